@@ -1,0 +1,52 @@
+# creditpilot — the two commands of the quick start are `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(shell command -v uv 2>/dev/null || echo $(BIN)/uv)
+export UV_SYSTEM_CERTS := 1
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test test-sqlite test-postgres check lint format bench clean
+
+$(BIN)/creditpilot: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+	uv sync --frozen
+	@touch $(BIN)/creditpilot
+
+install: $(BIN)/creditpilot
+
+run: install
+	$(BIN)/creditpilot init
+	$(BIN)/creditpilot demo
+	$(BIN)/creditpilot serve --host $(HOST) --port $(PORT)
+
+# The whole suite on SQLite, then the store tests again on PostgreSQL when it answers
+# (CI sets CREDITPILOT_REQUIRE_POSTGRES=1: then PostgreSQL must answer).
+test: install
+	$(BIN)/pytest -q
+	@if $(BIN)/python -m creditpilot.testing.pg_ready "$(PG_URL)"; then \
+		echo "== store tests on PostgreSQL"; \
+		CREDITPILOT_DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q -m store -p no:doctest; \
+	elif [ "$$CREDITPILOT_REQUIRE_POSTGRES" = "1" ]; then \
+		echo "PostgreSQL is required (CREDITPILOT_REQUIRE_POSTGRES=1) but does not answer at $(PG_URL)"; exit 1; \
+	else \
+		echo "== SKIPPED: the PostgreSQL store tests (no server at $(PG_URL))"; \
+	fi
+
+check: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+format: install
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+bench: install
+	$(BIN)/python bench/ledger_bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

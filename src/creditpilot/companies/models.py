@@ -1,0 +1,39 @@
+"""The creditor: a company whose receivables creditpilot manages (several per installation)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from creditpilot.core.terms import DEFAULT_TERMS_CODE
+
+DEFAULT_RECEIVABLE_PREFIXES = "411,413,416"
+DEFAULT_OPENING_JOURNALS = "AN,RAN,OUV,ANO,ANX"
+
+
+class Company(models.Model):
+    code = models.CharField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    siren = models.CharField(max_length=9, blank=True)
+    currency = models.CharField(max_length=3, default="EUR")
+    default_terms = models.CharField(max_length=40, default=DEFAULT_TERMS_CODE)
+    # FEC: which accounts are customer accounts, which journals carry the opening entries
+    receivable_prefixes = models.CharField(max_length=200, default=DEFAULT_RECEIVABLE_PREFIXES)
+    opening_journals = models.CharField(max_length=200, default=DEFAULT_OPENING_JOURNALS)
+    # due dates falling on a week-end or a public holiday move to the next business day
+    due_dates_on_business_days = models.BooleanField(default=False)
+    holiday_subdivision = models.CharField(max_length=10, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def receivable_prefix_list(self) -> list[str]:
+        return [p.strip() for p in self.receivable_prefixes.split(",") if p.strip()]
+
+    @property
+    def opening_journal_list(self) -> list[str]:
+        return [j.strip().upper() for j in self.opening_journals.split(",") if j.strip()]

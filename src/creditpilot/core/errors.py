@@ -1,0 +1,85 @@
+"""One error hierarchy, each error with a stable code, its parameters and a message.
+
+>>> err = InvalidInputError("bad_date", "not a date: 20261341", file="a.txt", line=3, column="EcritureDate")
+>>> err.code, err.location()
+('bad_date', 'a.txt, line 3, column EcritureDate')
+>>> str(err)
+'a.txt, line 3, column EcritureDate: not a date: 20261341'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class CreditPilotError(Exception):
+    """Base of every error the product raises on purpose."""
+
+    code = "error"
+
+    def __init__(self, code: str | None = None, message: str = "", **params: Any) -> None:
+        if code:
+            self.code = code
+        self.message = message
+        self.params = params
+        super().__init__(message)
+
+    def location(self) -> str:
+        parts = []
+        if self.params.get("file"):
+            parts.append(str(self.params["file"]))
+        if self.params.get("line") is not None:
+            parts.append(f"line {self.params['line']}")
+        if self.params.get("column"):
+            parts.append(f"column {self.params['column']}")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        where = self.location()
+        return f"{where}: {self.message}" if where else self.message
+
+
+class InvalidInputError(CreditPilotError):
+    """A file, an argument or a value that the product refuses."""
+
+    code = "invalid_input"
+
+
+class NotFoundError(CreditPilotError):
+    code = "not_found"
+
+
+class UsageError(CreditPilotError):
+    """The command was called the wrong way (exit status 2)."""
+
+    code = "usage"
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One rejected row of an input file: where, and why."""
+
+    file: str
+    line: int | None
+    column: str | None
+    code: str
+    message: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        if self.column:
+            parts.append(f"column {self.column}")
+        return f"{', '.join(parts)}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "message": self.message,
+        }

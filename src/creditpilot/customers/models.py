@@ -1,0 +1,39 @@
+"""Customers of a company: identity, terms, limit; the debtor side of every receivable."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from creditpilot.companies.models import Company
+
+
+class Customer(models.Model):
+    class Origin(models.TextChoices):
+        FEC = "fec", "FEC"
+        IMPORT = "import", "customers import"
+        USER = "user", "user"
+        INVOICES = "invoices", "invoices import"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="customers")
+    code = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    siren = models.CharField(max_length=9, blank=True)
+    vat = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, default="FR")
+    segment = models.CharField(max_length=60, blank=True)
+    # empty = the company's default terms; due dates derived from terms follow this value
+    payment_terms = models.CharField(max_length=40, blank=True)
+    sales_rep = models.CharField(max_length=120, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    credit_limit = models.BigIntegerField(null=True, blank=True)  # cents
+    currency = models.CharField(max_length=3, default="EUR")
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.USER)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["company", "code"], name="customer_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"

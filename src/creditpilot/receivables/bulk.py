@@ -1,0 +1,97 @@
+"""Set-based writes: rows into temporary tables and tables, by COPY on PostgreSQL.
+
+The ORM is for one object at a time; a million ledger lines go through here.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import polars as pl
+from django.db import connection
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _sql_type(dtype: pl.DataType) -> str:
+    if dtype == pl.Date:
+        return "DATE"
+    if dtype == pl.Boolean:
+        return "BOOLEAN"
+    if dtype.is_integer():
+        return "BIGINT"
+    return "TEXT"
+
+
+def create_temp_table(name: str, frame: pl.DataFrame, primary_key: str | None = None) -> None:
+    """A temporary table shaped like ``frame``, filled with its rows."""
+    cols = ", ".join(
+        f"{col} {_sql_type(dtype)}{' PRIMARY KEY' if col == primary_key else ''}"
+        for col, dtype in frame.schema.items()
+    )
+    with connection.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {name}")
+        cur.execute(f"CREATE TEMPORARY TABLE {name} ({cols})")
+    insert_frame(name, frame)
+
+
+def insert_frame(table: str, frame: pl.DataFrame) -> int:
+    """Append the rows of ``frame`` to ``table`` (columns by name)."""
+    if frame.height == 0:
+        return 0
+    columns = list(frame.columns)
+    if is_postgres():
+        buffer = io.BytesIO()
+        out = frame.with_columns(
+            [pl.col(c).cast(pl.Int8) for c, t in frame.schema.items() if t == pl.Boolean]
+        )
+        out.write_csv(buffer, include_header=False, null_value="\\N", date_format="%Y-%m-%d")
+        with connection.cursor() as cur:
+            sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+            with cur.cursor.copy(sql) as copy:
+                copy.write(buffer.getvalue())
+        return frame.height
+    out = frame.with_columns(
+        [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date]
+        + [pl.col(c).cast(pl.Int8) for c, t in frame.schema.items() if t == pl.Boolean]
+    )
+    placeholders = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cur:
+        cur.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", out.iter_rows()
+        )
+    return frame.height
+
+
+def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    rows = list(rows)
+    if not rows:
+        return
+    if is_postgres():
+        with connection.cursor() as cur:
+            with cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    placeholders = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cur:
+        cur.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows)
+
+
+def fetch_frame(sql: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.DataFrame:
+    """Rows of a query as a polars frame with the given schema."""
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    loose = {k: (pl.Int64 if v == pl.Boolean else v) for k, v in schema.items()}
+    frame = pl.DataFrame(rows, schema=loose, orient="row")
+    return frame.with_columns(pl.col(k).cast(pl.Boolean) for k, v in schema.items() if v == pl.Boolean)
+
+
+def drop_temp_table(name: str) -> None:
+    with connection.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {name}")

@@ -1,0 +1,39 @@
+"""The daily cycle (``creditpilot run``): every step of the day, in order, per company.
+
+Today: the ledger's derived state is rebuilt (terms may have changed) and the
+position is reported. Dunning, scoring and alerts join this cycle as they are built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+
+from creditpilot.companies.models import Company
+from creditpilot.core.money import format_cents
+from creditpilot.receivables.rebuild import do_rebuild
+from creditpilot.reports.aging import aged_totals
+
+
+@dataclass
+class DailyRunResult:
+    company: str
+    as_of: date
+    total: int
+    overdue: int
+    unapplied_credits: int
+
+    def summary(self) -> str:
+        return (
+            f"{self.company} {self.as_of.isoformat()}: receivables {format_cents(self.total)}, "
+            f"overdue {format_cents(self.overdue)}, unapplied credits {self.unapplied_credits}"
+        )
+
+
+def do_daily_run(company: Company, as_of: date) -> DailyRunResult:
+    with transaction.atomic():
+        rebuilt = do_rebuild(company)
+    totals = aged_totals(company, as_of)
+    return DailyRunResult(company.code, as_of, totals.total, totals.overdue, rebuilt.unapplied_credits)

@@ -1,0 +1,127 @@
+"""The receivables ledger: documents, allocations, import batches, FEC periods.
+
+Amounts are integer cents in the company's currency (``amount``), signed:
+positive for a debit of the customer account (invoice, charge), negative for a
+credit (payment, credit note). ``currency_amount`` keeps the transaction
+currency's amount, in hundredths of its unit.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from creditpilot.companies.models import Company
+from creditpilot.customers.models import Customer
+
+
+class ImportBatch(models.Model):
+    class Kind(models.TextChoices):
+        FEC = "fec", "FEC"
+        CUSTOMERS = "customers", "customers"
+        INVOICES = "invoices", "invoices"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="imports")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    file_name = models.CharField(max_length=500)
+    content_hash = models.CharField(max_length=64)
+    counts = models.JSONField(default=dict)
+    errors = models.JSONField(default=list)  # rows skipped with --accept-valid-rows
+    warnings = models.JSONField(default=list)
+    period_start = models.DateField(null=True)
+    period_end = models.DateField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.CharField(max_length=150, default="cli")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["company", "kind", "content_hash"])]
+
+
+class LedgerPeriod(models.Model):
+    """The span of entry dates a FEC covers; a later FEC of an overlapping span replaces it."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="ledger_periods")
+    start = models.DateField()
+    end = models.DateField()
+    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT)
+
+    class Meta:
+        ordering = ["start"]
+
+
+class Document(models.Model):
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", "invoice"
+        CREDIT_NOTE = "credit_note", "credit note"
+        PAYMENT = "payment", "payment"
+        DEBIT = "debit", "other debit"
+        CREDIT = "credit", "other credit"
+
+    class Source(models.TextChoices):
+        FEC = "fec", "FEC"
+        INVOICES = "invoices", "invoices import"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="documents")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    key = models.CharField(max_length=300)  # natural key within (company, source)
+    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    number = models.CharField(max_length=200, blank=True)  # invoice number / PieceRef
+    label = models.CharField(max_length=500, blank=True)
+    journal = models.CharField(max_length=40, blank=True)
+    entry_number = models.CharField(max_length=60, blank=True)
+    account = models.CharField(max_length=40, blank=True)
+    date = models.DateField()  # document date: PieceDate, else EcritureDate
+    entry_date = models.DateField()  # EcritureDate (the FEC's period)
+    due_date = models.DateField()
+    due_date_explicit = models.BooleanField(default=False)  # else derived from the terms
+    amount = models.BigIntegerField()  # cents, company currency, signed
+    currency = models.CharField(max_length=3, default="EUR")
+    currency_amount = models.BigIntegerField()
+    lettering = models.CharField(max_length=40, blank=True)
+    lettering_date = models.DateField(null=True)
+    # lettering after opening entries of the next year passed theirs on
+    effective_lettering = models.CharField(max_length=40, blank=True)
+    is_sale = models.BooleanField(default=False)  # entry carries a revenue (class 7) account
+    is_opening = models.BooleanField(default=False)
+    # an opening line restating a year the store holds is kept but not counted
+    is_active = models.BooleanField(default=True)
+    disputed = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["company", "source", "key"], name="document_key_unique")
+        ]
+        indexes = [
+            models.Index(fields=["company", "customer", "date"]),
+            models.Index(fields=["company", "date"]),
+            models.Index(fields=["company", "entry_date"]),
+        ]
+
+
+class Allocation(models.Model):
+    class Method(models.TextChoices):
+        LETTERING = "lettering", "lettering"
+        REFERENCE = "reference", "reference"
+        AMOUNT = "amount", "exact amount"
+        OLDEST = "oldest", "oldest first"
+        IMPORT = "import", "invoices import"
+        MANUAL = "manual", "by hand"
+
+    FIXED = (Method.IMPORT, Method.MANUAL)
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE)
+    invoice = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="settled_by")
+    credit = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="settles")
+    amount = models.BigIntegerField()  # cents, > 0
+    method = models.CharField(max_length=10, choices=Method.choices)
+    date = models.DateField()  # the later of the two documents' dates
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["company", "date"]),
+            models.Index(fields=["invoice"]),
+            models.Index(fields=["credit"]),
+        ]

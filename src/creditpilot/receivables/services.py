@@ -1,0 +1,263 @@
+"""Imports into the receivables ledger: atomic, idempotent, incremental.
+
+Each ``do_import_*`` runs in one transaction: a refused file, or any failure
+on the way, leaves the store exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import polars as pl
+from django.db import connection, transaction
+
+from creditpilot.companies.models import Company
+from creditpilot.core.errors import InvalidInputError, RowError
+from creditpilot.customers.models import Customer
+from creditpilot.readers.fec import read_fec
+from creditpilot.receivables import bulk
+from creditpilot.receivables.models import Allocation, Document, ImportBatch, LedgerPeriod
+from creditpilot.receivables.rebuild import do_rebuild
+
+Progress = Callable[[str], None]
+
+
+class ImportRefusedError(InvalidInputError):
+    """A file with rejected rows: nothing was stored. ``errors`` lists every one of them."""
+
+    code = "import_refused"
+
+    def __init__(self, file: str, errors: list[RowError], error_count: int | None = None) -> None:
+        self.errors = errors
+        self.error_count = error_count if error_count is not None else len(errors)
+        first = errors[0] if errors else None
+        message = f"{self.error_count} rejected row{'s' if self.error_count > 1 else ''}, nothing imported"
+        if first is not None:
+            message = f"{first.message} ({message})"
+        super().__init__(
+            "import_refused",
+            message,
+            file=file,
+            line=first.line if first else None,
+            column=first.column if first else None,
+        )
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    file: str
+    changed: bool
+    counts: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    skipped: list[RowError] = field(default_factory=list)
+    batch_id: int | None = None
+
+    def summary(self) -> str:
+        if not self.changed:
+            return f"{self.file}: already imported, nothing changed"
+        parts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in self.counts.items())
+        return f"{self.file}: imported ({parts})"
+
+
+def content_hash_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _already_imported(company: Company, kind: str, content_hash: str) -> bool:
+    return ImportBatch.objects.filter(company=company, kind=kind, content_hash=content_hash).exists()
+
+
+def _noop(_: str) -> None:
+    return None
+
+
+def do_import_fec(
+    company: Company,
+    path: Path | str,
+    *,
+    accept_valid_rows: bool = False,
+    user: str = "cli",
+    progress: Progress = _noop,
+) -> ImportResult:
+    """Import a FEC; refuse it whole when a row is rejected, unless ``accept_valid_rows``."""
+    path = Path(path)
+    name = str(path)
+    progress("reading")
+    fec = read_fec(
+        path,
+        receivable_prefixes=tuple(company.receivable_prefix_list),
+        opening_journals=tuple(company.opening_journal_list),
+        company_currency=company.currency,
+    )
+    if _already_imported(company, ImportBatch.Kind.FEC, fec.content_hash):
+        return ImportResult("fec", name, changed=False)
+    if fec.errors and not accept_valid_rows:
+        raise ImportRefusedError(name, fec.errors, fec.error_count)
+    if fec.period_start is None:
+        raise InvalidInputError("no_valid_rows", "no valid row to import", file=name)
+    lines = fec.lines
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            company=company,
+            kind=ImportBatch.Kind.FEC,
+            file_name=path.name,
+            content_hash=fec.content_hash,
+            period_start=fec.period_start,
+            period_end=fec.period_end,
+            created_by=user,
+            errors=[e.as_dict() for e in fec.errors],
+        )
+        progress("customers")
+        created_customers = _create_missing_customers(company, lines)
+        customer_ids = dict(
+            Customer.objects.filter(company=company).values_list("code", "id")
+        )
+        progress("storing")
+        counts = _merge_fec_lines(company, batch, lines, customer_ids, fec.period_start, fec.period_end)
+        LedgerPeriod.objects.filter(
+            company=company, start__lte=fec.period_end, end__gte=fec.period_start
+        ).delete()
+        LedgerPeriod.objects.create(
+            company=company, start=fec.period_start, end=fec.period_end, batch=batch
+        )
+        progress("matching")
+        rebuilt = do_rebuild(company)
+        batch.counts = {
+            "lines": fec.data_lines,
+            "customer_lines": lines.height,
+            "customers_created": created_customers,
+            **counts,
+            "rejected_rows": fec.error_count,
+            "unapplied_credits": rebuilt.unapplied_credits,
+        }
+        batch.warnings = rebuilt.warnings
+        batch.save(update_fields=["counts", "warnings"])
+    return ImportResult(
+        "fec", name, True, batch.counts, rebuilt.warnings, fec.errors, batch.id
+    )
+
+
+def _create_missing_customers(company: Company, lines: pl.DataFrame) -> int:
+    """Customers the FEC names that the store does not know yet, with the company's terms."""
+    known = set(Customer.objects.filter(company=company).values_list("code", flat=True))
+    names = (
+        lines.group_by("customer_code")
+        .agg(pl.col("customer_name").filter(pl.col("customer_name") != "").last())
+        .sort("customer_code")
+    )
+    new = [
+        Customer(company=company, code=code, name=(name or code)[:200], origin=Customer.Origin.FEC)
+        for code, name in names.iter_rows()
+        if code not in known
+    ]
+    Customer.objects.bulk_create(new, batch_size=2000)
+    return len(new)
+
+
+STAGE_COLUMNS = (
+    "key",
+    "customer_id",
+    "kind",
+    "number",
+    "label",
+    "journal",
+    "entry_number",
+    "account",
+    "date",
+    "entry_date",
+    "amount",
+    "currency",
+    "currency_amount",
+    "lettering",
+    "lettering_date",
+    "is_sale",
+    "is_opening",
+)
+COMPARED = [c for c in STAGE_COLUMNS if c != "key"]
+
+
+def _merge_fec_lines(
+    company: Company,
+    batch: ImportBatch,
+    lines: pl.DataFrame,
+    customer_ids: dict[str, int],
+    start: date,
+    end: date,
+) -> dict[str, int]:
+    """Make the stored FEC lines of [start, end] those of the file: insert, update, delete."""
+    ids = pl.DataFrame(
+        {"customer_code": list(customer_ids), "customer_id": list(customer_ids.values())},
+        schema={"customer_code": pl.Utf8, "customer_id": pl.Int64},
+    )
+    kind = (
+        pl.when(pl.col("amount") > 0)
+        .then(pl.when(pl.col("is_sale")).then(pl.lit("invoice")).otherwise(pl.lit("debit")))
+        .otherwise(pl.when(pl.col("is_sale")).then(pl.lit("credit_note")).otherwise(pl.lit("payment")))
+    )
+    stage = lines.join(ids, on="customer_code", how="left").select(
+        pl.col("key").str.slice(0, 300),
+        "customer_id",
+        kind.alias("kind"),
+        pl.col("number").str.slice(0, 200),
+        pl.col("label").str.slice(0, 500),
+        pl.col("journal").str.slice(0, 40),
+        pl.col("entry_number").str.slice(0, 60),
+        pl.col("account").str.slice(0, 40),
+        "date",
+        "entry_date",
+        "amount",
+        "currency",
+        "currency_amount",
+        pl.col("lettering").str.slice(0, 40),
+        "lettering_date",
+        "is_sale",
+        "is_opening",
+    )
+    bulk.create_temp_table("cp_stage", stage, primary_key="key")
+    doc = Document._meta.db_table
+    alloc = Allocation._meta.db_table
+    scope = f"{doc}.company_id = %s AND {doc}.source = 'fec'"
+    with connection.cursor() as cur:
+        # lines of the period that the new file no longer has
+        gone = (
+            f"SELECT id FROM {doc} WHERE {scope} AND entry_date BETWEEN %s AND %s "
+            f"AND NOT EXISTS (SELECT 1 FROM cp_stage s WHERE s.key = {doc}.key)"
+        )
+        cur.execute(
+            f"DELETE FROM {alloc} WHERE company_id = %s AND (invoice_id IN ({gone}) OR credit_id IN ({gone}))",
+            [company.id, company.id, start, end, company.id, start, end],
+        )
+        cur.execute(f"DELETE FROM {doc} WHERE id IN ({gone})", [company.id, start, end])
+        deleted = cur.rowcount
+        differs = " OR ".join(f"{doc}.{c} IS DISTINCT FROM s.{c}" for c in COMPARED)
+        sets = ", ".join(f"{c} = s.{c}" for c in COMPARED)
+        cur.execute(
+            f"UPDATE {doc} SET {sets}, batch_id = %s FROM cp_stage s "
+            f"WHERE {scope} AND {doc}.key = s.key AND ({differs})",
+            [batch.id, company.id],
+        )
+        updated = cur.rowcount
+        cols = ", ".join(STAGE_COLUMNS)
+        src = ", ".join(f"s.{c}" for c in STAGE_COLUMNS)
+        cur.execute(
+            f"INSERT INTO {doc} (company_id, source, batch_id, due_date, due_date_explicit, "
+            f"effective_lettering, is_active, disputed, {cols}) "
+            f"SELECT %s, 'fec', %s, s.date, %s, s.lettering, %s, %s, {src} FROM cp_stage s "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {doc} WHERE {scope} AND {doc}.key = s.key)",
+            [company.id, batch.id, False, True, False, company.id],
+        )
+        inserted = cur.rowcount
+    bulk.drop_temp_table("cp_stage")
+    return {"documents_added": inserted, "documents_changed": updated, "documents_removed": deleted}
+
+
+def to_company_currency(amount_cents: int, rate: Decimal | None) -> int:
+    if rate is None:
+        return amount_cents
+    return int((Decimal(amount_cents) * rate).quantize(Decimal(1), rounding=ROUND_HALF_UP))

@@ -1,0 +1,106 @@
+"""Django settings: the store comes from ``CREDITPILOT_DATABASE_URL``.
+
+Unset, the store is an SQLite file in the user's data directory; a
+``postgresql://`` URL selects PostgreSQL. No secret lives in the repository:
+the key comes from ``CREDITPILOT_SECRET_KEY`` or is generated on first run.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+import platformdirs
+
+DATA_DIR = Path(os.environ.get("CREDITPILOT_DATA_DIR") or platformdirs.user_data_dir("creditpilot"))
+
+
+def _default_database_url() -> str:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{DATA_DIR / 'creditpilot.sqlite3'}"
+
+
+def _secret_key() -> str:
+    if os.environ.get("CREDITPILOT_SECRET_KEY"):
+        return os.environ["CREDITPILOT_SECRET_KEY"]
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+DATABASE_URL = os.environ.get("CREDITPILOT_DATABASE_URL") or _default_database_url()
+_db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        "PRAGMA foreign_keys=ON; PRAGMA cache_size=-200000; PRAGMA temp_store=MEMORY;",
+    }
+    _db["TEST"] = {"NAME": None}
+elif _db["ENGINE"].startswith("django.db.backends.postgresql"):
+    _db["TEST"] = {"NAME": os.environ.get("CREDITPILOT_TEST_DATABASE_NAME", f"creditpilot_test_{os.getpid()}")}
+DATABASES = {"default": _db}
+
+SECRET_KEY = _secret_key()
+DEBUG = os.environ.get("CREDITPILOT_DEBUG") == "1"
+ALLOWED_HOSTS = [h for h in os.environ.get("CREDITPILOT_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "creditpilot.companies",
+    "creditpilot.customers",
+    "creditpilot.receivables",
+    "creditpilot.reports",
+    "creditpilot.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "creditpilot.urls"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+WSGI_APPLICATION = "creditpilot.wsgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français"), ("en", "English")]
+USE_I18N = True
+TIME_ZONE = "Europe/Paris"
+USE_TZ = True
+STATIC_URL = "/static/"
+LOGIN_URL = "/login/"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

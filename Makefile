@@ -28,7 +28,7 @@ test: install
 	$(BIN)/pytest -q
 	@if $(BIN)/python -m creditpilot.testing.pg_ready "$(PG_URL)"; then \
 		echo "== store tests on PostgreSQL"; \
-		CREDITPILOT_DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q -m store -p no:doctest; \
+		CREDITPILOT_DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q -m store tests; \
 	elif [ "$$CREDITPILOT_REQUIRE_POSTGRES" = "1" ]; then \
 		echo "PostgreSQL is required (CREDITPILOT_REQUIRE_POSTGRES=1) but does not answer at $(PG_URL)"; exit 1; \
 	else \

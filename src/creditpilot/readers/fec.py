@@ -172,6 +172,7 @@ def read_fec(
     rename = {f"field_{i}": key for key, i in columns.items()}
     fields = fields.select("line", *[pl.col(src).alias(dst) for src, dst in rename.items()])
     fields = fields.with_columns(pl.exclude("line").fill_null("").str.strip_chars().str.strip_chars('"'))
+    all_fields = fields.select("line", "JournalCode", "EcritureNum")
     if wrong.height:
         fields = fields.filter(~pl.col("line").is_in(wrong["line"].implode()))
 
@@ -219,10 +220,15 @@ def read_fec(
 
     if "Montantdevise" not in columns:
         fields = fields.with_columns(pl.lit(0, dtype=pl.Int64).alias("_Montantdevise"))
-    valid = fields.filter(~pl.col("line").is_in(pl.Series(list(rejected), dtype=pl.UInt32).implode()))
+    # a rejected line takes its whole entry with it: half an entry is never stored,
+    # and its balance is not checked again
+    entry = ["JournalCode", "EcritureNum"]
+    rejected_series = pl.Series(list(rejected), dtype=pl.UInt32).implode()
+    bad_entries = all_fields.filter(pl.col("line").is_in(rejected_series)).select(entry).unique()
+    valid = fields.filter(~pl.col("line").is_in(rejected_series)).join(bad_entries, on=entry, how="anti")
+    rejected.update(all_fields.join(bad_entries, on=entry, how="semi")["line"].to_list())
 
     # entries balance
-    entry = ["JournalCode", "EcritureNum"]
     sums = valid.group_by(entry).agg(
         pl.col("_amount").sum().alias("net"),
         pl.col("_amount").clip(lower_bound=0).sum().alias("debit"),

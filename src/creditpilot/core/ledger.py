@@ -70,7 +70,7 @@ def open_items(items: Sequence[Item], allocations: Iterable[Allocation], as_of: 
     remaining = open_amounts(items, allocations, as_of)
     by_id = {item.id: item for item in items}
     rows = [(by_id[i], amount) for i, amount in remaining.items() if amount != 0]
-    rows.sort(key=lambda row: (row[0].date, str(row[0].id)))
+    rows.sort(key=lambda row: (row[0].date, row[0].id))
     return rows
 
 

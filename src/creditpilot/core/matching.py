@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 from creditpilot.core.ledger import Allocation, Item, ItemId
 
@@ -55,8 +56,9 @@ def is_reference(ref: str) -> bool:
     return len(ref) >= 3 and any(ch.isdigit() for ch in ref)
 
 
-def _order(item: Item) -> tuple[object, ...]:
-    return (item.date, item.due_date, str(item.id))
+def _order(item: Item) -> tuple[date, date, ItemId]:
+    # ids of one ledger are all ints (store) or all strings (tests); ties go to file order
+    return (item.date, item.due_date, item.id)
 
 
 def fifo(

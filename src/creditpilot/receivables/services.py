@@ -201,6 +201,7 @@ def _merge_fec_lines(
         .otherwise(pl.when(pl.col("is_sale")).then(pl.lit("credit_note")).otherwise(pl.lit("payment")))
     )
     stage = lines.join(ids, on="customer_code", how="left").select(
+        "line",
         pl.col("key").str.slice(0, 300),
         "customer_id",
         kind.alias("kind"),
@@ -249,7 +250,7 @@ def _merge_fec_lines(
             f"INSERT INTO {doc} (company_id, source, batch_id, due_date, due_date_explicit, "
             f"effective_lettering, is_active, disputed, {cols}) "
             f"SELECT %s, 'fec', %s, s.date, %s, s.lettering, %s, %s, {src} FROM cp_stage s "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {doc} WHERE {scope} AND {doc}.key = s.key)",
+            f"WHERE NOT EXISTS (SELECT 1 FROM {doc} WHERE {scope} AND {doc}.key = s.key) ORDER BY s.line",
             [company.id, batch.id, False, True, False, company.id],
         )
         inserted = cur.rowcount

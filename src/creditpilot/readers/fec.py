@@ -16,6 +16,7 @@ of ``Debit`` + ``Credit``.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -44,6 +45,11 @@ AMOUNT_PAIRS = (("Debit", "Credit"), ("Montant", "Sens"))
 OPTIONAL = ("Montantdevise", "Idevise")
 MAX_REPORTED_ERRORS = 1000
 _AMOUNT = r"^[+-]?(\d{1,15}([.,]\d*)?|[.,]\d+)$"
+_AMOUNT_CENTS = r"^[+-]?(\d{1,15}(\.\d{0,2})?|\.\d{1,2})$"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# values compared or parsed: surrounding spaces and quotes go; labels are kept as written
+_TRIMMED = ("JournalCode", "EcritureNum", "EcritureDate", "CompteNum", "CompAuxNum", "PieceRef",
+            "PieceDate", "EcritureLet", "DateLet", "Sens", "Idevise")
 
 
 @dataclass
@@ -87,8 +93,8 @@ def decode(raw: bytes, name: str) -> tuple[str, str]:
                 "unexpected encoding (neither UTF-8 nor ISO-8859-15): export the FEC in UTF-8 or ISO-8859-15",
                 file=name,
             ) from None
-    controls = sum(text.count(chr(c)) for c in range(32) if c not in (9, 10, 13))
-    if controls > max(2, len(text) // 1000):
+    controls = len(_CONTROL.findall(text, 0, 1_000_000))
+    if controls > max(2, min(len(text), 1_000_000) // 1000):
         raise InvalidInputError("not_text", "not a text file (binary content)", file=name)
     return text, encoding
 
@@ -97,14 +103,15 @@ def _amount_cents(expr: pl.Expr) -> pl.Expr:
     """Cents of a decimal string (comma or point), rounded half-up; null when empty."""
     digits = expr.str.replace_all(r"^[+-]", "")
     int_part = digits.str.extract(r"^(\d*)", 1).str.to_integer(strict=False).fill_null(0)
-    frac = digits.str.extract(r"[.,](\d*)$", 1).fill_null("") + "000"
+    frac = digits.str.extract(r"\.(\d*)$", 1).fill_null("") + "000"
     cents = int_part * 100 + frac.str.slice(0, 2).str.to_integer(strict=False)
     cents = cents + (frac.str.slice(2, 1).str.to_integer(strict=False) >= 5).cast(pl.Int64)
     return pl.when(expr.str.starts_with("-")).then(-cents).otherwise(cents)
 
 
 def _clean_amount(name: str) -> pl.Expr:
-    return pl.col(name).fill_null("").str.replace_all(r"[\s\u00a0]", "")
+    """The amount without spaces, with a decimal point."""
+    return pl.col(name).fill_null("").str.replace_all(r"\s", "").str.replace(",", ".", literal=True)
 
 
 def read_fec(
@@ -171,7 +178,9 @@ def read_fec(
     fields = frame.with_columns(split).unnest("f")
     rename = {f"field_{i}": key for key, i in columns.items()}
     fields = fields.select("line", *[pl.col(src).alias(dst) for src, dst in rename.items()])
-    fields = fields.with_columns(pl.exclude("line").fill_null("").str.strip_chars().str.strip_chars('"'))
+    fields = fields.with_columns(pl.exclude("line").fill_null("")).with_columns(
+        pl.col(c).str.strip_chars().str.strip_chars('"') for c in _TRIMMED if c in fields.columns
+    )
     all_fields = fields.select("line", "JournalCode", "EcritureNum")
     if wrong.height:
         fields = fields.filter(~pl.col("line").is_in(wrong["line"].implode()))
@@ -202,14 +211,20 @@ def read_fec(
     if "Montantdevise" in columns:
         amount_cols.append("Montantdevise")
     for col in amount_cols:
-        cleaned = _clean_amount(col)
+        fields = fields.with_columns(_clean_amount(col).alias("_clean"))
+        cleaned = pl.col("_clean")
         ok = (cleaned == "") | cleaned.str.contains(_AMOUNT)
         bad = fields.filter(~ok)
         report(bad, col, "bad_amount", pl.format("not an amount: '{}'", pl.col(col)))
         rejected.update(bad["line"].to_list())
+        # two decimals at most (the rule): exact decimal parsing; more: rounded half-up
+        two_places = cleaned.str.contains(_AMOUNT_CENTS)
+        exact = (cleaned.str.to_decimal(scale=2) * 100).cast(pl.Int64)
+        if fields.select((ok & ~two_places & (cleaned != "")).any()).item():
+            exact = pl.when(two_places).then(exact).otherwise(_amount_cents(cleaned))
         fields = fields.with_columns(
-            pl.when(ok & (cleaned != "")).then(_amount_cents(cleaned)).otherwise(0).alias(f"_{col}")
-        )
+            pl.when(ok & (cleaned != "")).then(exact).otherwise(0).alias(f"_{col}")
+        ).drop("_clean")
     if "Debit" in columns:
         fields = fields.with_columns((pl.col("_Debit") - pl.col("_Credit")).alias("_amount"))
     else:

@@ -56,7 +56,7 @@ def is_reference(ref: str) -> bool:
     return len(ref) >= 3 and any(ch.isdigit() for ch in ref)
 
 
-def _order(item: Item) -> tuple[date, date, ItemId]:
+def ledger_order(item: Item) -> tuple[date, date, ItemId]:
     # ids of one ledger are all ints (store) or all strings (tests); ties go to file order
     return (item.date, item.due_date, item.id)
 
@@ -111,26 +111,32 @@ def allocate(items: Iterable[Item], fixed: Iterable[Allocation] = ()) -> list[Al
 
 def allocate_customer(items: list[Item], remaining: dict[ItemId, int]) -> list[Allocation]:
     """Lettering groups, then the matcher, for the items of one customer."""
-    items.sort(key=_order)
+    items.sort(key=ledger_order)
     out: list[Allocation] = []
     groups: dict[str, tuple[list[Item], list[Item]]] = {}
-    unlettered: list[Item] = []
     for item in items:
         if item.lettering:
             debits, credits = groups.setdefault(item.lettering, ([], []))
             (debits if item.amount > 0 else credits).append(item)
-        elif item.amount < 0:
-            unlettered.append(item)
     for debits, credits in groups.values():
         if debits and credits:
             out.extend(fifo(debits, credits, remaining, "lettering"))
-    credits = [c for c in unlettered if remaining[c.id] < 0]
+    out.extend(match_unlettered(items, remaining))
+    return out
+
+
+def match_unlettered(items: list[Item], remaining: dict[ItemId, int]) -> list[Allocation]:
+    """The matcher, for one customer whose lettering is done: reference, exact amount, oldest.
+
+    ``items`` are in ledger order; ``remaining`` holds what is left of each.
+    """
+    credits = [i for i in items if i.amount < 0 and not i.lettering and remaining[i.id] < 0]
     if not credits:
-        return out
+        return []
     debits = [i for i in items if i.amount > 0 and remaining[i.id] > 0]
     if not debits:
-        return out
-    out.extend(_match_reference(debits, credits, remaining))
+        return []
+    out = _match_reference(debits, credits, remaining)
     out.extend(_match_amount(debits, credits, remaining))
     credits = [c for c in credits if remaining[c.id] < 0]
     out.extend(fifo(debits, credits, remaining, "oldest"))
@@ -148,7 +154,7 @@ def _match_reference(debits: list[Item], credits: list[Item], remaining: dict[It
     out: list[Allocation] = []
     for credit in credits:
         words = credit.tokens or tokens(credit.label, credit.reference)
-        targets = sorted({d.id: d for w in words for d in by_ref.get(w, ())}.values(), key=_order)
+        targets = sorted({d.id: d for w in words for d in by_ref.get(w, ())}.values(), key=ledger_order)
         if targets:
             out.extend(fifo(targets, [credit], remaining, "reference"))
     return out

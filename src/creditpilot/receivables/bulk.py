@@ -82,14 +82,28 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
         cur.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows)
 
 
-def fetch_frame(sql: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.DataFrame:
-    """Rows of a query as a polars frame with the given schema."""
+def fetch_frame(table: str, where: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.DataFrame:
+    """Rows of ``table`` as a polars frame with the given schema.
+
+    On SQLite, dates travel as text and booleans as integers, parsed by polars
+    at once rather than value by value by the driver.
+    """
+    columns = [
+        f"CAST({c} AS TEXT)" if t == pl.Date and not is_postgres() else c for c, t in schema.items()
+    ]
     with connection.cursor() as cur:
-        cur.execute(sql, params)
+        cur.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE {where}", params)
         rows = cur.fetchall()
-    loose = {k: (pl.Int64 if v == pl.Boolean else v) for k, v in schema.items()}
+    loose = {
+        k: (pl.Int64 if v == pl.Boolean else pl.Utf8 if v == pl.Date and not is_postgres() else v)
+        for k, v in schema.items()
+    }
     frame = pl.DataFrame(rows, schema=loose, orient="row")
-    return frame.with_columns(pl.col(k).cast(pl.Boolean) for k, v in schema.items() if v == pl.Boolean)
+    return frame.with_columns(
+        pl.col(k).cast(pl.Boolean) if v == pl.Boolean else pl.col(k).str.to_date("%Y-%m-%d")
+        for k, v in schema.items()
+        if v == pl.Boolean or (v == pl.Date and not is_postgres())
+    )
 
 
 def drop_temp_table(name: str) -> None:

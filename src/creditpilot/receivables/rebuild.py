@@ -25,7 +25,7 @@ from creditpilot.companies.models import Company
 from creditpilot.core.calendar import BusinessCalendar
 from creditpilot.core.ledger import Allocation as CoreAllocation
 from creditpilot.core.ledger import Item
-from creditpilot.core.matching import allocate
+from creditpilot.core.matching import allocate, match_unlettered
 from creditpilot.core.money import format_cents
 from creditpilot.core.terms import DEFAULT_TERMS_CODE, Terms, parse_terms
 from creditpilot.receivables import bulk
@@ -40,7 +40,6 @@ DOC_SCHEMA = {
     "due_date_explicit": pl.Boolean,
     "amount": pl.Int64,
     "number": pl.Utf8,
-    "label": pl.Utf8,
     "lettering": pl.Utf8,
     "effective_lettering": pl.Utf8,
     "is_opening": pl.Boolean,
@@ -70,11 +69,7 @@ def do_rebuild(company: Company) -> RebuildResult:
     """
     result = RebuildResult()
     doc_table = Document._meta.db_table
-    docs = bulk.fetch_frame(
-        f"SELECT {', '.join(DOC_SCHEMA)} FROM {doc_table} WHERE company_id = %s",
-        [company.id],
-        DOC_SCHEMA,
-    )
+    docs = bulk.fetch_frame(doc_table, "company_id = %s", [company.id], DOC_SCHEMA)
     result.documents = docs.height
     if docs.height == 0:
         Allocation.objects.filter(company=company).delete()
@@ -167,8 +162,8 @@ def _customer_codes(ids: list[int]) -> dict[int, str]:
     return dict(Customer.objects.filter(id__in=ids).values_list("id", "code"))
 
 
-def _derived_due_dates(company: Company, docs: pl.DataFrame) -> pl.Series:
-    """Due date of every document: explicit ones kept, others from the customer's terms."""
+def derived_due_dates(company: Company, frame: pl.DataFrame) -> pl.Series:
+    """Due date from the customer's terms (else the company's) for each (customer_id, date) row."""
     from creditpilot.customers.models import Customer
 
     terms_by_customer = dict(
@@ -179,28 +174,47 @@ def _derived_due_dates(company: Company, docs: pl.DataFrame) -> pl.Series:
         if company.due_dates_on_business_days
         else None
     )
-    pairs = docs.filter(~pl.col("due_date_explicit")).select("customer_id", "date").unique()
-    codes = {
-        cid: terms_of(code, company.default_terms).code for cid, code in terms_by_customer.items()
-    }
-    cache: dict[tuple[str, date], date] = {}
+    # a few terms times a few hundred days: computed once each, then joined
+    default = terms_of(None, company.default_terms).code
+    customer_terms = pl.DataFrame(
+        {
+            "customer_id": list(terms_by_customer),
+            "_terms": [terms_of(code, company.default_terms).code for code in terms_by_customer.values()],
+        },
+        schema={"customer_id": pl.Int64, "_terms": pl.Utf8},
+    )
+    keyed = frame.select("customer_id", "date").join(
+        customer_terms, on="customer_id", how="left", maintain_order="left"
+    ).with_columns(pl.col("_terms").fill_null(default))
     rows = []
-    for cid, day in pairs.iter_rows():
-        code = codes.get(cid, company.default_terms)
-        key = (code, day)
-        if key not in cache:
-            due = parse_terms(code).due_date(day)
-            cache[key] = calendar.next_business_day(due) if calendar else due
-        rows.append((cid, day, cache[key]))
-    mapping = pl.DataFrame(
-        rows, schema={"customer_id": pl.Int64, "date": pl.Date, "_due": pl.Date}, orient="row"
+    for code, day in keyed.select("_terms", "date").unique().iter_rows():
+        due = parse_terms(code).due_date(day)
+        rows.append((code, day, calendar.next_business_day(due) if calendar else due))
+    mapping = pl.DataFrame(rows, schema={"_terms": pl.Utf8, "date": pl.Date, "_due": pl.Date}, orient="row")
+    return (
+        keyed.join(mapping, on=["_terms", "date"], how="left", maintain_order="left")
+        .get_column("_due")
+        .alias("due_date")
     )
-    joined = docs.select("customer_id", "date", "due_date", "due_date_explicit").join(
-        mapping, on=["customer_id", "date"], how="left", maintain_order="left"
+
+
+def _derived_due_dates(company: Company, docs: pl.DataFrame) -> pl.Series:
+    """Due date of every document: explicit ones kept, others from the customer's terms."""
+    derived = derived_due_dates(company, docs)
+    return (
+        docs.select(pl.when(pl.col("due_date_explicit")).then(pl.col("due_date")).otherwise(derived))
+        .to_series()
+        .alias("due_date")
     )
-    return joined.select(
-        pl.when(pl.col("due_date_explicit")).then(pl.col("due_date")).otherwise(pl.col("_due"))
-    ).to_series().alias("due_date")
+
+
+ALLOC_SCHEMA = {
+    "invoice_id": pl.Int64,
+    "credit_id": pl.Int64,
+    "amount": pl.Int64,
+    "method": pl.Utf8,
+    "date": pl.Date,
+}
 
 
 def _reallocate(company: Company, docs: pl.DataFrame) -> tuple[int, int]:
@@ -211,41 +225,139 @@ def _reallocate(company: Company, docs: pl.DataFrame) -> tuple[int, int]:
         )
     )
     Allocation.objects.filter(company=company).exclude(method__in=Allocation.FIXED).delete()
-    live = docs.filter(pl.col("is_active"))
-    items = [
-        Item(i, c, d, due, amount, letter or None, number or "", label or "")
-        for i, c, d, due, amount, letter, number, label in live.select(
-            "id", "customer_id", "date", "due_date", "amount", "effective_lettering", "number", "label"
-        ).iter_rows()
-    ]
-    fixed = [CoreAllocation(*row) for row in fixed_rows]
-    allocations = allocate(items, fixed)
-    customer_of = dict(zip(live["id"].to_list(), live["customer_id"].to_list(), strict=True))
-    fixed_ids = {(a.invoice, a.credit, a.method) for a in fixed}
-    new = [a for a in allocations if (a.invoice, a.credit, a.method) not in fixed_ids]
-    frame = pl.DataFrame(
-        {
-            "company_id": [company.id] * len(new),
-            "customer_id": [customer_of[a.invoice] for a in new],
-            "invoice_id": [a.invoice for a in new],
-            "credit_id": [a.credit for a in new],
-            "amount": [a.amount for a in new],
-            "method": [a.method for a in new],
-            "date": [a.date for a in new],
-        },
-        schema={
-            "company_id": pl.Int64,
-            "customer_id": pl.Int64,
-            "invoice_id": pl.Int64,
-            "credit_id": pl.Int64,
-            "amount": pl.Int64,
-            "method": pl.Utf8,
-            "date": pl.Date,
-        },
+    live = docs.filter(pl.col("is_active")).sort("date", "due_date", "id")
+    live_ids = set(live["id"].to_list()) if fixed_rows else set()
+    fixed = [CoreAllocation(*row) for row in fixed_rows if row[0] in live_ids and row[1] in live_ids]
+    stale = [row for row in fixed_rows if row[0] not in live_ids or row[1] not in live_ids]
+    if stale:  # fixed by hand or by a list on documents that no longer count
+        Allocation.objects.filter(
+            company=company, invoice_id__in=[r[0] for r in stale], credit_id__in=[r[1] for r in stale]
+        ).delete()
+
+    # customers with fixed allocations take the reference path of the core, whole
+    fixed_customers = (
+        set(live.filter(pl.col("id").is_in([a.invoice for a in fixed]))["customer_id"].to_list())
+        if fixed
+        else set()
+    )
+    plain = live.filter(~pl.col("customer_id").is_in(list(fixed_customers)))
+    lettered = _lettering_allocations(plain)
+    settled = pl.concat(
+        [
+            lettered.group_by("invoice_id").agg(pl.col("amount").sum()).rename({"invoice_id": "id"}),
+            lettered.group_by("credit_id")
+            .agg(-pl.col("amount").sum())
+            .rename({"credit_id": "id"}),
+        ]
+    )
+    remaining_frame = (
+        plain.join(settled.group_by("id").agg(pl.col("amount").sum().alias("settled")), on="id", how="left")
+        .with_columns((pl.col("amount") - pl.col("settled").fill_null(0)).alias("remaining"))
+        .drop("settled")
+    )
+    # the matcher only sees customers with an unlettered credit left and a debit left
+    wanted = remaining_frame.group_by("customer_id").agg(
+        ((pl.col("amount") < 0) & (pl.col("effective_lettering") == "") & (pl.col("remaining") < 0)).any().alias("c"),
+        (pl.col("remaining") > 0).any().alias("d"),
+    )
+    to_match = set(wanted.filter(pl.col("c") & pl.col("d"))["customer_id"].to_list()) | fixed_customers
+    residue = pl.concat(
+        [
+            remaining_frame.filter(pl.col("customer_id").is_in(list(to_match - fixed_customers))),
+            live.filter(pl.col("customer_id").is_in(list(fixed_customers))).with_columns(
+                pl.col("amount").alias("remaining")
+            ).select(remaining_frame.columns),
+        ]
+    ).sort("date", "due_date", "id")
+
+    texts = _texts_of(residue.select("id"))
+    residue = residue.join(texts, on="id", how="left", maintain_order="left")
+    remaining: dict[int, int] = {}
+    by_customer: dict[int, list[Item]] = {}
+    for i, c, d, due, amount, letter, number, label, left in residue.select(
+        "id", "customer_id", "date", "due_date", "amount", "effective_lettering", "number", "label", "remaining"
+    ).iter_rows():
+        by_customer.setdefault(c, []).append(Item(i, c, d, due, amount, letter or None, number or "", label or ""))
+        remaining[i] = left
+    matched: list[CoreAllocation] = []
+    for customer_id, items in by_customer.items():
+        if customer_id in fixed_customers:
+            matched.extend(a for a in allocate(items, fixed) if a.method not in Allocation.FIXED)
+        else:
+            matched.extend(match_unlettered(items, remaining))
+
+    new = pl.concat(
+        [
+            lettered.select(list(ALLOC_SCHEMA)),
+            pl.DataFrame(
+                [(a.invoice, a.credit, a.amount, a.method, a.date) for a in matched],
+                schema=ALLOC_SCHEMA,
+                orient="row",
+            ),
+        ]
+    )
+    customer_of = live.select(pl.col("id").alias("invoice_id"), "customer_id")
+    frame = new.join(customer_of, on="invoice_id", how="left").select(
+        pl.lit(company.id, dtype=pl.Int64).alias("company_id"), "customer_id", *ALLOC_SCHEMA
     )
     bulk.insert_frame(Allocation._meta.db_table, frame)
-    allocated_credit: dict[object, int] = {}
-    for a in allocations:
-        allocated_credit[a.credit] = allocated_credit.get(a.credit, 0) + a.amount
-    unapplied = sum(1 for it in items if it.amount < 0 and allocated_credit.get(it.id, 0) < -it.amount)
-    return len(allocations), unapplied
+
+    applied = pl.concat(
+        [frame.select(pl.col("credit_id").alias("id"), "amount")]
+        + ([pl.DataFrame({"id": [a.credit for a in fixed], "amount": [a.amount for a in fixed]}, schema={"id": pl.Int64, "amount": pl.Int64})] if fixed else [])
+    ).group_by("id").agg(pl.col("amount").sum().alias("applied"))
+    unapplied = (
+        live.filter(pl.col("amount") < 0)
+        .join(applied, on="id", how="left")
+        .filter(pl.col("applied").fill_null(0) < -pl.col("amount"))
+        .height
+    )
+    return frame.height + len(fixed), unapplied
+
+
+def _texts_of(ids: pl.DataFrame) -> pl.DataFrame:
+    """Labels of some documents (the matcher reads them)."""
+    schema = {"id": pl.Int64, "label": pl.Utf8}
+    if ids.height == 0:
+        return pl.DataFrame(schema=schema)
+    bulk.create_temp_table("cp_ids", ids, primary_key="id")
+    texts = bulk.fetch_frame(
+        f"{Document._meta.db_table} d", "d.id IN (SELECT id FROM cp_ids)", [], schema
+    )
+    bulk.drop_temp_table("cp_ids")
+    return texts
+
+
+def _lettering_allocations(docs: pl.DataFrame) -> pl.DataFrame:
+    """Lettering groups, set-based: in a group, credits settle the oldest debits first.
+
+    Debits and credits of a group are laid end to end by cumulative sums (in
+    ledger order); each credit settles the stretch of debits its interval
+    overlaps. This is the sequential first-in-first-out, computed at once.
+    """
+    group = ["customer_id", "effective_lettering"]
+    lettered = docs.filter(pl.col("effective_lettering") != "")
+    debits = lettered.filter(pl.col("amount") > 0).select(
+        *group,
+        pl.col("id").alias("invoice_id"),
+        pl.col("date").alias("d_date"),
+        (pl.col("amount").cum_sum().over(group) - pl.col("amount")).alias("d_start"),
+        pl.col("amount").cum_sum().over(group).alias("d_end"),
+    )
+    credits = lettered.filter(pl.col("amount") < 0).select(
+        *group,
+        pl.col("id").alias("credit_id"),
+        pl.col("date").alias("c_date"),
+        ((-pl.col("amount")).cum_sum().over(group) + pl.col("amount")).alias("c_start"),
+        (-pl.col("amount")).cum_sum().over(group).alias("c_end"),
+    )
+    pairs = debits.join(credits, on=group, how="inner").with_columns(
+        (pl.min_horizontal("d_end", "c_end") - pl.max_horizontal("d_start", "c_start")).alias("amount")
+    )
+    return pairs.filter(pl.col("amount") > 0).select(
+        "invoice_id",
+        "credit_id",
+        "amount",
+        pl.lit("lettering").alias("method"),
+        pl.max_horizontal("d_date", "c_date").alias("date"),
+    ).sort("credit_id", "invoice_id")

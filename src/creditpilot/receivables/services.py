@@ -22,7 +22,7 @@ from creditpilot.customers.models import Customer
 from creditpilot.readers.fec import read_fec
 from creditpilot.receivables import bulk
 from creditpilot.receivables.models import Allocation, Document, ImportBatch, LedgerPeriod
-from creditpilot.receivables.rebuild import do_rebuild
+from creditpilot.receivables.rebuild import derived_due_dates, do_rebuild
 
 Progress = Callable[[str], None]
 
@@ -220,10 +220,31 @@ def _merge_fec_lines(
         "is_sale",
         "is_opening",
     )
-    bulk.create_temp_table("cp_stage", stage, primary_key="key")
+    stage = stage.with_columns(derived_due_dates(company, stage))
     doc = Document._meta.db_table
     alloc = Allocation._meta.db_table
     scope = f"{doc}.company_id = %s AND {doc}.source = 'fec'"
+    fixed = {
+        "company_id": company.id,
+        "source": "fec",
+        "batch_id": batch.id,
+        "due_date_explicit": False,
+        "is_active": True,
+        "disputed": False,
+    }
+    if not Document.objects.filter(
+        company=company, source=Document.Source.FEC, entry_date__range=(start, end)
+    ).exists():
+        # nothing stored for this period yet: straight in, no diff to make
+        rows = stage.sort("line").select(
+            *[pl.lit(v).alias(k) for k, v in fixed.items()],
+            *STAGE_COLUMNS,
+            "due_date",
+            pl.col("lettering").alias("effective_lettering"),
+        )
+        return {"documents_added": bulk.insert_frame(doc, rows), "documents_changed": 0, "documents_removed": 0}
+
+    bulk.create_temp_table("cp_stage", stage, primary_key="key")
     with connection.cursor() as cur:
         # lines of the period that the new file no longer has
         gone = (
@@ -237,7 +258,8 @@ def _merge_fec_lines(
         cur.execute(f"DELETE FROM {doc} WHERE id IN ({gone})", [company.id, start, end])
         deleted = cur.rowcount
         differs = " OR ".join(f"{doc}.{c} IS DISTINCT FROM s.{c}" for c in COMPARED)
-        sets = ", ".join(f"{c} = s.{c}" for c in COMPARED)
+        # a changed line gets its due date again from the terms; the rebuild settles the rest
+        sets = ", ".join(f"{c} = s.{c}" for c in [*COMPARED, "due_date"])
         cur.execute(
             f"UPDATE {doc} SET {sets}, batch_id = %s FROM cp_stage s "
             f"WHERE {scope} AND {doc}.key = s.key AND ({differs})",
@@ -249,7 +271,7 @@ def _merge_fec_lines(
         cur.execute(
             f"INSERT INTO {doc} (company_id, source, batch_id, due_date, due_date_explicit, "
             f"effective_lettering, is_active, disputed, {cols}) "
-            f"SELECT %s, 'fec', %s, s.date, %s, s.lettering, %s, %s, {src} FROM cp_stage s "
+            f"SELECT %s, 'fec', %s, s.due_date, %s, s.lettering, %s, %s, {src} FROM cp_stage s "
             f"WHERE NOT EXISTS (SELECT 1 FROM {doc} WHERE {scope} AND {doc}.key = s.key) ORDER BY s.line",
             [company.id, batch.id, False, True, False, company.id],
         )

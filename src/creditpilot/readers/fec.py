@@ -133,19 +133,30 @@ def read_fec(
         raw = p.read_bytes()
     content_hash = hashlib.sha256(raw).hexdigest()
     text, encoding = decode(raw, name)
-    del raw
-    physical = text.split("\n")
-    del text
-    header_line = physical[0].rstrip("\r").lstrip("\ufeff")
+    data = raw.removeprefix(b"\xef\xbb\xbf") if encoding == "utf-8" else text.encode("utf-8")
+    del raw, text
+    # one column of whole lines, read natively; blank lines stay (as null) so that
+    # row numbers are line numbers
+    frame = pl.read_csv(
+        data,
+        separator="\x1f",
+        has_header=False,
+        quote_char=None,
+        infer_schema=False,
+        new_columns=["raw"],
+        truncate_ragged_lines=True,
+    )
+    del data
+    header_line = (frame["raw"][0] or "").lstrip("\ufeff")
     separator = _separator(header_line)
     header = [h.strip().strip('"').strip() for h in header_line.split(separator)]
     columns = _map_header(header, name)
     n_fields = len(header)
 
-    frame = pl.DataFrame({"raw": physical[1:]}).with_row_index("line", offset=2)
-    del physical
-    frame = frame.with_columns(pl.col("raw").str.strip_suffix("\r")).filter(
-        pl.col("raw").str.strip_chars() != ""
+    frame = (
+        frame.slice(1)
+        .with_row_index("line", offset=2)
+        .filter(pl.col("raw").is_not_null() & (pl.col("raw").str.strip_chars() != ""))
     )
     data_lines = frame.height
     if data_lines == 0:
@@ -328,14 +339,18 @@ def read_fec(
         )
         .filter(pl.col("amount") != 0)
     )
-    # a stable natural key: the same line in a later export of the same year gets the same key
+    # a stable natural key: the same line in a later export of the same year gets the same
+    # key; lines that share every part of it (instalments of one invoice) are numbered
     group = ["journal", "entry_number", "entry_date", "account", "customer_code"]
-    lines = lines.with_columns(pl.int_range(pl.len()).over(group).alias("_ord")).with_columns(
-        pl.concat_str(
-            [*[pl.col(c).cast(pl.Utf8) for c in group], pl.col("_ord").cast(pl.Utf8)], separator="|"
-        ).alias("key")
-    ).drop("_ord")
-
+    key = pl.concat_str([pl.col(c).cast(pl.Utf8) for c in group], separator="|")
+    lines = lines.with_columns(key.alias("key"))
+    if lines.select(pl.col("key").is_duplicated().any()).item():
+        lines = lines.with_columns(
+            pl.when(pl.col("key").is_duplicated())
+            .then(pl.format("{}|{}", pl.col("key"), pl.int_range(pl.len()).over("key")))
+            .otherwise(pl.col("key"))
+            .alias("key")
+        )
     period = valid.select(pl.col("_EcritureDate").min().alias("a"), pl.col("_EcritureDate").max().alias("b"))
     errors.sort(key=lambda e: (e.line or 0, e.column or ""))
     return FecFile(

@@ -191,6 +191,7 @@ def _merge(company: Company, batch: ImportBatch, records: list[InvoiceRecord]) -
                 amount=abs(pay.amount),
                 method=Allocation.Method.IMPORT,
                 date=max(doc.date, pay.date),
+                due_date=debit.due_date,
             )
         )
     Allocation.objects.bulk_create(allocations, batch_size=2000)

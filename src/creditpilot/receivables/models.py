@@ -95,7 +95,14 @@ class Document(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["company", "source", "key"], name="document_key_unique")
         ]
-        indexes = [models.Index(fields=["customer", "date"])]
+        # covers the aged balance (one pass over the index, already in customer order)
+        # and the customer's statement
+        indexes = [
+            models.Index(
+                fields=["company", "customer", "date", "due_date", "amount", "is_active"],
+                name="document_aging_idx",
+            )
+        ]
 
 
 class Allocation(models.Model):
@@ -116,6 +123,11 @@ class Allocation(models.Model):
     amount = models.BigIntegerField()  # cents, > 0
     method = models.CharField(max_length=10, choices=Method.choices)
     date = models.DateField()  # the later of the two documents' dates
+    due_date = models.DateField()  # the invoice's, kept here for the aged balance
 
     class Meta:
-        indexes = [models.Index(fields=["company", "date"]), models.Index(fields=["customer", "date"])]
+        indexes = [
+            models.Index(
+                fields=["company", "customer", "date", "due_date", "amount"], name="allocation_aging_idx"
+            )
+        ]

@@ -296,10 +296,18 @@ def _reallocate(company: Company, docs: pl.DataFrame) -> tuple[int, int]:
             ),
         ]
     )
-    customer_of = live.select(pl.col("id").alias("invoice_id"), "customer_id")
+    customer_of = live.select(pl.col("id").alias("invoice_id"), "customer_id", "due_date")
     frame = new.join(customer_of, on="invoice_id", how="left").select(
-        pl.lit(company.id, dtype=pl.Int64).alias("company_id"), "customer_id", *ALLOC_SCHEMA
+        pl.lit(company.id, dtype=pl.Int64).alias("company_id"), "customer_id", *ALLOC_SCHEMA, "due_date"
     )
+    if fixed:  # their invoices' due dates may have moved with the terms
+        alloc, doc = Allocation._meta.db_table, Document._meta.db_table
+        with connection.cursor() as cur:
+            cur.execute(
+                f"UPDATE {alloc} SET due_date = d.due_date FROM {doc} d WHERE {alloc}.invoice_id = d.id "
+                f"AND {alloc}.company_id = %s AND {alloc}.due_date <> d.due_date",
+                [company.id],
+            )
     bulk.insert_frame(Allocation._meta.db_table, frame)
 
     applied = pl.concat(

@@ -1,8 +1,8 @@
 """The aged balance from the store, set-based (SPEC §3).
 
-Three grouped scans, whatever the number of lines: debits by customer and
-bucket, allocations by customer and bucket of their invoice, credits by
-customer. A bucket is the debits' amounts minus what settles them at the date;
+Two grouped scans of covering indexes, whatever the number of lines: documents
+by customer and bucket (credits in ``unapplied``), allocations by customer and
+bucket of their invoice. A bucket is the debits' amounts minus what settles them at the date;
 ``unapplied`` is the credits minus what they settle.
 
 The buckets are decided by comparing due dates with dates computed once from
@@ -70,35 +70,25 @@ class AgingReport:
 def aged_buckets_by_customer(company_id: int, as_of: date, customer_id: int | None = None) -> dict[int, Buckets]:
     """Buckets in cents of every customer with an open item at ``as_of``."""
     case = bucket_sql("due_date")
-    inv_case = bucket_sql("i.due_date")
     bounds = _bounds(as_of)
     only = " AND customer_id = %s" if customer_id is not None else ""
-    only_a = " AND a.customer_id = %s" if customer_id is not None else ""
     extra = [customer_id] if customer_id is not None else []
     result: dict[int, Buckets] = defaultdict(Buckets)
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT customer_id, {case} AS b, SUM(amount) FROM {DOC} "
-            f"WHERE company_id = %s AND is_active AND amount > 0 AND date <= %s{only} GROUP BY customer_id, b",
+            f"SELECT customer_id, CASE WHEN amount < 0 THEN 'unapplied' ELSE {case} END AS b, SUM(amount) "
+            f"FROM {DOC} WHERE company_id = %s AND date <= %s AND is_active{only} GROUP BY customer_id, b",
             [*bounds, company_id, as_of, *extra],
         )
         for cid, bucket, cents in cur.fetchall():
             result[cid].cents[bucket] += int(cents)
         cur.execute(
-            f"SELECT a.customer_id, {inv_case} AS b, SUM(a.amount) FROM {ALLOC} a "
-            f"JOIN {DOC} i ON i.id = a.invoice_id "
-            f"WHERE a.company_id = %s AND a.date <= %s{only_a} GROUP BY a.customer_id, b",
+            f"SELECT customer_id, {case} AS b, SUM(amount) FROM {ALLOC} "
+            f"WHERE company_id = %s AND date <= %s{only} GROUP BY customer_id, b",
             [*bounds, company_id, as_of, *extra],
         )
         for cid, bucket, cents in cur.fetchall():
             result[cid].cents[bucket] -= int(cents)
-            result[cid].cents["unapplied"] += int(cents)
-        cur.execute(
-            f"SELECT customer_id, SUM(amount) FROM {DOC} "
-            f"WHERE company_id = %s AND is_active AND amount < 0 AND date <= %s{only} GROUP BY customer_id",
-            [company_id, as_of, *extra],
-        )
-        for cid, cents in cur.fetchall():
             result[cid].cents["unapplied"] += int(cents)
     return {cid: b for cid, b in result.items() if any(b.cents.values())}
 

@@ -31,10 +31,11 @@ event = st.tuples(
     st.integers(0, 180),  # day offset
     st.integers(1, 500_000),  # cents
     st.booleans(),  # label quotes an earlier invoice
+    st.sampled_from(["", "", "A", "B"]),  # lettering code
 )
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(events=st.lists(event, min_size=1, max_size=25), as_of_offset=st.integers(0, 240))
 def test_sql_aging_equals_the_core_reference(tmp_path, events, as_of_offset):
     company = do_add_company(f"P{next(counter)}", "Property")
@@ -42,24 +43,24 @@ def test_sql_aging_equals_the_core_reference(tmp_path, events, as_of_offset):
     items: list[Item] = []
     invoices: dict[str, list[str]] = {c: [] for c in CUSTOMERS}
     terms = parse_terms("NET30")
-    for n, (kind, customer, offset, cents, quote) in enumerate(events):
+    for n, (kind, customer, offset, cents, quote, let) in enumerate(events):
         day = START + timedelta(days=offset)
         amount = Decimal(cents) / 100
         ymd = day.strftime("%Y%m%d")
         if kind == "invoice":
             ref = f"FA{n:04d}"
-            fec.invoice(ymd, customer, ref, str(amount))
+            fec.invoice(ymd, customer, ref, str(amount), let=let)
             invoices[customer].append(ref)
-            items.append(Item(n, customer, day, terms.due_date(day), cents, None, ref, f"Facture {ref}"))
+            items.append(Item(n, customer, day, terms.due_date(day), cents, let or None, ref, f"Facture {ref}"))
         else:
             label = f"VIR {invoices[customer][-1]}" if quote and invoices[customer] else "VIREMENT"
             if kind == "payment":
-                fec.payment(ymd, customer, str(amount), label)
-                items.append(Item(n, customer, day, day, -cents, None, "REL", label, tokens=tokens(label, "REL")))
+                fec.payment(ymd, customer, str(amount), label, let=let)
+                items.append(Item(n, customer, day, day, -cents, let or None, "REL", label, tokens=tokens(label, "REL")))
             else:
                 ref = f"AV{n:04d}"
-                fec.credit_note(ymd, customer, ref, str(amount), label)
-                items.append(Item(n, customer, day, day, -cents, None, ref, label, tokens=tokens(label, ref)))
+                fec.credit_note(ymd, customer, ref, str(amount), label, let=let)
+                items.append(Item(n, customer, day, day, -cents, let or None, ref, label, tokens=tokens(label, ref)))
     do_import_fec(company, fec.write(tmp_path / f"{company.code}.txt"))
     as_of = START + timedelta(days=as_of_offset)
 

@@ -122,7 +122,7 @@ def test_accept_valid_rows_takes_the_good_entries_and_lists_the_others(company, 
 def test_a_failure_in_the_middle_of_an_import_rolls_everything_back(company, tmp_path, monkeypatch):
     from creditpilot.receivables import services
 
-    def boom(_company):
+    def boom(_company, **_kwargs):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(services, "do_rebuild", boom)

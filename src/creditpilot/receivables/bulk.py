@@ -106,6 +106,24 @@ def fetch_frame(table: str, where: str, params: Sequence[Any], schema: dict[str,
     )
 
 
+def reserve_ids(table: str, count: int) -> pl.Series:
+    """Primary keys for ``count`` rows about to be inserted into ``table``.
+
+    PostgreSQL hands them out from the table's sequence; SQLite writes under an
+    exclusive lock (``BEGIN IMMEDIATE``), so the next ones after the largest are free.
+    """
+    with connection.cursor() as cur:
+        if is_postgres():
+            cur.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return pl.Series("id", [row[0] for row in cur.fetchall()], dtype=pl.Int64)
+        cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        start = cur.fetchone()[0] + 1
+    return pl.int_range(start, start + count, eager=True, dtype=pl.Int64).alias("id")
+
+
 def drop_temp_table(name: str) -> None:
     with connection.cursor() as cur:
         cur.execute(f"DROP TABLE IF EXISTS {name}")

@@ -62,14 +62,19 @@ def terms_of(code: str | None, default: str) -> Terms:
         return parse_terms(DEFAULT_TERMS_CODE)
 
 
-def do_rebuild(company: Company) -> RebuildResult:
+def do_rebuild(company: Company, known: pl.DataFrame | None = None) -> RebuildResult:
     """Recompute opening-entry status, derived due dates and allocations of ``company``.
 
-    Call inside the import's transaction: a failure leaves the store as it was.
+    ``known``: all the company's documents when the caller has just written them
+    (saves reading them back). Call inside the import's transaction: a failure
+    leaves the store as it was.
     """
     result = RebuildResult()
     doc_table = Document._meta.db_table
-    docs = bulk.fetch_frame(doc_table, "company_id = %s", [company.id], DOC_SCHEMA)
+    if known is not None:
+        docs = known.select([pl.col(c).cast(t) for c, t in DOC_SCHEMA.items()])
+    else:
+        docs = bulk.fetch_frame(doc_table, "company_id = %s", [company.id], DOC_SCHEMA)
     result.documents = docs.height
     if docs.height == 0:
         Allocation.objects.filter(company=company).delete()

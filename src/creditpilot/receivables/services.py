@@ -65,8 +65,16 @@ class ImportResult:
         return f"{self.file}: imported ({parts})"
 
 
+def read_bytes(path: Path) -> bytes:
+    if not path.exists():
+        raise InvalidInputError("file_not_found", f"no such file: {path}", file=str(path))
+    if not path.is_file():
+        raise InvalidInputError("not_a_file", f"not a file: {path}", file=str(path))
+    return path.read_bytes()
+
+
 def content_hash_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashlib.sha256(read_bytes(path)).hexdigest()
 
 
 def _already_imported(company: Company, kind: str, content_hash: str) -> bool:
@@ -89,14 +97,17 @@ def do_import_fec(
     path = Path(path)
     name = str(path)
     progress("reading")
+    raw = read_bytes(path)
+    if _already_imported(company, ImportBatch.Kind.FEC, hashlib.sha256(raw).hexdigest()):
+        return ImportResult("fec", name, changed=False)
     fec = read_fec(
         path,
         receivable_prefixes=tuple(company.receivable_prefix_list),
         opening_journals=tuple(company.opening_journal_list),
         company_currency=company.currency,
+        raw=raw,
     )
-    if _already_imported(company, ImportBatch.Kind.FEC, fec.content_hash):
-        return ImportResult("fec", name, changed=False)
+    del raw
     if fec.errors and not accept_valid_rows:
         raise ImportRefusedError(name, fec.errors, fec.error_count)
     if fec.period_start is None:
@@ -119,7 +130,10 @@ def do_import_fec(
             Customer.objects.filter(company=company).values_list("code", "id")
         )
         progress("storing")
-        counts = _merge_fec_lines(company, batch, lines, customer_ids, fec.period_start, fec.period_end)
+        first = not Document.objects.filter(company=company).exists()
+        counts, inserted = _merge_fec_lines(
+            company, batch, lines, customer_ids, fec.period_start, fec.period_end
+        )
         LedgerPeriod.objects.filter(
             company=company, start__lte=fec.period_end, end__gte=fec.period_start
         ).delete()
@@ -127,7 +141,8 @@ def do_import_fec(
             company=company, start=fec.period_start, end=fec.period_end, batch=batch
         )
         progress("matching")
-        rebuilt = do_rebuild(company)
+        # a company's first FEC: the rows just inserted are its whole ledger
+        rebuilt = do_rebuild(company, known=inserted if first else None)
         batch.counts = {
             "lines": fec.data_lines,
             "customer_lines": lines.height,
@@ -189,8 +204,11 @@ def _merge_fec_lines(
     customer_ids: dict[str, int],
     start: date,
     end: date,
-) -> dict[str, int]:
-    """Make the stored FEC lines of [start, end] those of the file: insert, update, delete."""
+) -> tuple[dict[str, int], pl.DataFrame | None]:
+    """Make the stored FEC lines of [start, end] those of the file: insert, update, delete.
+
+    Returns the counts, and the rows inserted when they went straight in.
+    """
     ids = pl.DataFrame(
         {"customer_code": list(customer_ids), "customer_id": list(customer_ids.values())},
         schema={"customer_code": pl.Utf8, "customer_id": pl.Int64},
@@ -236,13 +254,16 @@ def _merge_fec_lines(
         company=company, source=Document.Source.FEC, entry_date__range=(start, end)
     ).exists():
         # nothing stored for this period yet: straight in, no diff to make
-        rows = stage.sort("line").select(
+        rows = stage.sort("line")
+        rows = rows.select(
+            bulk.reserve_ids(doc, rows.height),
             *[pl.lit(v).alias(k) for k, v in fixed.items()],
             *STAGE_COLUMNS,
             "due_date",
             pl.col("lettering").alias("effective_lettering"),
         )
-        return {"documents_added": bulk.insert_frame(doc, rows), "documents_changed": 0, "documents_removed": 0}
+        added = bulk.insert_frame(doc, rows)
+        return {"documents_added": added, "documents_changed": 0, "documents_removed": 0}, rows
 
     bulk.create_temp_table("cp_stage", stage, primary_key="key")
     with connection.cursor() as cur:
@@ -277,7 +298,7 @@ def _merge_fec_lines(
         )
         inserted = cur.rowcount
     bulk.drop_temp_table("cp_stage")
-    return {"documents_added": inserted, "documents_changed": updated, "documents_removed": deleted}
+    return {"documents_added": inserted, "documents_changed": updated, "documents_removed": deleted}, None
 
 
 def to_company_currency(amount_cents: int, rate: Decimal | None) -> int:

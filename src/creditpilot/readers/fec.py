@@ -186,12 +186,13 @@ def read_fec(
     rejected: set[int] = set(wrong["line"].to_list())
 
     split = pl.col("raw").str.split_exact(separator, n_fields - 1).alias("f")
-    fields = frame.with_columns(split).unnest("f")
+    fields = frame.select("line", split).unnest("f")
     rename = {f"field_{i}": key for key, i in columns.items()}
     fields = fields.select("line", *[pl.col(src).alias(dst) for src, dst in rename.items()])
     fields = fields.with_columns(pl.exclude("line").fill_null("")).with_columns(
         pl.col(c).str.strip_chars().str.strip_chars('"') for c in _TRIMMED if c in fields.columns
     )
+    del frame, counts
     all_fields = fields.select("line", "JournalCode", "EcritureNum")
     if wrong.height:
         fields = fields.filter(~pl.col("line").is_in(wrong["line"].implode()))

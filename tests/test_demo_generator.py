@@ -63,7 +63,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoFiles:
 
 @pytest.fixture(scope="module")
 def single(tmp_path_factory: pytest.TempPathFactory) -> DemoFiles:
-    return generate_demo(tmp_path_factory.mktemp("single"), customers=30, lines=20_000, single_file=True)
+    return generate_demo(
+        tmp_path_factory.mktemp("single"), customers=30, lines=20_000, single_file=True
+    )
 
 
 def test_files_are_named_by_fiscal_year(demo: DemoFiles, single: DemoFiles) -> None:
@@ -87,7 +89,11 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
 
 def test_format_dates_amounts_and_balanced_entries(demo: DemoFiles, single: DemoFiles) -> None:
     total = 0
-    for path, (first, last) in [(demo.fec[0], FY1), (demo.fec[1], FY2), (single.fec[0], (FY1[0], FY2[1]))]:
+    for path, (first, last) in [
+        (demo.fec[0], FY1),
+        (demo.fec[1], FY2),
+        (single.fec[0], (FY1[0], FY2[1])),
+    ]:
         data = rows(path)
         if path != single.fec[0]:
             total += len(data)
@@ -123,7 +129,11 @@ def test_invoices_carry_vat_at_twenty_percent(demo: DemoFiles) -> None:
     assert {kind for _, kind in by_entry} == {"FA", "AV"}
     for (_, kind), accounts in by_entry.items():
         sign = 1 if kind == "FA" else -1
-        ttc, ht, tax = sign * accounts["411000"], -sign * accounts["706000"], -sign * accounts["445710"]
+        ttc, ht, tax = (
+            sign * accounts["411000"],
+            -sign * accounts["706000"],
+            -sign * accounts["445710"],
+        )
         assert tax == (ht * 20 + 50) // 100
         assert ttc == ht + tax
         assert 0 < ht <= 2_500_000
@@ -133,7 +143,10 @@ def test_invoices_carry_vat_at_twenty_percent(demo: DemoFiles) -> None:
 
 def test_customers_file(demo: DemoFiles) -> None:
     header = demo.customers.read_text(encoding="utf-8").split("\n")[0]
-    assert header == "code,name,siren,country,segment,payment_terms,vat,sales_rep,email,credit_limit,currency"
+    assert (
+        header
+        == "code,name,siren,country,segment,payment_terms,vat,sales_rep,email,credit_limit,currency"
+    )
     customers = customers_of(demo)
     assert len(customers) == 30
     assert len({c["name"] for c in customers}) == 30
@@ -146,7 +159,15 @@ def test_customers_file(demo: DemoFiles) -> None:
             assert c["country"] in {"BE", "DE", "ES"}
             assert c["siren"] == c["vat"] == ""
         assert c["segment"] in {"PME", "ETI", "GE", "TPE", "PUBLIC"}
-        assert c["payment_terms"] in {"NET30", "NET45", "EOM45", "45EOM", "NET60", "NET90", "RECEIPT"}
+        assert c["payment_terms"] in {
+            "NET30",
+            "NET45",
+            "EOM45",
+            "45EOM",
+            "NET60",
+            "NET90",
+            "RECEIPT",
+        }
         assert re.match(r"^\d+\.\d{2}$", c["credit_limit"]) and c["currency"] == "EUR"
         assert "@" in c["email"]
     big = generate_demo(demo.customers.parent / "big", customers=600, lines=2_000, single_file=True)
@@ -202,7 +223,9 @@ def test_payments_quote_invoices_and_some_stay_unapplied(single: DemoFiles) -> N
     quoting = [r for r in payments if "FA20" in r["EcritureLib"]]
     assert 0.6 < len(quoting) / len(payments) < 0.95
     assert any(r["EcritureLib"].startswith("Règlement FA") for r in payments)
-    assert any(r["EcritureLib"].startswith(("VIR SEPA", "CHQ")) and not r["EcritureLet"] for r in payments)
+    assert any(
+        r["EcritureLib"].startswith(("VIR SEPA", "CHQ")) and not r["EcritureLet"] for r in payments
+    )
     assert all(re.match(r"^REL\d{4}-\d{2}$", r["PieceRef"]) for r in payments)
 
 
@@ -218,7 +241,9 @@ def test_one_customer_goes_to_doubtful(demo: DemoFiles) -> None:
     assert date(2026, 1, 1) <= transfer <= date(2026, 4, 30)
     later = [r for r in fy2 if r["CompAuxNum"] == code and day(r["EcritureDate"]) > transfer]
     assert later == []
-    balance_411 = sum(signed(r) for r in fy2 if r["CompAuxNum"] == code and r["CompteNum"] == "411000")
+    balance_411 = sum(
+        signed(r) for r in fy2 if r["CompAuxNum"] == code and r["CompteNum"] == "411000"
+    )
     assert balance_411 == 0
 
 
@@ -245,9 +270,21 @@ def test_end_of_period_aged_balance_is_varied(single: DemoFiles) -> None:
             quoted.update(re.findall(r"FA\d{4}-\d{6}", row["EcritureLib"]))
     buckets: dict[str, int] = defaultdict(int)
     for row in data:
-        is_invoice = row["JournalCode"] == "VT" and row["CompteNum"] == "411000" and row["PieceRef"].startswith("FA")
+        is_invoice = (
+            row["JournalCode"] == "VT"
+            and row["CompteNum"] == "411000"
+            and row["PieceRef"].startswith("FA")
+        )
         if is_invoice and not row["EcritureLet"] and row["PieceRef"] not in quoted:
             late = (END - due_date(day(row["PieceDate"]), terms[row["CompAuxNum"]])).days
-            bucket = "not due" if late <= 0 else "1-30" if late <= 30 else "31-60" if late <= 60 else "61-90"
+            bucket = (
+                "not due"
+                if late <= 0
+                else "1-30"
+                if late <= 30
+                else "31-60"
+                if late <= 60
+                else "61-90"
+            )
             buckets["over 90" if late > 90 else bucket] += 1
     assert set(buckets) == {"not due", "1-30", "31-60", "61-90", "over 90"}, buckets

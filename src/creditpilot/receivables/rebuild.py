@@ -266,9 +266,14 @@ def _reallocate(company: Company, docs: pl.DataFrame) -> tuple[int, int]:
         (pl.col("remaining") > 0).any().alias("d"),
     )
     to_match = set(wanted.filter(pl.col("c") & pl.col("d"))["customer_id"].to_list()) | fixed_customers
+    open_left = ((pl.col("amount") > 0) & (pl.col("remaining") > 0)) | (
+        (pl.col("amount") < 0) & (pl.col("effective_lettering") == "") & (pl.col("remaining") < 0)
+    )
     residue = pl.concat(
         [
-            remaining_frame.filter(pl.col("customer_id").is_in(list(to_match - fixed_customers))),
+            remaining_frame.filter(
+                pl.col("customer_id").is_in(list(to_match - fixed_customers)) & open_left
+            ),
             live.filter(pl.col("customer_id").is_in(list(fixed_customers))).with_columns(
                 pl.col("amount").alias("remaining")
             ).select(remaining_frame.columns),

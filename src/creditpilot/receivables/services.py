@@ -15,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 from django.db import connection, transaction
+from django.utils import timezone
 
 from creditpilot.companies.models import Company
 from creditpilot.core.errors import InvalidInputError, RowError
@@ -166,13 +167,31 @@ def _create_missing_customers(company: Company, lines: pl.DataFrame) -> int:
         .agg(pl.col("customer_name").filter(pl.col("customer_name") != "").last())
         .sort("customer_code")
     )
-    new = [
-        Customer(company=company, code=code, name=(name or code)[:200], origin=Customer.Origin.FEC)
-        for code, name in names.iter_rows()
-        if code not in known
-    ]
-    Customer.objects.bulk_create(new, batch_size=2000)
-    return len(new)
+    new = names.filter(~pl.col("customer_code").is_in(list(known)))
+    if new.height == 0:
+        return 0
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    defaults = {
+        "company_id": company.id,
+        "siren": "",
+        "vat": "",
+        "country": "FR",
+        "segment": "",
+        "payment_terms": "",
+        "sales_rep": "",
+        "email": "",
+        "currency": company.currency,
+        "origin": Customer.Origin.FEC.value,
+    }
+    bulk.insert_rows(
+        Customer._meta.db_table,
+        [*defaults, "code", "name", "created_at", "updated_at"],
+        (
+            (*defaults.values(), code[:64], (name or code)[:200], now, now)
+            for code, name in new.iter_rows()
+        ),
+    )
+    return new.height
 
 
 STAGE_COLUMNS = (

@@ -39,12 +39,24 @@ def create_temp_table(name: str, frame: pl.DataFrame, primary_key: str | None = 
     insert_frame(name, frame)
 
 
-def insert_frame(table: str, frame: pl.DataFrame) -> int:
-    """Append the rows of ``frame`` to ``table`` (columns by name)."""
+def _literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and value.isidentifier():
+        return f"'{value}'"
+    raise ValueError(f"not a safe SQL literal: {value!r}")
+
+
+def insert_frame(table: str, frame: pl.DataFrame, constants: dict[str, Any] | None = None) -> int:
+    """Append the rows of ``frame`` to ``table`` (columns by name), with ``constants`` on every row."""
     if frame.height == 0:
         return 0
-    columns = list(frame.columns)
+    constants = constants or {}
     if is_postgres():
+        frame = frame.with_columns(pl.lit(v).alias(k) for k, v in constants.items())
+        columns = list(frame.columns)
         buffer = io.BytesIO()
         out = frame.with_columns(
             [pl.col(c).cast(pl.Int8) for c, t in frame.schema.items() if t == pl.Boolean]
@@ -55,16 +67,32 @@ def insert_frame(table: str, frame: pl.DataFrame) -> int:
             with cur.cursor.copy(sql) as copy:
                 copy.write(buffer.getvalue())
         return frame.height
+    columns = list(frame.columns)
     out = frame.with_columns(
         [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date]
         + [pl.col(c).cast(pl.Int8) for c, t in frame.schema.items() if t == pl.Boolean]
     )
-    placeholders = ", ".join(["%s"] * len(columns))
-    with connection.cursor() as cur:
-        cur.executemany(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", out.iter_rows()
-        )
+    # constants go into the statement itself: fewer values to hand over, row by row
+    _sqlite_executemany(
+        table,
+        [*columns, *constants],
+        out.iter_rows(buffer_size=4096),
+        [_literal(v) for v in constants.values()],
+    )
     return frame.height
+
+
+def _sqlite_executemany(
+    table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], literals: Sequence[str] = ()
+) -> None:
+    """Straight to the driver, inside Django's transaction: its cursor wrapper costs per row."""
+    connection.ensure_connection()
+    placeholders = ", ".join(["?"] * (len(columns) - len(literals)) + list(literals))
+    cur = connection.connection.cursor()
+    try:
+        cur.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows)
+    finally:
+        cur.close()
 
 
 def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
@@ -77,9 +105,7 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
                 for row in rows:
                     copy.write_row(row)
         return
-    placeholders = ", ".join(["%s"] * len(columns))
-    with connection.cursor() as cur:
-        cur.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows)
+    _sqlite_executemany(table, columns, rows)
 
 
 def fetch_frame(table: str, where: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.DataFrame:

@@ -308,7 +308,7 @@ def _reallocate(company: Company, docs: pl.DataFrame) -> tuple[int, int]:
     )
     customer_of = live.select(pl.col("id").alias("invoice_id"), "customer_id", "due_date")
     frame = new.join(customer_of, on="invoice_id", how="left").select(
-        pl.lit(company.id, dtype=pl.Int64).alias("company_id"), "customer_id", *ALLOC_SCHEMA, "due_date"
+        "customer_id", *ALLOC_SCHEMA, "due_date"
     )
     if fixed:  # their invoices' due dates may have moved with the terms
         alloc, doc = Allocation._meta.db_table, Document._meta.db_table
@@ -318,7 +318,7 @@ def _reallocate(company: Company, docs: pl.DataFrame) -> tuple[int, int]:
                 f"AND {alloc}.company_id = %s AND {alloc}.due_date <> d.due_date",
                 [company.id],
             )
-    bulk.insert_frame(Allocation._meta.db_table, frame)
+    bulk.insert_frame(Allocation._meta.db_table, frame, constants={"company_id": company.id})
 
     applied = pl.concat(
         [frame.select(pl.col("credit_id").alias("id"), "amount")]

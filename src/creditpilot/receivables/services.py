@@ -276,12 +276,12 @@ def _merge_fec_lines(
         rows = stage.sort("line")
         rows = rows.select(
             bulk.reserve_ids(doc, rows.height),
-            *[pl.lit(v).alias(k) for k, v in fixed.items()],
             *STAGE_COLUMNS,
             "due_date",
             pl.col("lettering").alias("effective_lettering"),
         )
-        added = bulk.insert_frame(doc, rows)
+        added = bulk.insert_frame(doc, rows, constants=fixed)
+        rows = rows.with_columns(pl.lit(v).alias(k) for k, v in fixed.items())
         return {"documents_added": added, "documents_changed": 0, "documents_removed": 0}, rows
 
     bulk.create_temp_table("cp_stage", stage, primary_key="key")

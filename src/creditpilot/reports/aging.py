@@ -110,9 +110,25 @@ def aging_report(company: Company, as_of: date) -> AgingReport:
 
 
 def aged_totals(company: Company, as_of: date) -> Buckets:
+    """The company's buckets at ``as_of``, without the split by customer."""
+    case = bucket_sql("due_date")
+    bounds = _bounds(as_of)
     total = Buckets()
-    for buckets in aged_buckets_by_customer(company.id, as_of).values():
-        total.merge(buckets)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT CASE WHEN amount < 0 THEN 'unapplied' ELSE {case} END AS b, SUM(amount) "
+            f"FROM {DOC} WHERE company_id = %s AND date <= %s AND is_active GROUP BY b",
+            [*bounds, company.id, as_of],
+        )
+        for bucket, cents in cur.fetchall():
+            total.cents[bucket] += int(cents)
+        cur.execute(
+            f"SELECT {case} AS b, SUM(amount) FROM {ALLOC} WHERE company_id = %s AND date <= %s GROUP BY b",
+            [*bounds, company.id, as_of],
+        )
+        for bucket, cents in cur.fetchall():
+            total.cents[bucket] -= int(cents)
+            total.cents["unapplied"] += int(cents)
     return total
 
 

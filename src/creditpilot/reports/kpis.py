@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Sum
-from django.db.models.functions import TruncMonth
 
 from creditpilot.companies.models import Company
 from creditpilot.core import kpis
@@ -17,14 +16,20 @@ from creditpilot.reports.aging import aged_totals, aging_report
 
 
 def monthly_sales(company: Company, as_of: date) -> dict[tuple[int, int], int]:
-    """Sales of each month up to ``as_of``: receivable side of entries with a revenue account."""
+    """Sales of each month up to ``as_of``: receivable side of entries with a revenue account.
+
+    Summed by day in SQL (a few hundred rows), then by month here: the same on every engine.
+    """
     rows = (
         Document.objects.filter(company=company, is_active=True, is_sale=True, date__lte=as_of)
-        .annotate(month=TruncMonth("date"))
-        .values("month")
+        .values_list("date")
         .annotate(total=Sum("amount"))
+        .order_by()
     )
-    return {(r["month"].year, r["month"].month): int(r["total"]) for r in rows}
+    sales: dict[tuple[int, int], int] = {}
+    for day, total in rows:
+        sales[(day.year, day.month)] = sales.get((day.year, day.month), 0) + int(total)
+    return sales
 
 
 @dataclass

@@ -329,7 +329,9 @@ def demo(
     lines: int = typer.Option(None, "--lines", min=100, help="Approximate number of FEC lines."),
     seed: int = typer.Option(42, "--seed"),
     end: str = typer.Option("2026-10-31", "--end", help="Last day of the 24 months (YYYY-MM-DD)."),
-    company: str = typer.Option("demo", "--company", help="Code of the demo company."),
+    company: str = typer.Option(
+        None, "--company", help="Load into this company (default: the store's only, empty company, else 'demo')."
+    ),
 ) -> None:
     """Load a realistic demo company: a French SME over 24 months."""
     from creditpilot.receivables.demo_load import do_load_demo

@@ -9,14 +9,32 @@ from pathlib import Path
 from django.db import transaction
 
 from creditpilot.companies.models import Company
+from creditpilot.customers.models import Customer
 from creditpilot.customers.services import do_import_customers
 from creditpilot.demo import generate_demo
 from creditpilot.receivables.models import Document
 from creditpilot.receivables.services import do_import_fec
 
 
-def do_load_demo(code: str, *, customers: int, lines: int | None, seed: int, end: date) -> str:
-    company, created = Company.objects.get_or_create(code=code, defaults={"name": "Démo Industries SAS"})
+DEMO_NAME = "Démo Industries SAS"
+
+
+def demo_company(code: str | None) -> Company:
+    """The company to load into: the one named; else the store's only company while it is
+    empty (so that ``init`` then ``demo`` leave one company); else ``demo``."""
+    if code:
+        return Company.objects.get_or_create(code=code, defaults={"name": DEMO_NAME})[0]
+    companies = list(Company.objects.all()[:2])
+    if len(companies) == 1 and not Customer.objects.filter(company=companies[0]).exists():
+        company = companies[0]
+        company.name = DEMO_NAME
+        company.save(update_fields=["name"])
+        return company
+    return Company.objects.get_or_create(code="demo", defaults={"name": DEMO_NAME})[0]
+
+
+def do_load_demo(code: str | None, *, customers: int, lines: int | None, seed: int, end: date) -> str:
+    company = demo_company(code)
     with tempfile.TemporaryDirectory() as tmp:
         files = generate_demo(Path(tmp), customers=customers, end=end, seed=seed, lines=lines)
         results = [do_import_customers(company, files.customers)]

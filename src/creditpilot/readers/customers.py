@@ -1,0 +1,146 @@
+"""Reader of customer lists (CSV or XLSX): ``code,name,siren,country,segment,payment_terms``
+and optionally ``vat,sales_rep,email,credit_limit,currency``.
+
+A SIREN may be empty (a foreign customer) and is checked when given.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from stdnum import exceptions as stdnum_errors
+from stdnum.eu import vat as eu_vat
+from stdnum.fr import siren as fr_siren
+
+from creditpilot.core.errors import InvalidInputError, RowError
+from creditpilot.core.terms import parse_terms
+from creditpilot.readers.columns import Row, check_width, map_columns
+from creditpilot.readers.tabular import parse_amount_cents, read_table
+
+REQUIRED = ("code", "name", "siren", "country", "segment", "payment_terms")
+OPTIONAL = ("vat", "sales_rep", "email", "credit_limit", "currency")
+ALIASES = {
+    "code_client": "code",
+    "compte": "code",
+    "customer_code": "code",
+    "nom": "name",
+    "raison_sociale": "name",
+    "pays": "country",
+    "conditions_paiement": "payment_terms",
+    "conditions_de_paiement": "payment_terms",
+    "conditions": "payment_terms",
+    "terms": "payment_terms",
+    "commercial": "sales_rep",
+    "plafond": "credit_limit",
+    "encours_max": "credit_limit",
+    "devise": "currency",
+    "tva": "vat",
+    "vat_number": "vat",
+    "segment_client": "segment",
+}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class CustomerRecord:
+    line: int
+    code: str
+    name: str
+    siren: str | None
+    country: str
+    segment: str
+    payment_terms: str | None
+    vat: str | None
+    sales_rep: str
+    email: str
+    credit_limit: int | None
+    currency: str
+
+
+def read_customers(path: Path | str) -> tuple[list[CustomerRecord], list[RowError]]:
+    path = Path(path)
+    name = str(path)
+    header, rows = read_table(path)
+    if not header:
+        raise InvalidInputError("no_header", "the file has no header line", file=name, line=1)
+    positions, errors = map_columns(header, REQUIRED, OPTIONAL, ALIASES, name)
+    if errors:
+        return [], errors
+    records: list[CustomerRecord] = []
+    seen: dict[str, int] = {}
+    for line, cells in rows:
+        row = Row(name, line, cells, positions)
+        if check_width(row, len(header)):
+            record = _record(row)
+            if record is not None and record.code in seen:
+                row.error("code", "duplicate_code", f"customer code {record.code!r} already on line {seen[record.code]}")
+            elif record is not None:
+                seen[record.code] = line
+                records.append(record)
+        errors.extend(row.errors)
+    return records, errors
+
+
+def _record(row: Row) -> CustomerRecord | None:
+    code, name = row.get("code"), row.get("name")
+    if not code:
+        row.error("code", "missing_value", "the customer code is empty")
+    if not name:
+        row.error("name", "missing_value", "the customer name is empty")
+    siren = row.get("siren").replace(" ", "").replace(".", "") or None
+    if siren is not None:
+        try:
+            siren = fr_siren.validate(siren)
+        except stdnum_errors.InvalidChecksum:
+            row.error("siren", "bad_siren", f"invalid SIREN {siren!r} (checksum)")
+        except stdnum_errors.ValidationError:
+            row.error("siren", "bad_siren", f"invalid SIREN {siren!r} (9 digits expected)")
+    country = (row.get("country") or "FR").upper()
+    if not re.fullmatch(r"[A-Z]{2}", country):
+        row.error("country", "bad_country", f"country must be a 2-letter ISO code, found {country!r}")
+    terms_text = row.get("payment_terms")
+    terms = None
+    if terms_text:
+        try:
+            terms = parse_terms(terms_text).code
+        except InvalidInputError as err:
+            row.error("payment_terms", "bad_terms", err.message)
+    vat = row.get("vat").replace(" ", "").upper() or None
+    if vat is not None:
+        try:
+            vat = eu_vat.validate(vat)
+        except stdnum_errors.ValidationError:
+            row.error("vat", "bad_vat", f"invalid VAT number {vat!r}")
+    email = row.get("email")
+    if email and not _EMAIL.match(email):
+        row.error("email", "bad_email", f"invalid email address {email!r}")
+    limit_text = row.get("credit_limit")
+    credit_limit = None
+    if limit_text:
+        try:
+            credit_limit = parse_amount_cents(limit_text)
+            if credit_limit < 0:
+                raise ValueError
+        except ValueError:
+            row.error("credit_limit", "bad_amount", f"not a credit limit: {limit_text!r}")
+    currency = (row.get("currency") or "EUR").upper()
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        row.error("currency", "bad_currency", f"currency must be a 3-letter code, found {currency!r}")
+    if row.errors:
+        return None
+    return CustomerRecord(
+        line=row.line,
+        code=code,
+        name=name,
+        siren=siren,
+        country=country,
+        segment=row.get("segment"),
+        payment_terms=terms,
+        vat=vat,
+        sales_rep=row.get("sales_rep"),
+        email=email,
+        credit_limit=credit_limit,
+        currency=currency,
+    )

@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
-UV := $(shell command -v uv 2>/dev/null || echo $(BIN)/uv)
+# uv from PATH, else the one pip installs for this Python (`python3 -m uv`).
+UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 export UV_SYSTEM_CERTS := 1
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
@@ -11,8 +12,8 @@ PORT ?= 8000
 .PHONY: install run test test-sqlite test-postgres check lint format bench clean
 
 $(BIN)/creditpilot: pyproject.toml uv.lock
-	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
-	uv sync --frozen
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --frozen
 	@touch $(BIN)/creditpilot
 
 install: $(BIN)/creditpilot

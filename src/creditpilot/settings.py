@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "ninja",
+    "creditpilot.accounts",
     "creditpilot.companies",
     "creditpilot.customers",
     "creditpilot.receivables",
@@ -66,14 +69,29 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "creditpilot.web.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # sign-in attempts are rate-limited
+    "django.contrib.auth.backends.ModelBackend",
+]
+# after 5 failed sign-ins for a user name from an address, that pair waits 15 minutes
+AXES_FAILURE_LIMIT = int(os.environ.get("CREDITPILOT_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "creditpilot.urls"
 TEMPLATES = [
@@ -99,7 +117,22 @@ USE_I18N = True
 TIME_ZONE = "Europe/Paris"
 USE_TZ = True
 STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
 LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# files above this size are refused before they are read (imports in the browser and the API)
+MAX_UPLOAD_BYTES = int(os.environ.get("CREDITPILOT_MAX_UPLOAD_MB", "200")) * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+UPLOAD_DIR = DATA_DIR / "uploads"
+# imports from the browser run in a background thread; tests may run them inline
+IMPORTS_IN_BACKGROUND = os.environ.get("CREDITPILOT_IMPORTS_INLINE") != "1"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -22,6 +22,8 @@ class Company(models.Model):
     # due dates falling on a week-end or a public holiday move to the next business day
     due_dates_on_business_days = models.BooleanField(default=False)
     holiday_subdivision = models.CharField(max_length=10, blank=True)
+    # bumped by every rebuild of the ledger: cached positions and KPIs of an older version are stale
+    ledger_version = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

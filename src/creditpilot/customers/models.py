@@ -26,6 +26,8 @@ class Customer(models.Model):
     sales_rep = models.CharField(max_length=120, blank=True)
     email = models.CharField(max_length=254, blank=True)
     credit_limit = models.BigIntegerField(null=True, blank=True)  # cents
+    # the risk class given by the credit manager or the scoring (A best .. E worst); empty = not rated
+    rating = models.CharField(max_length=8, blank=True)
     currency = models.CharField(max_length=3, default="EUR")
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.USER)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -34,6 +36,24 @@ class Customer(models.Model):
     class Meta:
         ordering = ["code"]
         constraints = [models.UniqueConstraint(fields=["company", "code"], name="customer_code_unique")]
+        indexes = [
+            models.Index(fields=["company", "name"], name="customer_name_idx"),
+            models.Index(fields=["company", "sales_rep", "code"], name="customer_rep_idx"),
+            models.Index(fields=["company", "segment", "code"], name="customer_segment_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class Note(models.Model):
+    """A credit manager's note on a customer (a call, a promise, a remark)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="notes")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="notes")
+    author = models.CharField(max_length=150)
+    text = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 
+from creditpilot.accounts.models import AuditEvent
 from creditpilot.companies.models import Company
-from creditpilot.core.errors import InvalidInputError
+from creditpilot.core.errors import CreditPilotError, InvalidInputError
+from creditpilot.core.terms import parse_terms
 from creditpilot.customers.models import Customer
 from creditpilot.readers.customers import read_customers
 from creditpilot.receivables.models import ImportBatch
@@ -45,6 +48,7 @@ def do_import_customers(
     with transaction.atomic():
         existing = {c.code: c for c in Customer.objects.filter(company=company, code__in=[r.code for r in records])}
         created, updated, terms_changed = [], [], False
+        audited: list[AuditEvent] = []
         for rec in records:
             values = {
                 "name": rec.name[:200],
@@ -64,12 +68,14 @@ def do_import_customers(
                 continue
             if any(getattr(customer, k) != v for k, v in values.items()):
                 terms_changed |= customer.payment_terms != values["payment_terms"]
+                audited.extend(_audit_events(company, customer, values, user))
                 for k, v in values.items():
                     setattr(customer, k, v)
                 customer.origin = Customer.Origin.IMPORT
                 updated.append(customer)
         Customer.objects.bulk_create(created, batch_size=2000)
         Customer.objects.bulk_update(updated, [*FIELDS, "origin"], batch_size=2000)
+        AuditEvent.objects.bulk_create(audited, batch_size=2000)
         warnings = []
         if terms_changed:
             warnings = do_rebuild(company).warnings
@@ -89,3 +95,77 @@ def do_import_customers(
             warnings=warnings,
         )
     return ImportResult("customers", name, True, batch.counts, warnings, errors, batch.id)
+
+
+AUDITED_FIELDS = ("payment_terms", "credit_limit")
+EDITABLE_FIELDS = ("payment_terms", "credit_limit", "segment", "sales_rep", "rating", "email")
+
+
+def _audit_events(company: Company, customer: Customer, values: dict[str, Any], user: str) -> list[AuditEvent]:
+    """Audit rows for the terms and limit a file changes (the import writes in bulk: no signal)."""
+    before = {k: getattr(customer, k) for k in AUDITED_FIELDS if k in values and getattr(customer, k) != values[k]}
+    if not before:
+        return []
+    return [
+        AuditEvent(
+            company=company,
+            username=user,
+            action="customer_changed",
+            object_type="customer",
+            object_ref=customer.code,
+            before=before,
+            after={k: values[k] for k in before},
+        )
+    ]
+
+
+def do_update_customer(
+    company: Company, customer: Customer, changes: dict[str, Any], *, actor: Any, request: Any = None
+) -> list[str]:
+    """Change a customer's terms, limit or other settings; audited; the ledger follows new terms.
+
+    ``changes`` holds the fields of ``EDITABLE_FIELDS`` to set; ``payment_terms`` is
+    checked against the terms catalogue (empty = the company's default) and
+    ``credit_limit`` is in cents (None = no limit). Returns the names of the fields changed.
+    """
+    from creditpilot.accounts.audit import record
+
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInputError("unknown_field", f"cannot change {', '.join(sorted(unknown))}")
+    fields: dict[str, str] = {}
+    terms = changes.get("payment_terms")
+    if terms:
+        try:
+            changes["payment_terms"] = parse_terms(terms).code
+        except CreditPilotError as err:
+            fields["payment_terms"] = str(err)
+    limit = changes.get("credit_limit")
+    if limit is not None and (not isinstance(limit, int) or limit < 0):
+        fields["credit_limit"] = "the credit limit is an amount of zero or more"
+    if fields:
+        raise InvalidInputError("invalid_customer", "; ".join(fields.values()), fields=fields)
+    with transaction.atomic():
+        locked = Customer.objects.select_for_update().get(pk=customer.pk)
+        before = {k: getattr(locked, k) for k, v in changes.items() if getattr(locked, k) != v}
+        if not before:
+            return []
+        for k in before:
+            setattr(locked, k, changes[k])
+        locked.origin = Customer.Origin.USER
+        locked.save(update_fields=[*before, "origin", "updated_at"])
+        record(
+            "customer_changed",
+            user=actor,
+            company=company,
+            object_type="customer",
+            object_ref=locked.code,
+            before=before,
+            after={k: changes[k] for k in before},
+            request=request,
+        )
+        if "payment_terms" in before:
+            do_rebuild(company)
+    for k in before:
+        setattr(customer, k, changes[k])
+    return list(before)

@@ -131,3 +131,39 @@ class Allocation(models.Model):
                 fields=["company", "customer", "date", "due_date", "amount"], name="allocation_aging_idx"
             )
         ]
+
+
+class ImportJob(models.Model):
+    """An import asked for in the browser or the API: the uploaded file, its progress, its outcome."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "queued"
+        RUNNING = "running", "running"
+        DONE = "done", "done"  # imported, or nothing changed
+        REFUSED = "refused", "refused"  # bad input: the store is as it was
+        FAILED = "failed", "failed"  # unexpected error: the store is as it was
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="import_jobs")
+    kind = models.CharField(max_length=12, choices=ImportBatch.Kind.choices)
+    file_name = models.CharField(max_length=255)  # as uploaded; shown escaped, never served back
+    stored_path = models.CharField(max_length=500)
+    size = models.BigIntegerField(default=0)
+    accept_valid_rows = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(max_length=20, blank=True)
+    changed = models.BooleanField(default=False)
+    counts = models.JSONField(default=dict)
+    message = models.CharField(max_length=1000, blank=True)
+    errors = models.JSONField(default=list)  # the first rejected rows, each with line, column, reason
+    error_count = models.IntegerField(default=0)
+    batch = models.ForeignKey(ImportBatch, null=True, on_delete=models.SET_NULL)
+    created_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.REFUSED, self.Status.FAILED)

@@ -93,12 +93,14 @@ def aged_buckets_by_customer(company_id: int, as_of: date, customer_id: int | No
     return {cid: b for cid, b in result.items() if any(b.cents.values())}
 
 
-def aging_report(company: Company, as_of: date) -> AgingReport:
+def aging_report(company: Company, as_of: date, sales_rep: str | None = None) -> AgingReport:
+    """The aged balance; with ``sales_rep``, only that rep's customers (and their totals)."""
     by_customer = aged_buckets_by_customer(company.id, as_of)
-    names = {
-        cid: (code, name)
-        for cid, code, name in Customer.objects.filter(id__in=list(by_customer)).values_list("id", "code", "name")
-    }
+    customers_qs = Customer.objects.filter(id__in=list(by_customer))
+    if sales_rep is not None:
+        customers_qs = Customer.objects.filter(company=company, sales_rep=sales_rep)
+    names = {cid: (code, name) for cid, code, name in customers_qs.values_list("id", "code", "name")}
+    by_customer = {cid: b for cid, b in by_customer.items() if cid in names}
     total = Buckets()
     customers = []
     for cid, buckets in by_customer.items():

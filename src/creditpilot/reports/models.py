@@ -1,0 +1,52 @@
+"""Cached positions: each customer's aged balance at a date, for a version of the ledger.
+
+The pages (dashboard, customers list at 100,000 customers) read these rows
+instead of ageing the ledger on every request. A snapshot is valid while the
+company's ``ledger_version`` is the one it was computed for; every rebuild of
+the ledger bumps that version, so a page never shows stale amounts.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from creditpilot.companies.models import Company
+from creditpilot.customers.models import Customer
+
+
+class PositionSnapshot(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="snapshots")
+    as_of = models.DateField()
+    ledger_version = models.BigIntegerField()
+    computed_at = models.DateTimeField(auto_now_add=True)
+    # company KPIs at as_of (JSON of ``report kpis`` without the top debtors)
+    kpis = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["company", "as_of", "ledger_version"], name="snapshot_unique")
+        ]
+
+
+class CustomerPosition(models.Model):
+    """One row per customer of the company and snapshot (zeros included); amounts in cents."""
+
+    snapshot = models.ForeignKey(PositionSnapshot, on_delete=models.CASCADE, related_name="positions")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="positions")
+    not_due = models.BigIntegerField(default=0)
+    d1_30 = models.BigIntegerField(default=0)
+    d31_60 = models.BigIntegerField(default=0)
+    d61_90 = models.BigIntegerField(default=0)
+    over_90 = models.BigIntegerField(default=0)
+    unapplied = models.BigIntegerField(default=0)
+    total = models.BigIntegerField(default=0)
+    overdue = models.BigIntegerField(default=0)
+    # the oldest bucket holding an amount: 0 none, 1 not due, 2 1-30, 3 31-60, 4 61-90, 5 over 90
+    worst = models.SmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["snapshot", "customer"], name="position_unique")]
+        indexes = [
+            models.Index(fields=["snapshot", "total"], name="position_total_idx"),
+            models.Index(fields=["snapshot", "overdue"], name="position_overdue_idx"),
+        ]

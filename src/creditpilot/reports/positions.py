@@ -1,0 +1,144 @@
+"""Customers' positions and company KPIs at a date, cached per version of the ledger.
+
+``positions(company, as_of)`` returns a snapshot whose rows hold every
+customer's buckets at ``as_of``, computing it once per ledger version with the
+set-based aged balance of ``reports.aging``; ``kpi_trend`` gives the KPIs at
+month ends for the dashboard's trend. Both are exactly the numbers of
+``report aging`` and ``report kpis`` at the same dates.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import IntegrityError, transaction
+
+from creditpilot.companies.models import Company
+from creditpilot.core.aging import ALL_BUCKETS, Buckets
+from creditpilot.customers.models import Customer
+from creditpilot.receivables import bulk
+from creditpilot.reports.aging import aged_buckets_by_customer, aged_totals
+from creditpilot.reports.kpis import KpiReport, monthly_sales
+from creditpilot.reports.models import CustomerPosition, PositionSnapshot
+
+BUCKET_FIELDS = {
+    "not_due": "not_due",
+    "1_30": "d1_30",
+    "31_60": "d31_60",
+    "61_90": "d61_90",
+    "over_90": "over_90",
+    "unapplied": "unapplied",
+}
+WORST_ORDER = ["not_due", "1_30", "31_60", "61_90", "over_90"]
+KEEP_SNAPSHOTS = 60
+
+
+def _version(company: Company) -> int:
+    return Company.objects.values_list("ledger_version", flat=True).get(pk=company.pk)
+
+
+def _kpis_json(company: Company, as_of: date, aged: Buckets, sales: dict[tuple[int, int], int]) -> dict:
+    opening = aged_totals(company, as_of.replace(day=1) - timedelta(days=1))
+    data = KpiReport(company, as_of, aged, sales, opening, []).as_json()
+    data.pop("top_debtors", None)
+    return data
+
+
+def _find(company: Company, as_of: date, version: int, with_positions: bool) -> PositionSnapshot | None:
+    snap = PositionSnapshot.objects.filter(company=company, as_of=as_of, ledger_version=version).first()
+    if snap is None or (with_positions and not snap.kpis.get("_positions")):
+        return None
+    return snap
+
+
+def _prune(company: Company, version: int) -> None:
+    stale = PositionSnapshot.objects.filter(company=company).exclude(ledger_version=version)
+    old = list(
+        PositionSnapshot.objects.filter(company=company, ledger_version=version)
+        .order_by("-computed_at")
+        .values_list("id", flat=True)[KEEP_SNAPSHOTS:]
+    )
+    ids = list(stale.values_list("id", flat=True)) + old
+    if ids:
+        # one DELETE per table: positions carry no signal nor dependant
+        CustomerPosition.objects.filter(snapshot_id__in=ids).delete()
+        PositionSnapshot.objects.filter(id__in=ids).delete()
+
+
+def positions(company: Company, as_of: date) -> PositionSnapshot:
+    """The snapshot of every customer's buckets at ``as_of`` (computed once per ledger version)."""
+    version = _version(company)
+    found = _find(company, as_of, version, with_positions=True)
+    if found is not None:
+        return found
+    by_customer = aged_buckets_by_customer(company.id, as_of)
+    total = Buckets()
+    for b in by_customer.values():
+        total.merge(b)
+    kpis = _kpis_json(company, as_of, total, monthly_sales(company, as_of))
+    kpis["_positions"] = True
+    try:
+        with transaction.atomic():
+            _prune(company, version)
+            PositionSnapshot.objects.filter(company=company, as_of=as_of, ledger_version=version).delete()
+            snap = PositionSnapshot.objects.create(
+                company=company, as_of=as_of, ledger_version=version, kpis=kpis
+            )
+            empty = dict.fromkeys(ALL_BUCKETS, 0)
+            rows = []
+            for cid in Customer.objects.filter(company=company).values_list("id", flat=True).iterator(10000):
+                cents = by_customer[cid].cents if cid in by_customer else empty
+                worst = 0
+                for i, bucket in enumerate(WORST_ORDER, start=1):
+                    if cents[bucket] > 0:
+                        worst = i
+                overdue = cents["1_30"] + cents["31_60"] + cents["61_90"] + cents["over_90"]
+                rows.append(
+                    (snap.id, cid, *(cents[b] for b in BUCKET_FIELDS), sum(cents.values()), overdue, worst)
+                )
+            bulk.insert_rows(
+                CustomerPosition._meta.db_table,
+                ["snapshot_id", "customer_id", *BUCKET_FIELDS.values(), "total", "overdue", "worst"],
+                rows,
+            )
+    except IntegrityError:
+        # another request computed the same snapshot at the same time: take theirs
+        return PositionSnapshot.objects.get(company=company, as_of=as_of, ledger_version=version)
+    return snap
+
+
+def kpis_at(company: Company, as_of: date, sales: dict[tuple[int, int], int] | None = None) -> dict:
+    """The JSON of ``report kpis`` at ``as_of`` (without the top debtors), cached."""
+    version = _version(company)
+    found = _find(company, as_of, version, with_positions=False)
+    if found is not None:
+        return found.kpis
+    aged = aged_totals(company, as_of)
+    kpis = _kpis_json(company, as_of, aged, sales if sales is not None else monthly_sales(company, as_of))
+    try:
+        with transaction.atomic():
+            PositionSnapshot.objects.create(company=company, as_of=as_of, ledger_version=version, kpis=kpis)
+    except IntegrityError:
+        pass
+    return kpis
+
+
+def month_ends(as_of: date, months: int = 12) -> list[date]:
+    """The last days of the ``months`` months before the month of ``as_of``, oldest first.
+
+    >>> month_ends(date(2026, 3, 15), 3)
+    [datetime.date(2025, 12, 31), datetime.date(2026, 1, 31), datetime.date(2026, 2, 28)]
+    """
+    ends = []
+    day = as_of.replace(day=1) - timedelta(days=1)
+    for _ in range(months):
+        ends.append(day)
+        day = day.replace(day=1) - timedelta(days=1)
+    return sorted(ends)
+
+
+def kpi_trend(company: Company, as_of: date, months: int = 12) -> list[dict]:
+    """KPIs at the end of each of the last ``months`` months, then at ``as_of``."""
+    sales = monthly_sales(company, as_of)
+    days = [*month_ends(as_of, months), as_of]
+    return [kpis_at(company, day, sales) for day in days]

@@ -9,7 +9,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgres check lint format bench clean
+.PHONY: install run test test-sqlite test-postgres check lint format bench vendor clean
 
 $(BIN)/creditpilot: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -20,7 +20,7 @@ install: $(BIN)/creditpilot
 
 run: install
 	$(BIN)/creditpilot init
-	$(BIN)/creditpilot demo
+	$(BIN)/creditpilot demo --end $$(date +%F)
 	$(BIN)/creditpilot serve --host $(HOST) --port $(PORT)
 
 # The whole suite on SQLite, then the store tests again on PostgreSQL when it answers
@@ -45,6 +45,13 @@ check: install
 format: install
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
+
+# Browser libraries (pinned in frontend/package-lock.json) copied into the static files;
+# the copies are committed, so running the product needs no npm and no CDN.
+vendor:
+	cd frontend && npm ci --no-audit --no-fund
+	cp frontend/node_modules/echarts/dist/echarts.common.min.js src/creditpilot/web/static/web/vendor/echarts.min.js
+	cp frontend/node_modules/echarts/LICENSE src/creditpilot/web/static/web/vendor/echarts.LICENSE
 
 bench: install
 	$(BIN)/python bench/ledger_bench.py

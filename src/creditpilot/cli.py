@@ -32,7 +32,9 @@ report_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Repo
 company_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Companies (creditors) of this installation.")
 app.add_typer(import_app, name="import")
 app.add_typer(report_app, name="report")
+user_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Users, their companies and roles, API tokens.")
 app.add_typer(company_app, name="company")
+app.add_typer(user_app, name="user")
 
 CompanyOption = typer.Option(None, "--company", help="Company code (may be left out while the store holds one).")
 
@@ -149,6 +151,52 @@ def company_list() -> None:
 
     for company in Company.objects.all():
         typer.echo(f"{company.code}\t{company.name}\t{company.currency}\t{company.default_terms}")
+
+
+# --- users -----------------------------------------------------------------------------
+
+
+@user_app.command("add")
+@command
+def user_add(
+    username: str,
+    company: list[str] = typer.Option(None, "--company", help="Grant this company (repeat for several)."),
+    role: str = typer.Option("credit_manager", "--role", help="admin, credit_manager, collector, sales, management or auditor."),
+    sales_rep: str = typer.Option("", "--sales-rep", help="For the sales role: the customers' sales rep name."),
+    password: str = typer.Option(None, "--password", help="Generated and printed when left out for a new user."),
+    email: str = typer.Option("", "--email"),
+) -> None:
+    """Add a user (or grant an existing one more companies)."""
+    from creditpilot.accounts.services import do_add_user
+    from creditpilot.companies.services import get_company
+
+    companies = [get_company(code) for code in company] if company else [get_company(None)]
+    new = do_add_user(
+        username, password=password, companies=companies, role=role, sales_rep=sales_rep, email=email
+    )
+    granted = ", ".join(c.code for c in companies)
+    typer.echo(f"user {username!r} {'created' if new.created else 'updated'}: {role} of {granted}")
+    if new.password:
+        typer.echo(f"password: {new.password}")
+
+
+@user_app.command("list")
+@command
+def user_list() -> None:
+    """List the users and their companies."""
+    from creditpilot.accounts.models import Membership
+
+    for m in Membership.objects.select_related("user", "company").order_by("user__username", "company__code"):
+        typer.echo(f"{m.user.username}\t{m.company.code}\t{m.role}\t{m.sales_rep}")
+
+
+@user_app.command("token")
+@command
+def user_token(username: str, name: str = typer.Option("api", "--name")) -> None:
+    """Create an API token for the user (shown once: only its hash is kept)."""
+    from creditpilot.accounts.services import do_create_token
+
+    typer.echo(do_create_token(username, name))
 
 
 # --- imports ---------------------------------------------------------------------------
@@ -322,6 +370,9 @@ def run(
         typer.echo(do_daily_run(c, day).summary())
 
 
+DEMO_USER = "demo"
+
+
 @app.command()
 @command
 def demo(
@@ -334,10 +385,15 @@ def demo(
     ),
 ) -> None:
     """Load a realistic demo company: a French SME over 24 months."""
+    from creditpilot.accounts.rights import Role
+    from creditpilot.accounts.services import do_add_user, generate_password
     from creditpilot.receivables.demo_load import do_load_demo
 
     result = do_load_demo(company, customers=customers, lines=lines, seed=seed, end=parse_day(end, "--end"))
     typer.echo(result)
+    password = generate_password()
+    do_add_user(DEMO_USER, password=password, companies=[result.company], role=Role.ADMIN)
+    typer.echo(f"sign in as {DEMO_USER!r} with the password {password!r} (admin of {result.company.code!r})")
 
 
 @app.command()
@@ -345,12 +401,15 @@ def demo(
 def serve(
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),
+    threads: int = typer.Option(16, "--threads", min=1, help="Requests served at once."),
 ) -> None:
-    """Serve the web application."""
-    from django.core.management import call_command
+    """Serve the web application and the API (waitress, a multi-threaded WSGI server)."""
+    import waitress
 
-    typer.echo(f"creditpilot on http://{host}:{port}/", err=True)
-    call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+    from creditpilot.wsgi import application
+
+    typer.echo(f"creditpilot on http://{host}:{port}/ (API documentation at /api/docs)", err=True)
+    waitress.serve(application, host=host, port=port, threads=threads, ident="creditpilot", _quiet=True)
 
 
 def main() -> None:

@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "creditpilot.web.context.frame",
             ]
         },
     }
@@ -118,6 +119,7 @@ TIME_ZONE = "Europe/Paris"
 USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"

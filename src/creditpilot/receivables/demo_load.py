@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -15,15 +16,18 @@ from creditpilot.demo import generate_demo
 from creditpilot.receivables.models import Document
 from creditpilot.receivables.services import do_import_fec
 
-
 DEMO_NAME = "Démo Industries SAS"
 
 
 def demo_company(code: str | None) -> Company:
-    """The company to load into: the one named; else the store's only company while it is
-    empty (so that ``init`` then ``demo`` leave one company); else ``demo``."""
+    """The company to load into: the one named; else the one a demo was loaded into before;
+    else the store's only company while it is empty (so that ``init`` then ``demo`` leave
+    one company); else ``demo``."""
     if code:
         return Company.objects.get_or_create(code=code, defaults={"name": DEMO_NAME})[0]
+    loaded_before = Company.objects.filter(name=DEMO_NAME).order_by("id").first()
+    if loaded_before is not None:
+        return loaded_before
     companies = list(Company.objects.all()[:2])
     if len(companies) == 1 and not Customer.objects.filter(company=companies[0]).exists():
         company = companies[0]
@@ -33,7 +37,7 @@ def demo_company(code: str | None) -> Company:
     return Company.objects.get_or_create(code="demo", defaults={"name": DEMO_NAME})[0]
 
 
-def do_load_demo(code: str | None, *, customers: int, lines: int | None, seed: int, end: date) -> str:
+def do_load_demo(code: str | None, *, customers: int, lines: int | None, seed: int, end: date) -> DemoLoaded:
     company = demo_company(code)
     with tempfile.TemporaryDirectory() as tmp:
         files = generate_demo(Path(tmp), customers=customers, end=end, seed=seed, lines=lines)
@@ -42,7 +46,18 @@ def do_load_demo(code: str | None, *, customers: int, lines: int | None, seed: i
     _mark_disputes(company, seed)
     changed = any(r.changed for r in results)
     state = "loaded" if changed else "already loaded, nothing changed"
-    return f"demo company {company.code!r} {state}: {files.lines} FEC lines, {customers} customers"
+    return DemoLoaded(
+        company, f"demo company {company.code!r} {state}: {files.lines} FEC lines, {customers} customers"
+    )
+
+
+@dataclass(frozen=True)
+class DemoLoaded:
+    company: Company
+    summary: str
+
+    def __str__(self) -> str:
+        return self.summary
 
 
 def _mark_disputes(company: Company, seed: int) -> None:

@@ -1,7 +1,31 @@
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 
-from creditpilot.web import views
+from creditpilot.web import customers, imports, views
+
+company_patterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("customers/", customers.customer_list, name="customers"),
+    path("customers/<str:code>/", customers.customer_detail, name="customer"),
+    path("customers/<str:code>/edit/", customers.customer_edit, name="customer_edit"),
+    path("customers/<str:code>/notes/", customers.customer_note, name="customer_note"),
+    path("customers/<str:code>/statement.pdf", customers.customer_statement, name="customer_statement"),
+    path("imports/", imports.import_list, name="imports"),
+    path("imports/<int:job>/", imports.import_detail, name="import"),
+    path("imports/<int:job>/status/", imports.import_status, name="import_status"),
+    path("settings/", views.company_settings, name="settings"),
+    path("audit/", views.audit_log, name="audit"),
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", views.set_language, name="language"),
+    path("portfolio/", views.portfolio, name="portfolio"),
+    path("c/<str:company>/", include(company_patterns)),
 ]

@@ -1,34 +1,206 @@
-"""Web pages. The full application (sign-in, roles, dashboard) is built on these reports."""
+"""Pages: sign-in landing, portfolio, dashboard, settings, audit log, language.
+
+Every company page goes through ``company_view`` (``web/access.py``): the
+user's scope is resolved from the URL, and every query below starts from it.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from datetime import date, timedelta
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from creditpilot.companies.models import Company
-from creditpilot.reports.aging import aging_report
-from creditpilot.reports.kpis import kpi_report
+from creditpilot.accounts.models import AuditEvent, Profile
+from creditpilot.accounts.rights import Action, Role
+from creditpilot.accounts.scope import Scope, memberships_of
+from creditpilot.companies.services import do_update_company_settings
+from creditpilot.core.aging import ALL_BUCKETS
+from creditpilot.reports.models import CustomerPosition, PositionSnapshot
+from creditpilot.reports.positions import BUCKET_FIELDS, kpi_trend, positions
+from creditpilot.web.access import CURRENT_COMPANY_KEY, company_view
+from creditpilot.web.forms import CompanySettingsForm
+from creditpilot.web.middleware import LANGUAGE_SESSION_KEY
+
+
+def as_of_of(request: HttpRequest) -> date:
+    """The page's date: ``?as_of=YYYY-MM-DD``, else today (Paris time)."""
+    raw = request.GET.get("as_of", "")
+    try:
+        return date.fromisoformat(raw) if raw else timezone.localdate()
+    except ValueError:
+        return timezone.localdate()
+
+
+def bucket_labels() -> dict[str, str]:
+    return {
+        "not_due": _("Not due"),
+        "1_30": _("1-30 days"),
+        "31_60": _("31-60 days"),
+        "61_90": _("61-90 days"),
+        "over_90": _("Over 90 days"),
+        "unapplied": _("Unapplied"),
+    }
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    as_of = date.today()
-    raw = request.GET.get("as_of")
-    if raw:
-        try:
-            as_of = date.fromisoformat(raw)
-        except ValueError:
-            pass
-    companies = []
-    for company in Company.objects.all():
-        aging = aging_report(company, as_of)
-        companies.append(
+    if not request.user.is_authenticated:
+        return redirect("login")
+    memberships = list(memberships_of(request.user))
+    if not memberships:
+        return render(request, "web/no_company.html")
+    if len(memberships) > 1:
+        return redirect("portfolio")
+    return redirect("dashboard", company=memberships[0].company.code)
+
+
+def scoped_positions(scope: Scope, snap: PositionSnapshot):  # type: ignore[no-untyped-def]
+    return CustomerPosition.objects.filter(snapshot=snap, **scope.customer_filter("customer__"))
+
+
+def position_totals(scope: Scope, snap: PositionSnapshot) -> dict[str, int]:
+    fields = [*BUCKET_FIELDS.values(), "total", "overdue"]
+    sums = scoped_positions(scope, snap).aggregate(**{f: Coalesce(Sum(f), Value(0)) for f in fields})
+    out = {bucket: int(sums[field]) for bucket, field in BUCKET_FIELDS.items()}
+    out["total"] = int(sums["total"])
+    out["overdue"] = int(sums["overdue"])
+    considered = out["overdue"] + out["not_due"]
+    out["overdue_ratio"] = f"{out['overdue'] / considered:.4f}" if considered else None  # type: ignore[assignment]
+    return out
+
+
+def portfolio(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("login")
+    today = as_of_of(request)
+    rows = []
+    for membership in memberships_of(request.user):
+        scope = Scope(request.user, membership.company, Role(membership.role), membership.sales_rep)
+        snap = positions(scope.company, today)
+        rows.append(
             {
-                "company": company,
-                "aging": aging,
-                "kpis": kpi_report(company, as_of).as_json(),
-                "top": sorted(aging.customers, key=lambda c: -c.buckets.total)[:15],
+                "company": scope.company,
+                "role": membership.role,
+                "totals": position_totals(scope, snap),
+                "kpis": None if scope.own_customers_only else snap.kpis,
             }
         )
-    return render(request, "web/home.html", {"companies": companies, "as_of": as_of})
+    return render(request, "web/portfolio.html", {"rows": rows, "as_of": today})
+
+
+@company_view()
+def dashboard(request: HttpRequest, scope: Scope) -> HttpResponse:
+    as_of = as_of_of(request)
+    company = scope.company
+    snap = positions(company, as_of)
+    totals = position_totals(scope, snap)
+    mine = scoped_positions(scope, snap)
+    top = list(mine.filter(total__gt=0).select_related("customer").order_by("-total", "customer__code")[:10])
+    before = positions(company, as_of - timedelta(days=30))
+    previous = CustomerPosition.objects.filter(snapshot=before, customer=OuterRef("customer")).values("overdue")
+    increases = list(
+        mine.filter(overdue__gt=0)
+        .annotate(previous=Coalesce(Subquery(previous[:1]), Value(0)))
+        .annotate(increase=F("overdue") - F("previous"))
+        .filter(increase__gt=0)
+        .select_related("customer")
+        .order_by("-increase", "customer__code")[:10]
+    )
+    trend = [] if scope.own_customers_only else kpi_trend(company, as_of)
+    labels = bucket_labels()
+    chart = {
+        "buckets": [labels[b] for b in ALL_BUCKETS if b != "unapplied"],
+        "amounts": [totals[b] / 100 for b in ALL_BUCKETS if b != "unapplied"],
+        "trend_dates": [k["as_of"] for k in trend],
+        "trend_dso": [float(k["dso"]) if k.get("dso") else None for k in trend],
+        "trend_best": [float(k["best_possible_dso"]) if k.get("best_possible_dso") else None for k in trend],
+        "currency": company.currency,
+    }
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    context = {
+        "as_of": as_of,
+        "totals": totals,
+        "kpis": None if scope.own_customers_only else snap.kpis,
+        "buckets": [(labels[b], totals[b], b) for b in ALL_BUCKETS],
+        "top": top,
+        "increases": increases,
+        "imports_today": list(scope.imports().filter(created_at__gte=start)[:20]),
+        "chart": chart,
+    }
+    return render(request, "web/dashboard.html", context)
+
+
+@company_view(post_action=Action.EDIT_SETTINGS)
+def company_settings(request: HttpRequest, scope: Scope) -> HttpResponse:
+    company = scope.company
+    if request.method == "POST":
+        form = CompanySettingsForm(request.POST)
+        if form.is_valid():
+            changed = do_update_company_settings(company, form.cleaned_data, actor=request.user, request=request)
+            messages.success(request, _("Settings saved.") if changed else _("Nothing changed."))
+            return redirect("settings", company=company.code)
+    else:
+        form = CompanySettingsForm(
+            initial={
+                "name": company.name,
+                "default_terms": company.default_terms,
+                "due_dates_on_business_days": company.due_dates_on_business_days,
+            }
+        )
+    members = company.memberships.select_related("user").order_by("user__username")
+    return render(
+        request,
+        "web/settings.html",
+        {
+            "form": form,
+            "can_edit": scope.can(Action.EDIT_SETTINGS),
+            "members": members if scope.can(Action.MANAGE_USERS) else None,
+        },
+    )
+
+
+@company_view(Action.VIEW_AUDIT)
+def audit_log(request: HttpRequest, scope: Scope) -> HttpResponse:
+    # the company's events, and the sign-ins of its users
+    events = (
+        AuditEvent.objects.filter(
+            Q(company=scope.company) | Q(company__isnull=True, user__memberships__company=scope.company)
+        )
+        .distinct()
+        .order_by("-at", "-id")
+    )
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    for event in page:
+        event.before_text = json.dumps(event.before, ensure_ascii=False, default=str)  # type: ignore[attr-defined]
+        event.after_text = json.dumps(event.after, ensure_ascii=False, default=str)  # type: ignore[attr-defined]
+    return render(request, "web/audit.html", {"page": page})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The user's language: kept in the session, and in their profile when signed in."""
+    language = request.POST.get("language", "")
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        language = ""
+    if language:
+        request.session[LANGUAGE_SESSION_KEY] = language
+        if request.user.is_authenticated:
+            Profile.objects.update_or_create(user=request.user, defaults={"language": language})
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = "/"
+    return HttpResponseRedirect(target)
+
+
+def current_company(request: HttpRequest) -> str | None:
+    return request.session.get(CURRENT_COMPANY_KEY)

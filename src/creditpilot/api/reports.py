@@ -1,0 +1,46 @@
+"""The aged balance and the KPIs, the same JSON as ``creditpilot report aging|kpis --format json``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router
+
+from creditpilot.accounts.rights import Action
+from creditpilot.api.auth import scope_of
+from creditpilot.api.errors import error_responses
+from creditpilot.api.schemas import Aging, Kpis
+from creditpilot.reports.aging import aging_report
+from creditpilot.reports.kpis import kpi_report
+
+router = Router(tags=["reports"])
+
+
+@router.get(
+    "/companies/{company}/aging",
+    response={200: Aging, **error_responses(403, 404, 422)},
+    summary="Aged balance at a date (default today)",
+    description="For the sales role, only the customers of the user's sales rep, and their totals.",
+)
+def aging(request: HttpRequest, company: str, as_of: dt.date | None = None) -> dict[str, object]:
+    scope = scope_of(request, company)
+    scope.require(Action.VIEW)
+    sales_rep = scope.sales_rep if scope.own_customers_only else None
+    return aging_report(scope.company, as_of or timezone.localdate(), sales_rep=sales_rep).as_json()
+
+
+@router.get(
+    "/companies/{company}/kpis",
+    response={200: Kpis, **error_responses(403, 404, 422)},
+    summary="DSO, best possible DSO, ADD, overdue ratio, CEI at a date (default today)",
+    description="Company-wide figures: not for a role that sees only its own customers.",
+)
+def kpis(request: HttpRequest, company: str, as_of: dt.date | None = None) -> dict[str, object]:
+    scope = scope_of(request, company)
+    scope.require(Action.VIEW)
+    if scope.own_customers_only:
+        raise PermissionDenied("kpis")
+    return kpi_report(scope.company, as_of or timezone.localdate()).as_json()

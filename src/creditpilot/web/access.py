@@ -1,0 +1,45 @@
+"""The one door of every company page: sign-in required, scope resolved, right checked.
+
+``company_view(action)`` wraps a view taking ``(request, scope, ...)``: the
+``company`` URL argument is turned into the user's ``Scope`` (404 when the
+company is not granted), and the action is checked (403 when the role may not).
+Views then take every object through the scope, so none can reach another
+company's data or, for a sales user, another rep's customer.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+
+from creditpilot.accounts.rights import Action
+from creditpilot.accounts.scope import Scope, scope_for
+
+CURRENT_COMPANY_KEY = "creditpilot_company"
+
+
+def company_view(
+    action: Action = Action.VIEW, *, post_action: Action | None = None
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """``action`` is needed to reach the view; ``post_action`` (if given) to POST to it."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, company: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            scope: Scope = scope_for(request.user, company)
+            scope.require(action)
+            if post_action is not None and request.method == "POST":
+                scope.require(post_action)
+            request.session[CURRENT_COMPANY_KEY] = scope.company.code
+            request.scope = scope  # type: ignore[attr-defined]
+            return view(request, scope, *args, **kwargs)
+
+        wrapper.company_view = True  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate

@@ -1,0 +1,228 @@
+"""Customers: the list (fast at 100,000 customers, filters, sort, export) and the customer page."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from creditpilot.accounts.audit import record
+from creditpilot.accounts.models import AuditEvent
+from creditpilot.accounts.rights import Action
+from creditpilot.accounts.scope import Scope
+from creditpilot.core.money import format_cents
+from creditpilot.customers.models import Customer, Note
+from creditpilot.customers.services import do_update_customer
+from creditpilot.reports.positions import positions
+from creditpilot.reports.render import statement_pdf
+from creditpilot.reports.statement import statement
+from creditpilot.web.access import company_view
+from creditpilot.web.forms import CustomerForm, NoteForm
+from creditpilot.web.views import as_of_of, bucket_labels, scoped_positions
+
+PAGE_SIZE = 50
+SORTS = {
+    "code": ("customer__code",),
+    "name": ("customer__name", "customer__code"),
+    "total": ("total", "customer__code"),
+    "overdue": ("overdue", "customer__code"),
+    "over_90": ("over_90", "customer__code"),
+}
+BUCKET_FILTERS = {
+    "not_due": "not_due",
+    "1_30": "d1_30",
+    "31_60": "d31_60",
+    "61_90": "d61_90",
+    "over_90": "over_90",
+    "overdue": "overdue",
+}
+EXPORT_COLUMNS = [
+    "code", "name", "siren", "segment", "sales_rep", "rating", "payment_terms", "credit_limit",
+    "total", "not_due", "1_30", "31_60", "61_90", "over_90", "unapplied",
+]
+
+
+def _filtered(request: HttpRequest, scope: Scope) -> tuple[QuerySet[Any], dict[str, str]]:
+    snap = positions(scope.company, as_of_of(request))
+    qs = scoped_positions(scope, snap).select_related("customer")
+    f = {k: request.GET.get(k, "").strip() for k in ("q", "segment", "rep", "bucket", "rating", "sort")}
+    if f["q"]:
+        q = f["q"]
+        qs = qs.filter(
+            Q(customer__code__icontains=q) | Q(customer__name__icontains=q) | Q(customer__siren__startswith=q)
+        )
+    if f["segment"]:
+        qs = qs.filter(customer__segment=f["segment"])
+    if f["rep"] and not scope.own_customers_only:
+        qs = qs.filter(customer__sales_rep=f["rep"])
+    if f["rating"]:
+        qs = qs.filter(customer__rating=f["rating"])
+    if f["bucket"] in BUCKET_FILTERS:
+        qs = qs.filter(**{f"{BUCKET_FILTERS[f['bucket']]}__gt": 0})
+    key = f["sort"].lstrip("-")
+    if key not in SORTS:
+        f["sort"] = key = "code"
+    descending = f["sort"].startswith("-")
+    qs = qs.order_by(*[("-" if descending and i == 0 else "") + c for i, c in enumerate(SORTS[key])])
+    return qs, f
+
+
+@company_view()
+def customer_list(request: HttpRequest, scope: Scope) -> HttpResponse:
+    qs, f = _filtered(request, scope)
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx"):
+        return _export(scope, qs, export)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    customers = scope.customers()
+    segments = customers.exclude(segment="").order_by("segment").values_list("segment", flat=True).distinct()
+    reps = customers.exclude(sales_rep="").order_by("sales_rep").values_list("sales_rep", flat=True).distinct()
+    ratings = customers.exclude(rating="").order_by("rating").values_list("rating", flat=True).distinct()
+    context = {
+        "page": page,
+        "filters": f,
+        "segments": list(segments[:500]),
+        "reps": [] if scope.own_customers_only else list(reps[:500]),
+        "ratings": list(ratings[:50]),
+        "bucket_choices": [(k, v) for k, v in bucket_labels().items() if k != "unapplied"] + [("overdue", _("Overdue"))],
+        "as_of": as_of_of(request),
+    }
+    return render(request, "web/customers.html", context)
+
+
+def _export_rows(qs: QuerySet[Any]) -> Any:
+    for p in qs.iterator(chunk_size=5000):
+        c = p.customer
+        yield [
+            c.code, c.name, c.siren, c.segment, c.sales_rep, c.rating, c.payment_terms,
+            format_cents(c.credit_limit) if c.credit_limit is not None else "",
+            format_cents(p.total), format_cents(p.not_due), format_cents(p.d1_30), format_cents(p.d31_60),
+            format_cents(p.d61_90), format_cents(p.over_90), format_cents(p.unapplied),
+        ]
+
+
+def _export(scope: Scope, qs: QuerySet[Any], kind: str) -> HttpResponse:
+    name = f"customers-{scope.company.code}"
+    if kind == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(EXPORT_COLUMNS)
+        writer.writerows(_export_rows(qs))
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    from decimal import Decimal
+
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("customers")
+    sheet.append(EXPORT_COLUMNS)
+    for row in _export_rows(qs):
+        sheet.append([Decimal(v) if i >= 7 and v != "" else v for i, v in enumerate(row)])
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+def _customer_context(request: HttpRequest, scope: Scope, customer: Customer) -> dict[str, Any]:
+    as_of = as_of_of(request)
+    st = statement(scope.company, customer.code, as_of)
+    exposure = st.buckets.total
+    limit = customer.credit_limit
+    usage = round(100 * exposure / limit, 1) if limit else None
+    payments = [line for line in st.lines if line.amount < 0 and line.kind == "payment"][-50:][::-1]
+    notes = list(Note.objects.filter(customer=customer)[:100])
+    events = list(
+        AuditEvent.objects.filter(company=scope.company, object_type="customer", object_ref=customer.code)[:100]
+    )
+    timeline: list[dict[str, Any]] = []
+    for n in notes:
+        timeline.append({"at": n.created_at, "kind": "note", "who": n.author, "text": n.text})
+    for e in events:
+        changes = ", ".join(f"{k}: {e.before.get(k)!s} → {e.after.get(k)!s}" for k in e.after)
+        timeline.append({"at": e.at, "kind": "change", "who": e.username, "text": changes})
+    timeline.sort(key=lambda t: t["at"], reverse=True)
+    labels = bucket_labels()
+    return {
+        "customer": customer,
+        "as_of": as_of,
+        "statement": st,
+        "open_lines": st.open_lines,
+        "buckets": [(labels[b], st.buckets.cents[b]) for b in labels],
+        "exposure": exposure,
+        "usage": usage,
+        "terms": customer.payment_terms or scope.company.default_terms,
+        "payments": payments,
+        "timeline": timeline,
+        "can_edit": scope.can(Action.EDIT_CUSTOMER),
+        "can_note": scope.can(Action.NOTE),
+    }
+
+
+@company_view()
+def customer_detail(request: HttpRequest, scope: Scope, code: str) -> HttpResponse:
+    customer = scope.customer(code)
+    context = _customer_context(request, scope, customer)
+    context["form"] = CustomerForm(
+        initial={
+            "payment_terms": customer.payment_terms,
+            "credit_limit": format_cents(customer.credit_limit) if customer.credit_limit is not None else "",
+            "segment": customer.segment,
+            "sales_rep": customer.sales_rep,
+            "rating": customer.rating,
+        }
+    )
+    context["note_form"] = NoteForm()
+    return render(request, "web/customer.html", context)
+
+
+@require_POST
+@company_view(Action.EDIT_CUSTOMER)
+def customer_edit(request: HttpRequest, scope: Scope, code: str) -> HttpResponse:
+    customer = scope.customer(code)
+    form = CustomerForm(request.POST)
+    if form.is_valid():
+        changed = do_update_customer(scope.company, customer, dict(form.cleaned_data), actor=request.user, request=request)
+        messages.success(request, _("Customer saved.") if changed else _("Nothing changed."))
+        return redirect("customer", company=scope.company.code, code=customer.code)
+    context = _customer_context(request, scope, customer)
+    context.update(form=form, note_form=NoteForm())
+    return render(request, "web/customer.html", context, status=400)
+
+
+@require_POST
+@company_view(Action.NOTE)
+def customer_note(request: HttpRequest, scope: Scope, code: str) -> HttpResponse:
+    customer = scope.customer(code)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        Note.objects.create(
+            company=scope.company, customer=customer, author=request.user.get_username(), text=form.cleaned_data["text"]
+        )
+        record("note", user=request.user, company=scope.company, object_type="note", object_ref=customer.code, request=request)
+        return redirect("customer", company=scope.company.code, code=customer.code)
+    context = _customer_context(request, scope, customer)
+    context.update(form=CustomerForm(), note_form=form)
+    return render(request, "web/customer.html", context, status=400)
+
+
+@company_view()
+def customer_statement(request: HttpRequest, scope: Scope, code: str) -> HttpResponse:
+    customer = scope.customer(code)
+    pdf = statement_pdf(statement(scope.company, customer.code, as_of_of(request)))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="statement-{scope.company.code}-{customer.id}.pdf"'
+    return response

@@ -1,0 +1,84 @@
+"""Forms of the pages: they re-render with the user's input and an error beside each field."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from creditpilot.core.errors import CreditPilotError
+from creditpilot.core.money import to_cents
+from creditpilot.core.terms import parse_terms
+from creditpilot.receivables.models import ImportBatch
+
+
+def clean_terms(value: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        return parse_terms(value).code
+    except CreditPilotError as err:
+        raise forms.ValidationError(_("Unknown payment terms: %(terms)s"), params={"terms": value}) from err
+
+
+class CustomerForm(forms.Form):
+    payment_terms = forms.CharField(label=_("Payment terms"), max_length=40, required=False)
+    credit_limit = forms.CharField(label=_("Credit limit"), max_length=20, required=False)
+    segment = forms.CharField(label=_("Segment"), max_length=60, required=False)
+    sales_rep = forms.CharField(label=_("Sales rep"), max_length=120, required=False)
+    rating = forms.CharField(label=_("Rating"), max_length=8, required=False)
+
+    def clean_payment_terms(self) -> str:
+        return clean_terms(self.cleaned_data["payment_terms"])
+
+    def clean_credit_limit(self) -> int | None:
+        raw = (self.cleaned_data["credit_limit"] or "").strip().replace("\u202f", "").replace(" ", "")
+        if not raw:
+            return None
+        try:
+            value = Decimal(raw.replace(",", "."))
+        except InvalidOperation:
+            raise forms.ValidationError(_("Not an amount: %(value)s"), params={"value": raw}) from None
+        if value < 0 or not value.is_finite():
+            raise forms.ValidationError(_("The credit limit is an amount of zero or more."))
+        return to_cents(value)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind of file"),
+        choices=[
+            (ImportBatch.Kind.FEC, _("FEC (accounting entries)")),
+            (ImportBatch.Kind.CUSTOMERS, _("Customers list (CSV/XLSX)")),
+            (ImportBatch.Kind.INVOICES, _("Invoices list (CSV/XLSX)")),
+        ],
+    )
+    file = forms.FileField(label=_("File"))
+    accept_valid_rows = forms.BooleanField(label=_("Import the valid rows even if some are rejected"), required=False)
+
+    def clean_file(self):  # type: ignore[no-untyped-def]
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than the limit of %(mb)s MB."),
+                params={"mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024)},
+            )
+        return upload
+
+
+class CompanySettingsForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    default_terms = forms.CharField(label=_("Default payment terms"), max_length=40)
+    due_dates_on_business_days = forms.BooleanField(
+        label=_("Move due dates to the next business day"), required=False
+    )
+
+    def clean_default_terms(self) -> str:
+        return clean_terms(self.cleaned_data["default_terms"]) or "NET30"

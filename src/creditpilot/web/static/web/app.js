@@ -1,0 +1,77 @@
+/* creditpilot pages: charts (vendored ECharts) and the progress of an import. No external code. */
+(function () {
+  "use strict";
+  var reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+
+  function data(id) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : null;
+  }
+
+  function agingChart() {
+    var node = document.getElementById("aging-chart");
+    var d = data("chart-data");
+    if (!node || !d || !window.echarts) return;
+    var chart = echarts.init(node, null, { renderer: "svg" });
+    chart.setOption({
+      animation: !reduced,
+      grid: { left: 80, right: 20, top: 20, bottom: 40 },
+      tooltip: { trigger: "axis" },
+      xAxis: { type: "category", data: d.buckets },
+      yAxis: { type: "value" },
+      series: [{
+        type: "bar", data: d.amounts, name: d.currency,
+        itemStyle: { color: function (p) { return ["#1e7d45", "#e0a100", "#e07000", "#c2410c", "#b3261e"][p.dataIndex]; } }
+      }]
+    });
+    node.setAttribute("data-rendered", "1");
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  function trendChart() {
+    var node = document.getElementById("dso-chart");
+    var d = data("chart-data");
+    if (!node || !d || !window.echarts || !d.trend_dates.length) return;
+    var chart = echarts.init(node, null, { renderer: "svg" });
+    chart.setOption({
+      animation: !reduced,
+      grid: { left: 50, right: 20, top: 30, bottom: 40 },
+      tooltip: { trigger: "axis" },
+      legend: { data: [node.dataset.dso, node.dataset.best] },
+      xAxis: { type: "category", data: d.trend_dates },
+      yAxis: { type: "value" },
+      series: [
+        { type: "line", name: node.dataset.dso, data: d.trend_dso, connectNulls: true },
+        { type: "line", name: node.dataset.best, data: d.trend_best, connectNulls: true, lineStyle: { type: "dashed" } }
+      ]
+    });
+    node.setAttribute("data-rendered", "1");
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  function importProgress() {
+    var node = document.getElementById("import-progress");
+    if (!node || node.dataset.finished === "1") return;
+    var stages = ["reading", "customers", "storing", "matching"];
+    function poll() {
+      fetch(node.dataset.url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (s) {
+          if (s.finished) { window.location.reload(); return; }
+          var i = stages.indexOf(s.stage);
+          node.querySelector("div").style.width = (i < 0 ? 5 : 20 + 20 * i) + "%";
+          var label = document.getElementById("import-stage");
+          if (label) label.textContent = s.stage || s.status;
+          setTimeout(poll, 700);
+        })
+        .catch(function () { setTimeout(poll, 2000); });
+    }
+    poll();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    agingChart();
+    trendChart();
+    importProgress();
+  });
+})();

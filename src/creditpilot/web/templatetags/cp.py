@@ -1,0 +1,74 @@
+"""Amounts, numbers and dates formatted for the reader's language (Babel's CLDR conventions)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal, format_percent
+from django import template
+from django.utils.translation import get_language
+
+from creditpilot.core.money import from_cents
+
+register = template.Library()
+
+LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+
+def locale() -> str:
+    return LOCALES.get((get_language() or "fr")[:2], "fr_FR")
+
+
+@register.filter
+def money(cents: int | None, currency: str = "EUR") -> str:
+    """Cents as an amount with its currency: ``1 234,50 €`` in French, ``€1,234.50`` in English."""
+    if cents is None or cents == "":
+        return ""
+    return format_currency(from_cents(int(cents)), currency or "EUR", locale=locale())
+
+
+@register.filter
+def amount(cents: int | None) -> str:
+    """Cents as a number with two decimals, no currency sign."""
+    if cents is None or cents == "":
+        return ""
+    return format_decimal(from_cents(int(cents)), format="#,##0.00", locale=locale())
+
+
+@register.filter
+def number(value: object) -> str:
+    """A decimal string (a DSO such as ``"42.7"``) in the reader's convention; ``—`` when absent."""
+    if value is None or value == "":
+        return "—"
+    return format_decimal(Decimal(str(value)), locale=locale())
+
+
+@register.filter
+def ratio(value: object) -> str:
+    """A fraction (``"0.4057"``) as a percentage (``40,6 %``)."""
+    if value is None or value == "":
+        return "—"
+    return format_percent(Decimal(str(value)), format="#,##0.0 %", locale=locale())
+
+
+@register.filter
+def day(value: date | str | None) -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return format_date(value, format="medium", locale=locale())
+
+
+@register.simple_tag(takes_context=True)
+def query(context: template.Context, **changes: object) -> str:
+    """The current query string with some parameters changed (``page``, ``sort``...)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    return "?" + params.urlencode() if params else "?"

@@ -171,18 +171,13 @@ def _create_missing_customers(company: Company, lines: pl.DataFrame) -> int:
     if new.height == 0:
         return 0
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    defaults = {
-        "company_id": company.id,
-        "siren": "",
-        "vat": "",
-        "country": "FR",
-        "segment": "",
-        "payment_terms": "",
-        "sales_rep": "",
-        "email": "",
-        "currency": company.currency,
-        "origin": Customer.Origin.FEC.value,
+    # every column the statement does not set gets the model's default (blank texts included)
+    defaults: dict[str, object] = {
+        f.column: f.get_default()
+        for f in Customer._meta.concrete_fields
+        if not f.primary_key and f.column not in ("code", "name", "created_at", "updated_at", "company_id")
     }
+    defaults.update(company_id=company.id, currency=company.currency, origin=Customer.Origin.FEC.value)
     bulk.insert_rows(
         Customer._meta.db_table,
         [*defaults, "code", "name", "created_at", "updated_at"],

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 
 from creditpilot.accounts.rights import Action
 from creditpilot.accounts.scope import Scope, scope_for
@@ -23,9 +23,15 @@ CURRENT_COMPANY_KEY = "creditpilot_company"
 
 
 def company_view(
-    action: Action = Action.VIEW, *, post_action: Action | None = None
+    action: Action = Action.VIEW, *, post_action: Action | None = None, methods: tuple[str, ...] | None = None
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """``action`` is needed to reach the view; ``post_action`` (if given) to POST to it."""
+    """``action`` is needed to reach the view; ``post_action`` (if given) to POST to it.
+
+    The view answers GET (and POST when it has a ``post_action``) unless ``methods``
+    says otherwise; the method is checked after the scope, so a company or customer
+    out of reach is a 404 whatever the method.
+    """
+    allowed = methods or (("GET", "HEAD", "POST") if post_action else ("GET", "HEAD"))
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @login_required
@@ -33,6 +39,8 @@ def company_view(
         def wrapper(request: HttpRequest, company: str, *args: Any, **kwargs: Any) -> HttpResponse:
             scope: Scope = scope_for(request.user, company)
             scope.require(action)
+            if request.method not in allowed:
+                return HttpResponseNotAllowed(allowed)
             if post_action is not None and request.method == "POST":
                 scope.require(post_action)
             request.session[CURRENT_COMPANY_KEY] = scope.company.code

@@ -12,7 +12,6 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from creditpilot.accounts.audit import record
 from creditpilot.accounts.models import AuditEvent
@@ -189,8 +188,7 @@ def customer_detail(request: HttpRequest, scope: Scope, code: str) -> HttpRespon
     return render(request, "web/customer.html", context)
 
 
-@require_POST
-@company_view(Action.EDIT_CUSTOMER)
+@company_view(Action.EDIT_CUSTOMER, methods=("POST",))
 def customer_edit(request: HttpRequest, scope: Scope, code: str) -> HttpResponse:
     customer = scope.customer(code)
     form = CustomerForm(request.POST)
@@ -203,8 +201,7 @@ def customer_edit(request: HttpRequest, scope: Scope, code: str) -> HttpResponse
     return render(request, "web/customer.html", context, status=400)
 
 
-@require_POST
-@company_view(Action.NOTE)
+@company_view(Action.NOTE, methods=("POST",))
 def customer_note(request: HttpRequest, scope: Scope, code: str) -> HttpResponse:
     customer = scope.customer(code)
     form = NoteForm(request.POST)

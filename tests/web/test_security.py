@@ -1,0 +1,274 @@
+"""Security of every page and API route, generated from the URL configuration.
+
+A new route is covered without touching this file: each pattern taking a
+``company`` is requested by a user of another company (404 expected), by a
+sales user for another rep's customer (404) and posted to by an auditor (never
+a change). A route without ``company`` must be listed in ``GLOBAL_ROUTES``, so
+adding one is a decision made here, not an accident.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from creditpilot.accounts.models import AuditEvent
+from creditpilot.customers.models import Customer
+from creditpilot.receivables.models import Document, ImportJob
+from tests.web.conftest import PASSWORD
+
+pytestmark = [pytest.mark.store]
+
+# routes that are not about one company: sign-in, language, the list of one's companies, docs
+GLOBAL_ROUTES = {
+    "",
+    "login/",
+    "logout/",
+    "language/",
+    "portfolio/",
+    "api/",
+    "api/docs",
+    "api/openapi.json",
+    "api/v1/companies",
+}
+PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>|\{(?P<brace>[^}:]+)(?::[^}]*)?\}")
+
+
+def all_routes() -> list[str]:
+    """Every URL pattern as a route string, e.g. ``c/<str:company>/customers/<str:code>/``."""
+    found: list[str] = []
+
+    def walk(patterns, prefix: str) -> None:  # type: ignore[no-untyped-def]
+        for p in patterns:
+            route = prefix + str(p.pattern).lstrip("^").rstrip("$").replace("\\Z", "")
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, route)
+            elif isinstance(p, URLPattern):
+                found.append(route)
+
+    walk(get_resolver().url_patterns, "")
+    return sorted(set(found))
+
+
+def params_of(route: str) -> set[str]:
+    return {m.group("name") or m.group("brace") for m in PARAM.finditer(route)}
+
+
+def fill(route: str, values: dict[str, object]) -> str:
+    def sub(m: re.Match[str]) -> str:
+        name = m.group("name") or m.group("brace")
+        if name not in values:
+            raise KeyError(f"no test value for the URL parameter {name!r} of {route!r}")
+        return str(values[name])
+
+    return "/" + PARAM.sub(sub, route)
+
+
+FORM = {"payment_terms": "NET60", "credit_limit": "1", "text": "x", "name": "Hacked", "default_terms": "NET90"}
+
+
+def attempt(client: Client, method: str, url: str):  # type: ignore[no-untyped-def]
+    """A request with a valid body, so that only the scope and the rights can refuse it."""
+    if method == "get":
+        return client.get(url)
+    if method == "post":
+        upload = SimpleUploadedFile("FEC.txt", b"x", content_type="text/plain")
+        return client.post(url, {**FORM, "kind": "fec", "file": upload})
+    return getattr(client, method)(url, {"segment": "X", "payment_terms": "NET60"}, content_type="application/json")
+
+
+def company_routes() -> list[str]:
+    return [r for r in all_routes() if "company" in params_of(r)]
+
+
+@pytest.fixture
+def b_objects(world, tmp_path, settings):
+    """Objects of company B a user of A must never reach: a customer, an import job."""
+    settings.IMPORTS_IN_BACKGROUND = False
+    job = ImportJob.objects.create(
+        company=world.b, kind="fec", file_name="b.txt", stored_path=str(tmp_path / "b.txt"), created_by="bob"
+    )
+    return {"company": world.b.code, "code": "ACME", "job": job.pk, "job_id": job.pk}
+
+
+def test_every_route_is_either_about_a_company_or_known_global():
+    unknown = [r for r in all_routes() if "company" not in params_of(r) and r not in GLOBAL_ROUTES]
+    assert unknown == [], f"new routes without a company: decide and list them in GLOBAL_ROUTES: {unknown}"
+    assert len(company_routes()) >= 15  # pages and API routes were found
+
+
+def test_a_user_of_company_a_gets_404_on_every_route_of_company_b(world, b_objects):
+    alice = world.client("alice")
+    for route in company_routes():
+        url = fill(route, b_objects)
+        for method in ("get", "post", "patch"):
+            response = attempt(alice, method, url)
+            if method != "get" and response.status_code == 405:
+                continue  # a GET-only route refuses the method before looking at anything
+            assert response.status_code == 404, f"{method.upper()} {url} gave {response.status_code}"
+
+
+def test_the_api_gives_404_to_a_token_of_another_company(world, b_objects):
+    from creditpilot.accounts.services import do_create_token
+
+    key = do_create_token("alice")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    api_routes = [r for r in company_routes() if r.startswith("api/")]
+    assert api_routes
+    for route in api_routes:
+        url = fill(route, b_objects)
+        for method in ("get", "post", "patch"):
+            response = attempt(client, method, url)
+            if response.status_code == 405:
+                continue
+            assert response.status_code == 404, f"{method.upper()} {url} gave {response.status_code}"
+            assert response.json()["error"]["code"]
+
+
+def test_the_same_routes_answer_for_the_owner(world, b_objects):
+    """The 404s above are about scope, not broken routes: Bob reaches his own company's pages."""
+    bob = world.client("bob")
+    for route in company_routes():
+        if "job" in params_of(route) or "job_id" in params_of(route):
+            continue  # the job above has no file behind it
+        response = bob.get(fill(route, b_objects) + "?as_of=2026-06-30")
+        assert response.status_code in (200, 405), f"GET {route} gave {response.status_code}"
+
+
+def test_a_sales_user_cannot_see_another_reps_customer(world):
+    sam = world.client("sam")
+    values = {"company": world.a.code, "job": 0, "job_id": 0}
+    customer_routes = [r for r in company_routes() if "code" in params_of(r)]
+    assert customer_routes
+    for route in customer_routes:
+        for method in ("get", "post", "patch"):
+            response = attempt(sam, method, fill(route, {**values, "code": "GLOBEX"}))
+            if method != "get" and response.status_code == 405:
+                continue  # the route does not take this method, whoever asks
+            # 404, or 403 where the role may not act at all (the same answer for any customer)
+            assert response.status_code in (403, 404), f"{method} {route}: {response.status_code}"
+            assert b"Globex" not in response.content
+    assert sam.get(fill("c/<str:company>/customers/<str:code>/", {**values, "code": "ACME"})).status_code == 200
+    listing = sam.get(f"/c/{world.a.code}/customers/?as_of=2026-06-30").content.decode()
+    assert "ACME" in listing and "GLOBEX" not in listing and "INITECH" not in listing
+
+
+def test_an_auditor_can_change_nothing(world):
+    audrey = world.client("audrey")
+    values = {"company": world.a.code, "code": "ACME", "job": 0, "job_id": 0}
+    before_customers = list(Customer.objects.order_by("id").values())
+    before_documents = Document.objects.count()
+    for route in company_routes():
+        url = fill(route, values)
+        for method in ("post", "patch", "put", "delete"):
+            response = attempt(audrey, method, url)
+            assert response.status_code in (403, 404, 405), f"{method.upper()} {url} gave {response.status_code}"
+    assert list(Customer.objects.order_by("id").values()) == before_customers
+    assert Document.objects.count() == before_documents
+    assert not ImportJob.objects.exists()
+    assert world.a.name == type(world.a).objects.get(pk=world.a.pk).name
+
+
+def test_csrf_is_enforced_on_pages(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(get_user_model().objects.get(username="alice"))
+    url = f"/c/{world.a.code}/customers/ACME/edit/"
+    assert client.post(url, {"payment_terms": "NET60"}).status_code == 403
+    assert Customer.objects.get(company=world.a, code="ACME").payment_terms == ""
+    page = client.get(f"/c/{world.a.code}/customers/ACME/")
+    token = page.context["csrf_token"]
+    assert client.post(url, {"payment_terms": "NET60", "csrfmiddlewaretoken": str(token)}).status_code == 302
+    assert Customer.objects.get(company=world.a, code="ACME").payment_terms == "NET60"
+
+
+def test_csrf_is_enforced_on_the_api_with_a_session(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(get_user_model().objects.get(username="alice"))
+    response = client.patch(
+        f"/api/v1/companies/{world.a.code}/customers/ACME", {"payment_terms": "NET60"}, content_type="application/json"
+    )
+    assert response.status_code in (401, 403)
+    assert Customer.objects.get(company=world.a, code="ACME").payment_terms == ""
+
+
+def test_passwords_are_hashed_with_djangos_default_hasher(db):
+    from django.conf import global_settings
+    from django.contrib.auth.hashers import identify_hasher
+
+    from creditpilot import settings as product_settings
+    from creditpilot.accounts.services import do_add_user
+
+    assert not hasattr(product_settings, "PASSWORD_HASHERS")  # Django's default list
+    assert settings.PASSWORD_HASHERS == global_settings.PASSWORD_HASHERS
+    do_add_user("dora", password=PASSWORD)
+    user = get_user_model().objects.get(username="dora")
+    assert identify_hasher(user.password).algorithm == "pbkdf2_sha256"
+    assert PASSWORD not in user.password
+    assert user.check_password(PASSWORD)
+
+
+def test_sign_in_is_rate_limited(world):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = client.post("/login/", {"username": "alice", "password": "wrong"})
+        assert response.status_code == 200  # the form again, with an error
+    assert client.post("/login/", {"username": "alice", "password": "wrong"}).status_code == 429
+    locked = client.post("/login/", {"username": "alice", "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(action="sign_in_failed", username="alice").count() >= settings.AXES_FAILURE_LIMIT
+
+
+def test_sign_in_and_out_are_audited(world):
+    client = Client()
+    response = client.post("/login/", {"username": "alice", "password": PASSWORD})
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="sign_in", username="alice").exists()
+
+
+def test_uploads_are_size_limited(world, settings):
+    settings.MAX_UPLOAD_BYTES = 1000
+    alice = world.client("alice")
+    upload = SimpleUploadedFile("big.txt", b"x" * 2000, content_type="text/plain")
+    response = alice.post(f"/c/{world.a.code}/imports/", {"kind": "fec", "file": upload})
+    assert response.status_code == 400
+    assert not ImportJob.objects.exists()
+
+
+def test_an_uploaded_file_is_never_served_back_nor_its_name_run_as_html(world, settings):
+    settings.IMPORTS_IN_BACKGROUND = False
+    alice = world.client("alice")
+    name = "<img src=x onerror=alert(1)>.txt"
+    upload = SimpleUploadedFile(name, b"<html><script>alert(1)</script></html>", content_type="text/html")
+    response = alice.post(f"/c/{world.a.code}/imports/", {"kind": "fec", "file": upload}, follow=True)
+    body = response.content.decode()
+    assert "<img src=x" not in body and "<script>alert" not in body
+    assert "&lt;img src=x onerror=alert(1)&gt;.txt" in body
+    job = ImportJob.objects.get()
+    stored = Path(job.stored_path)
+    assert stored.name == "_img_src_x_onerror_alert_1__.txt"
+    assert str(settings.UPLOAD_DIR) in str(stored)
+    assert not str(settings.UPLOAD_DIR).startswith(str(settings.STATIC_ROOT))
+    # no route serves files from the upload folder
+    assert not any("upload" in r for r in all_routes())
+
+
+def test_no_secret_in_the_repository_a_key_is_generated_on_first_run(tmp_path):
+    code = "from django.conf import settings; print(settings.SECRET_KEY)"
+    env = {"CREDITPILOT_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "creditpilot.settings"}
+    first = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code], env=env, capture_output=True, text=True, check=True)
+    again = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code], env=env, capture_output=True, text=True, check=True)
+    key_file = tmp_path / "secret_key"
+    assert first.stdout == again.stdout and len(first.stdout.strip()) >= 50
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+    tracked = subprocess.run(["git", "ls-files"], cwd=Path(__file__).parents[2], capture_output=True, text=True)
+    assert "secret_key" not in tracked.stdout.split()

@@ -9,7 +9,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgres check lint format bench vendor clean
+.PHONY: install run test test-sqlite test-postgres check lint format bench vendor messages clean
 
 $(BIN)/creditpilot: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -52,6 +52,11 @@ vendor:
 	cd frontend && npm ci --no-audit --no-fund
 	cp frontend/node_modules/echarts/dist/echarts.common.min.js src/creditpilot/web/static/web/vendor/echarts.min.js
 	cp frontend/node_modules/echarts/LICENSE src/creditpilot/web/static/web/vendor/echarts.LICENSE
+
+# The French catalogue: extract the marked strings, translate the new entries, compile.
+messages: install
+	cd src/creditpilot && ../../$(BIN)/python -m django makemessages -l fr --no-obsolete --add-location file --settings=creditpilot.settings
+	cd src/creditpilot && ../../$(BIN)/python -m django compilemessages --settings=creditpilot.settings
 
 bench: install
 	$(BIN)/python bench/ledger_bench.py

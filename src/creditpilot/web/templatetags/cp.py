@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 from django import template
@@ -50,7 +51,11 @@ def ratio(value: object) -> str:
     """A fraction (``"0.4057"``) as a percentage (``40,6 %``)."""
     if value is None or value == "":
         return "—"
-    return format_percent(Decimal(str(value)), format="#,##0.0 %", locale=locale())
+    loc = Locale.parse(locale())
+    pattern = loc.percent_formats[None].pattern
+    # the locale's own pattern ("#,##0%" in English, "#,##0 %" in French) with one decimal
+    last = pattern.rfind("0")
+    return format_percent(Decimal(str(value)), format=pattern[: last + 1] + ".0" + pattern[last + 1 :], locale=loc)
 
 
 @register.filter

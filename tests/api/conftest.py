@@ -3,7 +3,9 @@
 Company ``alpha`` holds the hand ledger of ``tests/fecbuilder.py`` (figures
 worked out in ``tests/store/test_hand_ledger.py``) and a customers list giving
 sales reps: Acme and Globex are Sam's, Initech is Nadia's, Umbrella has none.
-Company ``beta`` holds one invoice of its own customer ACME.
+Company ``beta`` holds one invoice of its own customer ACME (Beta's Acme).
+The customers lists are imported before the FECs, so every customer of a FEC is
+already known.
 
 Alice is alpha's credit manager, Bob beta's, Sam a sales user of alpha (sales
 rep "Sam"), Audrey alpha's auditor.
@@ -34,19 +36,30 @@ CUSTOMERS = (
 )
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # the personas' passwords are never checked here; the default hasher costs a second each
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def alpha(db, tmp_path):
     company = do_add_company("alpha", "Alpha Industries")
-    do_import_fec(company, hand_ledger().write(tmp_path / "FEC-alpha.txt"))
     customers = tmp_path / "customers-alpha.csv"
     customers.write_text(CUSTOMERS)
     do_import_customers(company, customers)
+    do_import_fec(company, hand_ledger().write(tmp_path / "FEC-alpha.txt"))
     return company
 
 
 @pytest.fixture
 def beta(db, tmp_path):
     company = do_add_company("beta", "Beta Services")
+    customers = tmp_path / "customers-beta.csv"
+    customers.write_text(
+        "code,name,siren,country,segment,payment_terms\nACME,Beta's Acme,,FR,PME,\n"
+    )
+    do_import_customers(company, customers)
     fec = Fec()
     fec.invoice("20260610", "ACME", "B-001", "480.00")
     do_import_fec(company, fec.write(tmp_path / "FEC-beta.txt"))
@@ -54,7 +67,9 @@ def beta(db, tmp_path):
 
 
 def persona(username: str, company: Any, role: Role, sales_rep: str = "") -> Persona:
-    do_add_user(username, password="not-used-here", companies=[company], role=role, sales_rep=sales_rep)
+    do_add_user(
+        username, password="not-used-here", companies=[company], role=role, sales_rep=sales_rep
+    )
     user = get_user_model().objects.get(username=username)
     return Persona(user, do_create_token(username), Client())
 

@@ -27,7 +27,9 @@ class Persona:
         return self.client.get(path, params, headers=self._headers())
 
     def patch(self, path: str, body: dict[str, Any]) -> Any:
-        return self.client.patch(path, json.dumps(body), content_type="application/json", headers=self._headers())
+        return self.client.patch(
+            path, json.dumps(body), content_type="application/json", headers=self._headers()
+        )
 
     def post(self, path: str, data: dict[str, Any]) -> Any:
         return self.client.post(path, data, headers=self._headers())

@@ -46,7 +46,9 @@ def test_it_lists_the_open_items_with_days_past_due_to_the_cent(alice):
 def test_unapplied_cash_is_an_open_item_with_a_negative_amount(alice):
     items = alice.get("/api/v1/companies/alpha/customers/UMBRELLA/open-items", as_of=AS_OF).json()
     assert items["total"] == "-400.00"
-    assert [(i["kind"], i["open_amount"], i["due_date"]) for i in items["items"]] == [("payment", "-400.00", None)]
+    assert [(i["kind"], i["open_amount"], i["due_date"]) for i in items["items"]] == [
+        ("payment", "-400.00", None)
+    ]
 
 
 def test_the_date_defaults_to_today(alice):
@@ -63,5 +65,11 @@ def test_it_rejects_a_date_that_is_not_one(alice):
 
 
 def test_a_sales_user_gets_no_open_items_of_another_reps_customer(sam):
-    assert sam.get("/api/v1/companies/alpha/customers/INITECH/open-items", as_of=AS_OF).status_code == 404
-    assert sam.get("/api/v1/companies/alpha/customers/ACME/open-items", as_of=AS_OF).json()["total"] == "700.00"
+    assert (
+        sam.get("/api/v1/companies/alpha/customers/INITECH/open-items", as_of=AS_OF).status_code
+        == 404
+    )
+    assert (
+        sam.get("/api/v1/companies/alpha/customers/ACME/open-items", as_of=AS_OF).json()["total"]
+        == "700.00"
+    )

@@ -11,13 +11,61 @@ any company's data; Swagger UI is served from the application's static files.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.urls import URLPattern, URLResolver, path
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
 
 from creditpilot.api import companies, customers, imports, reports
 from creditpilot.api.auth import api_key, signed_in_session
-from creditpilot.api.errors import register_error_handlers
+from creditpilot.api.errors import error_body, register_error_handlers
 
-api = NinjaAPI(
+
+def _keep_error_shape(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The answers Django and ninja give outside any operation (no such path, wrong method), as API errors."""
+
+    @functools.wraps(view)  # keeps the view's csrf_exempt: ninja checks CSRF in its session auth
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            return JsonResponse(error_body("not_found", f"no API route {request.path}"), status=404)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = response["Allow"]
+            response = JsonResponse(
+                error_body(
+                    "method_not_allowed", f"{request.method} not allowed here (only {allowed})"
+                ),
+                status=405,
+            )
+            response["Allow"] = allowed
+        return response
+
+    return wrapper
+
+
+@csrf_exempt  # it only answers 404: no CSRF verdict before that
+def _no_such_route(request: HttpRequest, rest: str) -> HttpResponse:
+    raise Http404(rest)
+
+
+class CreditPilotAPI(NinjaAPI):
+    def _get_urls(self) -> list[URLPattern | URLResolver]:
+        patterns: list[URLPattern | URLResolver] = []
+        for pattern in [*super()._get_urls(), path("<path:rest>", _no_such_route)]:
+            if isinstance(pattern, URLPattern):
+                pattern = path(
+                    str(pattern.pattern), _keep_error_shape(pattern.callback), name=pattern.name
+                )
+            patterns.append(pattern)
+        return patterns
+
+
+api = CreditPilotAPI(
     title="creditpilot",
     version="1",
     description=(

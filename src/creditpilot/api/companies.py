@@ -13,7 +13,11 @@ from creditpilot.api.schemas import CompanyList
 router = Router(tags=["companies"])
 
 
-@router.get("/companies", response={200: CompanyList, **error_responses()}, summary="Companies granted to me")
+@router.get(
+    "/companies",
+    response={200: CompanyList, **error_responses()},
+    summary="Companies granted to me",
+)
 def list_companies(request: HttpRequest) -> dict[str, object]:
     items = [
         {

@@ -42,7 +42,9 @@ def limit_cents(text: str) -> int:
     """
     value = text.strip()
     if not _LIMIT.match(value):
-        raise ValueError("the credit limit is an amount of zero or more with at most two decimals, like 15000.00")
+        raise ValueError(
+            "the credit limit is an amount of zero or more with at most two decimals, like 15000.00"
+        )
     return to_cents(value)  # exact: two decimals at most, nothing to round
 
 
@@ -86,7 +88,9 @@ def list_customers(
     scope = scope_of(request, company)
     customers = scope.customers()
     if q:
-        customers = customers.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(siren__icontains=q))
+        customers = customers.filter(
+            Q(code__icontains=q) | Q(name__icontains=q) | Q(siren__icontains=q)
+        )
     if segment is not None:
         customers = customers.filter(segment=segment)
     if sales_rep is not None:
@@ -110,11 +114,15 @@ def get_customer(request: HttpRequest, company: str, code: str) -> Customer:
     summary="Change a customer's terms, credit limit, segment, sales rep, rating or e-mail",
     description="Audited (who, when, before and after). New payment terms move the due dates they derive.",
 )
-def update_customer(request: HttpRequest, company: str, code: str, changes: CustomerChanges) -> Customer:
+def update_customer(
+    request: HttpRequest, company: str, code: str, changes: CustomerChanges
+) -> Customer:
     scope = scope_of(request, company)
     scope.require(Action.EDIT_CUSTOMER)
     customer = scope.customer(code)
-    do_update_customer(scope.company, customer, _changes_of(changes), actor=user_of(request), request=request)
+    do_update_customer(
+        scope.company, customer, _changes_of(changes), actor=user_of(request), request=request
+    )
     return customer
 
 
@@ -123,7 +131,9 @@ def update_customer(request: HttpRequest, company: str, code: str, changes: Cust
     response={200: OpenItems, **error_responses(404, 422)},
     summary="A customer's open items at a date",
 )
-def open_items(request: HttpRequest, company: str, code: str, as_of: dt.date | None = None) -> dict[str, Any]:
+def open_items(
+    request: HttpRequest, company: str, code: str, as_of: dt.date | None = None
+) -> dict[str, Any]:
     scope = scope_of(request, company)
     customer = scope.customer(code)
     day = as_of or timezone.localdate()

@@ -32,10 +32,15 @@ log = logging.getLogger(__name__)
 
 # the part of a location that says where the value came from, not which field it is
 _SOURCES = {"query", "path", "body", "form", "file", "header", "cookie"}
-# the name of the body parameter of a view, which clients never see
-_BODY_PARAMS = {"changes"}
 _STATUS_BY_CODE = {"upload_too_large": 413}
-_CODE_BY_STATUS = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 429: "throttled"}
+_CODE_BY_STATUS = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    429: "throttled",
+}
 
 
 class ErrorDetail(Schema):
@@ -57,9 +62,9 @@ def validation_fields(errors: list[dict[str, Any]]) -> dict[str, str]:
     fields: dict[str, str] = {}
     for err in errors:
         loc = [str(part) for part in err.get("loc", ())]
-        if loc and loc[0] in _SOURCES:
-            loc = loc[1:]
-        if loc and loc[0] in _BODY_PARAMS:
+        if len(loc) > 2 and loc[0] == "body":
+            loc = loc[2:]  # past the view's name for the body, which clients never see
+        elif loc and loc[0] in _SOURCES:
             loc = loc[1:]
         name = ".".join(loc) or "body"
         message = str(err.get("msg", "invalid value"))
@@ -70,7 +75,13 @@ def validation_fields(errors: list[dict[str, Any]]) -> dict[str, str]:
 
 
 def register_error_handlers(api: NinjaAPI) -> None:
-    def respond(request: HttpRequest, status: int, code: str, message: str, fields: dict[str, str] | None = None) -> HttpResponse:
+    def respond(
+        request: HttpRequest,
+        status: int,
+        code: str,
+        message: str,
+        fields: dict[str, str] | None = None,
+    ) -> HttpResponse:
         return api.create_response(request, error_body(code, message, fields), status=status)
 
     def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
@@ -81,14 +92,23 @@ def register_error_handlers(api: NinjaAPI) -> None:
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         code = _CODE_BY_STATUS.get(exc.status_code, "error")
         if isinstance(exc, AuthenticationError):
-            response = respond(request, 401, code, "authentication required: send 'Authorization: Bearer <key>' or sign in")
+            response = respond(
+                request,
+                401,
+                code,
+                "authentication required: send 'Authorization: Bearer <key>' or sign in",
+            )
             response["WWW-Authenticate"] = "Bearer"
             return response
         return respond(request, exc.status_code, code, str(exc))
 
     def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
         what = str(exc)
-        message = f"your role in this company does not allow this ({what})" if what else "your role does not allow this"
+        message = (
+            f"your role in this company does not allow this ({what})"
+            if what
+            else "your role does not allow this"
+        )
         return respond(request, 403, "forbidden", message)
 
     def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -106,7 +126,9 @@ def register_error_handlers(api: NinjaAPI) -> None:
 
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         log.exception("API %s %s", request.method, request.path)
-        return respond(request, 500, "internal_error", "internal error: the request was not carried out")
+        return respond(
+            request, 500, "internal_error", "internal error: the request was not carried out"
+        )
 
     api.add_exception_handler(ValidationError, on_validation)
     api.add_exception_handler(HttpError, on_http_error)

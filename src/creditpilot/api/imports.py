@@ -67,7 +67,11 @@ def submit_import(
     scope = scope_of(request, company)
     scope.require(Action.IMPORT)
     job = do_submit_import(
-        scope.company, kind, file, user=user_of(request).get_username(), accept_valid_rows=accept_valid_rows
+        scope.company,
+        kind,
+        file,
+        user=user_of(request).get_username(),
+        accept_valid_rows=accept_valid_rows,
     )
     job.refresh_from_db()  # run already when imports are inline
     return Status(202, job)

@@ -25,7 +25,9 @@ class CompanyOut(Schema):
     name: str
     currency: str
     role: str
-    sales_rep: str = Field(description="for the sales role: the sales rep whose customers the user sees")
+    sales_rep: str = Field(
+        description="for the sales role: the sales rep whose customers the user sees"
+    )
 
 
 class CompanyList(Schema):
@@ -66,7 +68,10 @@ class CustomerChanges(Schema):
 
     payment_terms: str | None = Field(None, max_length=40, examples=["NET45"])
     credit_limit: str | None = Field(
-        None, max_length=20, examples=["15000.00"], description="an amount with at most two decimals; null: no limit"
+        None,
+        max_length=20,
+        examples=["15000.00"],
+        description="an amount with at most two decimals; null: no limit",
     )
     segment: str | None = Field(None, max_length=60)
     sales_rep: str | None = Field(None, max_length=120)
@@ -162,7 +167,9 @@ class ImportJobSummary(Schema):
 
 
 class ImportJobOut(ImportJobSummary):
-    errors: list[RowErrorOut] = Field(description="the first rejected rows, each with its line and column")
+    errors: list[RowErrorOut] = Field(
+        description="the first rejected rows, each with its line and column"
+    )
 
 
 class ImportJobPage(Schema):

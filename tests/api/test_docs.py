@@ -1,0 +1,47 @@
+"""The OpenAPI document at /api/openapi.json and the docs page at /api/docs, served without any CDN."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+pytestmark = [pytest.mark.store, pytest.mark.django_db]
+
+ROUTES = {
+    "/api/v1/companies": {"get"},
+    "/api/v1/companies/{company}/customers": {"get"},
+    "/api/v1/companies/{company}/customers/{code}": {"get", "patch"},
+    "/api/v1/companies/{company}/customers/{code}/open-items": {"get"},
+    "/api/v1/companies/{company}/aging": {"get"},
+    "/api/v1/companies/{company}/kpis": {"get"},
+    "/api/v1/companies/{company}/imports": {"get", "post"},
+    "/api/v1/companies/{company}/imports/{job_id}": {"get"},
+}
+
+
+def test_the_openapi_document_lists_every_route_with_bearer_auth():
+    response = Client().get("/api/openapi.json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert {path: set(ops) for path, ops in schema["paths"].items()} == ROUTES
+    assert schema["components"]["securitySchemes"]["ApiKey"] == {"type": "http", "scheme": "bearer"}
+    assert "ErrorOut" in schema["components"]["schemas"]
+    patch = schema["paths"]["/api/v1/companies/{company}/customers/{code}"]["patch"]
+    assert {"200", "401", "403", "404", "422"} <= set(patch["responses"])
+
+
+def test_the_docs_page_loads_swagger_ui_from_the_static_files():
+    client = Client()
+    response = client.get("/api/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert "/static/ninja/swagger-ui-bundle.js" in assets
+    assert "/static/ninja/swagger-ui.css" in assets
+    assert all(a.startswith("/static/") for a in assets), assets
+    assert '"validatorUrl": null' in html
+    assert '"url": "/api/openapi.json"' in html
+    for asset in ("/static/ninja/swagger-ui-bundle.js", "/static/ninja/swagger-ui-init.js"):
+        assert client.get(asset).status_code == 200

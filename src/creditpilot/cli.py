@@ -12,7 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -90,7 +90,9 @@ def command(func: F) -> F:
 
 def parse_day(value: str | None, option: str = "--as-of") -> date:
     if value is None:
-        return date.today()
+        from zoneinfo import ZoneInfo
+
+        return datetime.now(ZoneInfo("Europe/Paris")).date()  # the company's day, as on the pages
     try:
         return date.fromisoformat(value)
     except ValueError:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+import datetime as dt
 from datetime import date
 
 ItemId = int | str
@@ -31,8 +32,8 @@ ItemId = int | str
 class Item:
     id: ItemId
     customer: str
-    date: date
-    due_date: date
+    date: dt.date
+    due_date: dt.date
     amount: int  # cents; > 0 debit (invoice), < 0 credit (payment, credit note)
     lettering: str | None = None
     reference: str = ""
@@ -51,7 +52,7 @@ class Allocation:
     credit: ItemId
     amount: int  # cents, always > 0
     method: str  # lettering | reference | amount | oldest | import | manual
-    date: date  # the later of the two documents' dates: when the settlement exists
+    date: dt.date  # the later of the two documents' dates: when the settlement exists
 
 
 def open_amounts(items: Iterable[Item], allocations: Iterable[Allocation], as_of: date) -> dict[ItemId, int]:

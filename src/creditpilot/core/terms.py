@@ -34,7 +34,7 @@ LEGAL_CAP_DAYS = 60  # Code de commerce L441-10 / L441-11: 60 days from the invo
 LEGAL_CAP_EOM_DAYS = 45  # ...or 45 days end of month
 
 
-class TermsKind(str, Enum):
+class TermsKind(str, Enum):  # noqa: UP042 (str() of a member is relied upon as it is)
     RECEIPT = "RECEIPT"
     PREPAID = "PREPAID"
     NET = "NET"

@@ -204,7 +204,7 @@ def read_fec(
         rejected.update(bad["line"].to_list())
 
     # dates
-    for col, required in (("EcritureDate", True), ("PieceDate", False), ("DateLet", False)):
+    for col in ("EcritureDate", "PieceDate", "DateLet"):
         parsed = pl.col(col).str.strptime(pl.Date, "%Y%m%d", strict=False)
         ok = pl.col(col).str.contains(r"^\d{8}$") & parsed.is_not_null()
         bad = fields.filter((pl.col(col) != "") & ~ok)

@@ -100,10 +100,9 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     if not rows:
         return
     if is_postgres():
-        with connection.cursor() as cur:
-            with cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        with connection.cursor() as cur, cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
         return
     _sqlite_executemany(table, columns, rows)
 

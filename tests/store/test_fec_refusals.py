@@ -40,7 +40,7 @@ CASES = {
     "empty file": (b"", "empty_file", None, None),
     "header only": (lines(), "no_data", 1, None),
     "missing columns": (
-        ("JournalCode|EcritureNum|EcritureDate|CompteNum\r\nVT|1|20260101|411000\r\n").encode(),
+        (b"JournalCode|EcritureNum|EcritureDate|CompteNum\r\nVT|1|20260101|411000\r\n"),
         "missing_columns",
         1,
         "JournalLib",

@@ -249,3 +249,17 @@ def test_settings_are_audited_and_only_for_admins(world):
     assert event.before == {"default_terms": "NET30"} and event.after == {"default_terms": "NET45"}
     audit = world.client("audrey").get(f"/c/{world.a.code}/audit/")
     assert audit.status_code == 200 and b"settings_changed" in audit.content
+
+
+def test_customers_imported_later_appear_in_the_list(world, tmp_path):
+    client = world.client("alice")
+    url = f"/c/{world.a.code}/customers/{AS_OF}"
+    assert client.get(url).context["page"].paginator.count == 4
+    path = tmp_path / "customers.csv"
+    path.write_text("code,name,siren,country,segment,payment_terms\nHOOLI,Hooli SA,,US,Tech,NET30\n")
+    from creditpilot.customers.services import do_import_customers
+
+    do_import_customers(world.a, path)
+    listing = client.get(url)
+    assert listing.context["page"].paginator.count == 5
+    assert "HOOLI" in [p.customer.code for p in listing.context["page"]]

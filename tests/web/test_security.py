@@ -36,6 +36,7 @@ GLOBAL_ROUTES = {
     "language/",
     "portfolio/",
     "api/",
+    "api/<path:rest>",  # unknown API paths: a JSON 404
     "api/docs",
     "api/openapi.json",
     "api/v1/companies",

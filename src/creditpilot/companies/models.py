@@ -32,6 +32,11 @@ class Company(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    def bump_ledger_version(self) -> None:
+        """Mark every cached position of the company stale (the ledger or its customers changed)."""
+        Company.objects.filter(pk=self.pk).update(ledger_version=models.F("ledger_version") + 1)
+        self.refresh_from_db(fields=["ledger_version"])
+
     @property
     def receivable_prefix_list(self) -> list[str]:
         return [p.strip() for p in self.receivable_prefixes.split(",") if p.strip()]

@@ -79,6 +79,8 @@ def do_import_customers(
         warnings = []
         if terms_changed:
             warnings = do_rebuild(company).warnings
+        elif created:
+            company.bump_ledger_version()  # the cached lists must show the new customers
         batch = ImportBatch.objects.create(
             company=company,
             kind=ImportBatch.Kind.CUSTOMERS,

@@ -20,7 +20,6 @@ from datetime import date, timedelta
 
 import polars as pl
 from django.db import connection
-from django.db.models import F
 
 from creditpilot.companies.models import Company
 from creditpilot.core.calendar import BusinessCalendar
@@ -73,8 +72,7 @@ def do_rebuild(company: Company, known: pl.DataFrame | None = None) -> RebuildRe
     result = RebuildResult()
     doc_table = Document._meta.db_table
     # whatever follows changes the amounts as of any date: cached positions become stale
-    Company.objects.filter(pk=company.pk).update(ledger_version=F("ledger_version") + 1)
-    company.refresh_from_db(fields=["ledger_version"])
+    company.bump_ledger_version()
     if known is not None:
         docs = known.select([pl.col(c).cast(t) for c, t in DOC_SCHEMA.items()])
     else:

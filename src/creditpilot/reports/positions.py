@@ -17,7 +17,7 @@ from creditpilot.companies.models import Company
 from creditpilot.core.aging import ALL_BUCKETS, Buckets
 from creditpilot.customers.models import Customer
 from creditpilot.receivables import bulk
-from creditpilot.reports.aging import aged_buckets_by_customer, aged_totals
+from creditpilot.reports.aging import AgingReport, CustomerAging, aged_buckets_by_customer, aged_totals
 from creditpilot.reports.kpis import KpiReport, monthly_sales
 from creditpilot.reports.models import CustomerPosition, PositionSnapshot
 
@@ -142,3 +142,26 @@ def kpi_trend(company: Company, as_of: date, months: int = 12) -> list[dict]:
     sales = monthly_sales(company, as_of)
     days = [*month_ends(as_of, months), as_of]
     return [kpis_at(company, day, sales) for day in days]
+
+
+def aging_from_positions(company: Company, as_of: date, sales_rep: str | None = None) -> AgingReport:
+    """``report aging`` at ``as_of`` read from the cached positions (the same figures, faster).
+
+    With ``sales_rep``, only that rep's customers and their totals.
+    """
+    snap = positions(company, as_of)
+    rows = CustomerPosition.objects.filter(snapshot=snap).exclude(
+        not_due=0, d1_30=0, d31_60=0, d61_90=0, over_90=0, unapplied=0
+    )
+    if sales_rep is not None:
+        rows = rows.filter(customer__sales_rep=sales_rep)
+    total = Buckets()
+    customers = []
+    fields = list(BUCKET_FIELDS.values())
+    for cid, code, name, *amounts in rows.order_by("customer__code").values_list(
+        "customer_id", "customer__code", "customer__name", *fields
+    ):
+        buckets = Buckets(dict(zip(BUCKET_FIELDS, (int(a) for a in amounts), strict=True)))
+        total.merge(buckets)
+        customers.append(CustomerAging(cid, code, name, buckets))
+    return AgingReport(company, as_of, total, customers)

@@ -1,0 +1,61 @@
+"""Cached positions give exactly the figures of ``report aging`` and ``report kpis``."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from creditpilot.companies.services import do_init
+from creditpilot.receivables.services import do_import_fec
+from creditpilot.reports.aging import aging_report
+from creditpilot.reports.kpis import kpi_report
+from creditpilot.reports.models import PositionSnapshot
+from creditpilot.reports.positions import aging_from_positions, kpi_trend, kpis_at, positions
+
+pytestmark = [pytest.mark.store, pytest.mark.django_db]
+
+
+@pytest.fixture
+def demo_company(tmp_path):
+    from creditpilot.customers.services import do_import_customers
+    from creditpilot.demo import generate_demo
+
+    company = do_init()
+    files = generate_demo(tmp_path, customers=40, end=date(2026, 10, 31), seed=7, lines=6000)
+    do_import_customers(company, files.customers)
+    for fec in files.fec:
+        do_import_fec(company, fec)
+    return company
+
+
+@pytest.mark.parametrize("as_of", ["2025-03-15", "2025-12-31", "2026-06-30", "2026-10-31", "2027-02-01"])
+def test_positions_equal_the_aging_report(demo_company, as_of):
+    day = date.fromisoformat(as_of)
+    assert aging_from_positions(demo_company, day).as_json() == aging_report(demo_company, day).as_json()
+
+
+def test_kpis_of_the_cache_equal_the_kpi_report(demo_company):
+    day = date(2026, 10, 31)
+    expected = kpi_report(demo_company, day).as_json()
+    expected.pop("top_debtors")
+    assert {k: v for k, v in kpis_at(demo_company, day).items() if not k.startswith("_")} == expected
+    trend = kpi_trend(demo_company, day)
+    assert [t["as_of"] for t in trend][-2:] == ["2026-09-30", "2026-10-31"]
+    sept = kpi_report(demo_company, date(2026, 9, 30)).as_json()
+    assert trend[-2]["dso"] == sept["dso"] and trend[-2]["cei"] == sept["cei"]
+
+
+def test_a_change_of_the_ledger_makes_the_cache_stale(demo_company):
+    day = date(2026, 10, 31)
+    first = positions(demo_company, day)
+    assert positions(demo_company, day).pk == first.pk  # cached
+    from creditpilot.receivables.rebuild import do_rebuild
+
+    do_rebuild(demo_company)
+    second = positions(demo_company, day)
+    assert second.pk != first.pk
+    assert not PositionSnapshot.objects.filter(pk=first.pk).exists()  # stale ones are dropped
+    assert aging_from_positions(demo_company, day + timedelta(days=1)).as_json() == aging_report(
+        demo_company, day + timedelta(days=1)
+    ).as_json()

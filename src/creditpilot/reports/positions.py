@@ -17,7 +17,12 @@ from creditpilot.companies.models import Company
 from creditpilot.core.aging import ALL_BUCKETS, Buckets
 from creditpilot.customers.models import Customer
 from creditpilot.receivables import bulk
-from creditpilot.reports.aging import AgingReport, CustomerAging, aged_buckets_by_customer, aged_totals
+from creditpilot.reports.aging import (
+    AgingReport,
+    CustomerAging,
+    aged_buckets_by_customer,
+    aged_totals,
+)
 from creditpilot.reports.kpis import KpiReport, monthly_sales
 from creditpilot.reports.models import CustomerPosition, PositionSnapshot
 

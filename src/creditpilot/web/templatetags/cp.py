@@ -10,6 +10,7 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 from django import template
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from creditpilot.core.money import from_cents
 
@@ -47,6 +48,14 @@ def number(value: object) -> str:
 
 
 @register.filter
+def days(value: object) -> str:
+    """A number of days kept to one decimal, as the KPIs give it (``"42.0"`` -> ``42,0``)."""
+    if value is None or value == "":
+        return "—"
+    return format_decimal(Decimal(str(value)), format="#,##0.0", locale=locale())
+
+
+@register.filter
 def ratio(value: object) -> str:
     """A fraction (``"0.4057"``) as a percentage (``40,6 %``)."""
     if value is None or value == "":
@@ -65,6 +74,29 @@ def day(value: date | str | None) -> str:
     if isinstance(value, str):
         value = date.fromisoformat(value)
     return format_date(value, format="medium", locale=locale())
+
+
+def _count_labels() -> dict[str, str]:
+    return {
+        "lines": _("lines read"),
+        "rows": _("rows read"),
+        "customer_lines": _("customer account lines"),
+        "customers_created": _("customers created"),
+        "customers_added": _("customers added"),
+        "customers_changed": _("customers changed"),
+        "documents_added": _("documents added"),
+        "documents_changed": _("documents changed"),
+        "documents_removed": _("documents removed"),
+        "payments_removed": _("payments removed"),
+        "rejected_rows": _("rejected rows"),
+        "unapplied_credits": _("unapplied credits"),
+    }
+
+
+@register.filter
+def count_label(key: str) -> str:
+    """The reader's words for a count of an import (``customers_created`` -> ``customers created``)."""
+    return _count_labels().get(key, key.replace("_", " "))
 
 
 @register.simple_tag(takes_context=True)

@@ -3,6 +3,10 @@
   "use strict";
   var reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
+  var lang = document.documentElement.lang || "fr";
+  var amounts = new Intl.NumberFormat(lang, { maximumFractionDigits: 0 });
+  var oneDecimal = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
   function data(id) {
     var node = document.getElementById(id);
     return node ? JSON.parse(node.textContent) : null;
@@ -16,9 +20,9 @@
     chart.setOption({
       animation: !reduced,
       grid: { left: 80, right: 20, top: 20, bottom: 40 },
-      tooltip: { trigger: "axis" },
-      xAxis: { type: "category", data: d.buckets },
-      yAxis: { type: "value" },
+      tooltip: { trigger: "axis", valueFormatter: function (v) { return amounts.format(v) + " " + d.currency; } },
+      xAxis: { type: "category", data: d.buckets, axisLabel: { interval: 0, fontSize: 11 } },
+      yAxis: { type: "value", axisLabel: { formatter: function (v) { return amounts.format(v); } } },
       series: [{
         type: "bar", data: d.amounts, name: d.currency,
         itemStyle: { color: function (p) { return ["#1e7d45", "#e0a100", "#e07000", "#c2410c", "#b3261e"][p.dataIndex]; } }
@@ -36,10 +40,10 @@
     chart.setOption({
       animation: !reduced,
       grid: { left: 50, right: 20, top: 30, bottom: 40 },
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : oneDecimal.format(v); } },
       legend: { data: [node.dataset.dso, node.dataset.best] },
       xAxis: { type: "category", data: d.trend_dates },
-      yAxis: { type: "value" },
+      yAxis: { type: "value", axisLabel: { formatter: function (v) { return amounts.format(v); } } },
       series: [
         { type: "line", name: node.dataset.dso, data: d.trend_dso, connectNulls: true },
         { type: "line", name: node.dataset.best, data: d.trend_best, connectNulls: true, lineStyle: { type: "dashed" } }

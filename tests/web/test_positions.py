@@ -59,3 +59,12 @@ def test_a_change_of_the_ledger_makes_the_cache_stale(demo_company):
     assert aging_from_positions(demo_company, day + timedelta(days=1)).as_json() == aging_report(
         demo_company, day + timedelta(days=1)
     ).as_json()
+
+
+def test_aged_totals_at_many_dates_equal_the_date_by_date_figures(demo_company):
+    from creditpilot.reports.aging import aged_totals, aged_totals_at
+
+    days = [date(2024, 12, 31), date(2025, 6, 15), date(2026, 1, 31), date(2026, 10, 31), date(2027, 1, 1)]
+    many = aged_totals_at(demo_company, days)
+    for day in days:
+        assert many[day].cents == aged_totals(demo_company, day).cents, day

@@ -19,10 +19,10 @@ involves one.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-import datetime as dt
 from datetime import date
 
 ItemId = int | str

@@ -40,6 +40,7 @@ class Customer(models.Model):
             models.Index(fields=["company", "name"], name="customer_name_idx"),
             models.Index(fields=["company", "sales_rep", "code"], name="customer_rep_idx"),
             models.Index(fields=["company", "segment", "code"], name="customer_segment_idx"),
+            models.Index(fields=["company", "rating"], name="customer_rating_idx"),
         ]
 
     def __str__(self) -> str:

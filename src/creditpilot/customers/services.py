@@ -79,8 +79,8 @@ def do_import_customers(
         warnings = []
         if terms_changed:
             warnings = do_rebuild(company).warnings
-        elif created:
-            company.bump_ledger_version()  # the cached lists must show the new customers
+        elif created or updated:
+            company.bump_ledger_version()  # the cached lists must show the new and changed customers
         batch = ImportBatch.objects.create(
             company=company,
             kind=ImportBatch.Kind.CUSTOMERS,
@@ -168,6 +168,10 @@ def do_update_customer(
         )
         if "payment_terms" in before:
             do_rebuild(company)
+        else:
+            from creditpilot.reports.positions import sync_customer
+
+            sync_customer(locked)
     for k in before:
         setattr(customer, k, changes[k])
     return list(before)

@@ -33,6 +33,14 @@ class CustomerPosition(models.Model):
 
     snapshot = models.ForeignKey(PositionSnapshot, on_delete=models.CASCADE, related_name="positions")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="positions")
+    # the customer's fields the lists search, filter and sort on, copied so that a list of
+    # 100,000 customers is one indexed table (kept in step by ``sync_customer``)
+    code = models.CharField(max_length=64, default="")
+    name = models.CharField(max_length=200, default="")
+    siren = models.CharField(max_length=9, default="")
+    segment = models.CharField(max_length=60, default="")
+    sales_rep = models.CharField(max_length=120, default="")
+    rating = models.CharField(max_length=8, default="")
     not_due = models.BigIntegerField(default=0)
     d1_30 = models.BigIntegerField(default=0)
     d31_60 = models.BigIntegerField(default=0)
@@ -41,12 +49,20 @@ class CustomerPosition(models.Model):
     unapplied = models.BigIntegerField(default=0)
     total = models.BigIntegerField(default=0)
     overdue = models.BigIntegerField(default=0)
+    # overdue now minus overdue 30 days before (the dashboard's biggest increases)
+    overdue_change = models.BigIntegerField(default=0)
     # the oldest bucket holding an amount: 0 none, 1 not due, 2 1-30, 3 31-60, 4 61-90, 5 over 90
     worst = models.SmallIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["snapshot", "customer"], name="position_unique")]
         indexes = [
+            models.Index(fields=["snapshot", "code"], name="position_code_idx"),
+            models.Index(fields=["snapshot", "name"], name="position_name_idx"),
+            models.Index(fields=["snapshot", "sales_rep", "code"], name="position_rep_idx"),
+            models.Index(fields=["snapshot", "segment", "code"], name="position_segment_idx"),
             models.Index(fields=["snapshot", "total"], name="position_total_idx"),
             models.Index(fields=["snapshot", "overdue"], name="position_overdue_idx"),
+            models.Index(fields=["snapshot", "overdue_change"], name="position_change_idx"),
+            models.Index(fields=["snapshot", "over_90"], name="position_over_90_idx"),
         ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from creditpilot.companies.models import Company
 from creditpilot.core.aging import ALL_BUCKETS, Buckets
@@ -22,6 +22,7 @@ from creditpilot.reports.aging import (
     CustomerAging,
     aged_buckets_by_customer,
     aged_totals,
+    aged_totals_at,
 )
 from creditpilot.reports.kpis import KpiReport, monthly_sales
 from creditpilot.reports.models import CustomerPosition, PositionSnapshot
@@ -36,6 +37,9 @@ BUCKET_FIELDS = {
 }
 WORST_ORDER = ["not_due", "1_30", "31_60", "61_90", "over_90"]
 KEEP_SNAPSHOTS = 60
+CUSTOMER_FIELDS = ("code", "name", "siren", "segment", "sales_rep", "rating")
+CHOICE_FIELDS = ("segment", "sales_rep", "rating")  # offered as filters of the customers list
+CHANGE_DAYS = 30  # the overdue change of a position is measured over this many days
 
 
 def _version(company: Company) -> int:
@@ -77,11 +81,14 @@ def positions(company: Company, as_of: date) -> PositionSnapshot:
     if found is not None:
         return found
     by_customer = aged_buckets_by_customer(company.id, as_of)
+    # the overdue of 30 days before, for the dashboard's biggest increases
+    before = aged_buckets_by_customer(company.id, as_of - timedelta(days=CHANGE_DAYS))
     total = Buckets()
     for b in by_customer.values():
         total.merge(b)
     kpis = _kpis_json(company, as_of, total, monthly_sales(company, as_of))
     kpis["_positions"] = True
+    kpis["_buckets"] = dict(total.cents)
     try:
         with transaction.atomic():
             _prune(company, version)
@@ -91,25 +98,43 @@ def positions(company: Company, as_of: date) -> PositionSnapshot:
             )
             empty = dict.fromkeys(ALL_BUCKETS, 0)
             rows = []
-            for cid in Customer.objects.filter(company=company).values_list("id", flat=True).iterator(10000):
+            choices: dict[str, set[str]] = {field: set() for field in CHOICE_FIELDS}
+            customers = Customer.objects.filter(company=company).values_list("id", *CUSTOMER_FIELDS)
+            for cid, *identity in customers.iterator(10000):
+                for field, value in zip(CUSTOMER_FIELDS, identity, strict=True):
+                    if field in choices and value:
+                        choices[field].add(value)
                 cents = by_customer[cid].cents if cid in by_customer else empty
                 worst = 0
                 for i, bucket in enumerate(WORST_ORDER, start=1):
                     if cents[bucket] > 0:
                         worst = i
                 overdue = cents["1_30"] + cents["31_60"] + cents["61_90"] + cents["over_90"]
+                change = overdue - (before[cid].overdue if cid in before else 0)
                 rows.append(
-                    (snap.id, cid, *(cents[b] for b in BUCKET_FIELDS), sum(cents.values()), overdue, worst)
+                    (snap.id, cid, *identity, *(cents[b] for b in BUCKET_FIELDS), sum(cents.values()), overdue, change, worst)
                 )
             bulk.insert_rows(
                 CustomerPosition._meta.db_table,
-                ["snapshot_id", "customer_id", *BUCKET_FIELDS.values(), "total", "overdue", "worst"],
+                [
+                    "snapshot_id", "customer_id", *CUSTOMER_FIELDS, *BUCKET_FIELDS.values(),
+                    "total", "overdue", "overdue_change", "worst",
+                ],
                 rows,
             )
+            snap.kpis["_choices"] = {field: sorted(values) for field, values in choices.items()}
+            snap.save(update_fields=["kpis"])
     except IntegrityError:
         # another request computed the same snapshot at the same time: take theirs
         return PositionSnapshot.objects.get(company=company, as_of=as_of, ledger_version=version)
+    _analyze()
     return snap
+
+
+def _analyze() -> None:
+    """Fresh planner statistics: with them, a filtered list picks the right index (ms, not s)."""
+    with connection.cursor() as cur:
+        cur.execute(f"ANALYZE {CustomerPosition._meta.db_table}")
 
 
 def kpis_at(company: Company, as_of: date, sales: dict[tuple[int, int], int] | None = None) -> dict:
@@ -144,9 +169,27 @@ def month_ends(as_of: date, months: int = 12) -> list[date]:
 
 def kpi_trend(company: Company, as_of: date, months: int = 12) -> list[dict]:
     """KPIs at the end of each of the last ``months`` months, then at ``as_of``."""
-    sales = monthly_sales(company, as_of)
     days = [*month_ends(as_of, months), as_of]
-    return [kpis_at(company, day, sales) for day in days]
+    version = _version(company)
+    cached = {
+        s.as_of: s.kpis
+        for s in PositionSnapshot.objects.filter(company=company, ledger_version=version, as_of__in=days)
+    }
+    missing = [day for day in days if day not in cached]
+    if missing:
+        sales = monthly_sales(company, as_of)
+        openings = {day: day.replace(day=1) - timedelta(days=1) for day in missing}
+        aged = aged_totals_at(company, sorted(set(missing) | set(openings.values())))
+        for day in missing:
+            kpis = KpiReport(company, day, aged[day], sales, aged[openings[day]], []).as_json()
+            kpis.pop("top_debtors", None)
+            try:
+                with transaction.atomic():
+                    PositionSnapshot.objects.create(company=company, as_of=day, ledger_version=version, kpis=kpis)
+            except IntegrityError:
+                pass  # computed at the same time by another request: the same figures
+            cached[day] = kpis
+    return [cached[day] for day in days]
 
 
 def aging_from_positions(company: Company, as_of: date, sales_rep: str | None = None) -> AgingReport:
@@ -159,14 +202,26 @@ def aging_from_positions(company: Company, as_of: date, sales_rep: str | None = 
         not_due=0, d1_30=0, d31_60=0, d61_90=0, over_90=0, unapplied=0
     )
     if sales_rep is not None:
-        rows = rows.filter(customer__sales_rep=sales_rep)
+        rows = rows.filter(sales_rep=sales_rep)
     total = Buckets()
     customers = []
     fields = list(BUCKET_FIELDS.values())
-    for cid, code, name, *amounts in rows.order_by("customer__code").values_list(
-        "customer_id", "customer__code", "customer__name", *fields
-    ):
+    for cid, code, name, *amounts in rows.order_by("code").values_list("customer_id", "code", "name", *fields):
         buckets = Buckets(dict(zip(BUCKET_FIELDS, (int(a) for a in amounts), strict=True)))
         total.merge(buckets)
         customers.append(CustomerAging(cid, code, name, buckets))
     return AgingReport(company, as_of, total, customers)
+
+
+def sync_customer(customer: Customer) -> None:
+    """Copy a customer's listed fields (name, segment, sales rep...) into its cached positions."""
+    CustomerPosition.objects.filter(customer=customer).update(
+        **{field: getattr(customer, field) or "" for field in CUSTOMER_FIELDS}
+    )
+    for snap in PositionSnapshot.objects.filter(company_id=customer.company_id, kpis__has_key="_choices"):
+        choices = snap.kpis["_choices"]
+        for field in CHOICE_FIELDS:
+            value = getattr(customer, field)
+            if value and value not in choices.get(field, []):
+                choices[field] = sorted([*choices.get(field, []), value])
+        snap.save(update_fields=["kpis"])

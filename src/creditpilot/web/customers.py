@@ -20,6 +20,7 @@ from creditpilot.accounts.scope import Scope
 from creditpilot.core.money import format_cents
 from creditpilot.customers.models import Customer, Note
 from creditpilot.customers.services import do_update_customer
+from creditpilot.reports.models import PositionSnapshot
 from creditpilot.reports.positions import positions
 from creditpilot.reports.render import statement_pdf
 from creditpilot.reports.statement import statement
@@ -29,11 +30,12 @@ from creditpilot.web.views import as_of_of, bucket_labels, scoped_positions
 
 PAGE_SIZE = 50
 SORTS = {
-    "code": ("customer__code",),
-    "name": ("customer__name", "customer__code"),
-    "total": ("total", "customer__code"),
-    "overdue": ("overdue", "customer__code"),
-    "over_90": ("over_90", "customer__code"),
+    "code": ("code",),
+    "name": ("name", "code"),
+    # ties broken by the customer's key: the index on (snapshot, amount) serves the sort
+    "total": ("total", "customer_id"),
+    "overdue": ("overdue", "customer_id"),
+    "over_90": ("over_90", "customer_id"),
 }
 BUCKET_FILTERS = {
     "not_due": "not_due",
@@ -49,48 +51,45 @@ EXPORT_COLUMNS = [
 ]
 
 
-def _filtered(request: HttpRequest, scope: Scope) -> tuple[QuerySet[Any], dict[str, str]]:
+def _filtered(request: HttpRequest, scope: Scope) -> tuple[QuerySet[Any], dict[str, str], PositionSnapshot]:
     snap = positions(scope.company, as_of_of(request))
-    qs = scoped_positions(scope, snap).select_related("customer")
+    qs = scoped_positions(scope, snap)
     f = {k: request.GET.get(k, "").strip() for k in ("q", "segment", "rep", "bucket", "rating", "sort")}
     if f["q"]:
         q = f["q"]
         qs = qs.filter(
-            Q(customer__code__icontains=q) | Q(customer__name__icontains=q) | Q(customer__siren__startswith=q)
+            Q(code__icontains=q) | Q(name__icontains=q) | Q(siren__startswith=q)
         )
     if f["segment"]:
-        qs = qs.filter(customer__segment=f["segment"])
+        qs = qs.filter(segment=f["segment"])
     if f["rep"] and not scope.own_customers_only:
-        qs = qs.filter(customer__sales_rep=f["rep"])
+        qs = qs.filter(sales_rep=f["rep"])
     if f["rating"]:
-        qs = qs.filter(customer__rating=f["rating"])
+        qs = qs.filter(rating=f["rating"])
     if f["bucket"] in BUCKET_FILTERS:
         qs = qs.filter(**{f"{BUCKET_FILTERS[f['bucket']]}__gt": 0})
     key = f["sort"].lstrip("-")
     if key not in SORTS:
         f["sort"] = key = "code"
     descending = f["sort"].startswith("-")
-    qs = qs.order_by(*[("-" if descending and i == 0 else "") + c for i, c in enumerate(SORTS[key])])
-    return qs, f
+    qs = qs.order_by(*[("-" if descending else "") + c for c in SORTS[key]])
+    return qs, f, snap
 
 
 @company_view()
 def customer_list(request: HttpRequest, scope: Scope) -> HttpResponse:
-    qs, f = _filtered(request, scope)
+    qs, f, snap = _filtered(request, scope)
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         return _export(scope, qs, export)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    customers = scope.customers()
-    segments = customers.exclude(segment="").order_by("segment").values_list("segment", flat=True).distinct()
-    reps = customers.exclude(sales_rep="").order_by("sales_rep").values_list("sales_rep", flat=True).distinct()
-    ratings = customers.exclude(rating="").order_by("rating").values_list("rating", flat=True).distinct()
+    choices = snap.kpis.get("_choices", {})
     context = {
         "page": page,
         "filters": f,
-        "segments": list(segments[:500]),
-        "reps": [] if scope.own_customers_only else list(reps[:500]),
-        "ratings": list(ratings[:50]),
+        "segments": choices.get("segment", [])[:500],
+        "reps": [] if scope.own_customers_only else choices.get("sales_rep", [])[:500],
+        "ratings": choices.get("rating", [])[:50],
         "bucket_choices": [(k, v) for k, v in bucket_labels().items() if k != "unapplied"] + [("overdue", _("Overdue"))],
         "as_of": as_of_of(request),
     }
@@ -98,7 +97,7 @@ def customer_list(request: HttpRequest, scope: Scope) -> HttpResponse:
 
 
 def _export_rows(qs: QuerySet[Any]) -> Any:
-    for p in qs.iterator(chunk_size=5000):
+    for p in qs.select_related("customer").iterator(chunk_size=5000):
         c = p.customer
         yield [
             c.code, c.name, c.siren, c.segment, c.sales_rep, c.rating, c.payment_terms,

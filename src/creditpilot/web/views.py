@@ -7,12 +7,12 @@ user's scope is resolved from the URL, and every query below starts from it.
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -65,15 +65,22 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def scoped_positions(scope: Scope, snap: PositionSnapshot):  # type: ignore[no-untyped-def]
-    return CustomerPosition.objects.filter(snapshot=snap, **scope.customer_filter("customer__"))
+    """The positions of the customers the user sees (the snapshot is the company's)."""
+    qs = CustomerPosition.objects.filter(snapshot=snap)
+    if scope.own_customers_only:
+        qs = qs.filter(sales_rep=scope.sales_rep)
+    return qs
 
 
 def position_totals(scope: Scope, snap: PositionSnapshot) -> dict[str, int]:
-    fields = [*BUCKET_FIELDS.values(), "total", "overdue"]
-    sums = scoped_positions(scope, snap).aggregate(**{f: Coalesce(Sum(f), Value(0)) for f in fields})
-    out = {bucket: int(sums[field]) for bucket, field in BUCKET_FIELDS.items()}
-    out["total"] = int(sums["total"])
-    out["overdue"] = int(sums["overdue"])
+    if not scope.own_customers_only and "_buckets" in snap.kpis:
+        out = {bucket: int(snap.kpis["_buckets"][bucket]) for bucket in BUCKET_FIELDS}
+    else:
+        fields = list(BUCKET_FIELDS.values())
+        sums = scoped_positions(scope, snap).aggregate(**{f: Coalesce(Sum(f), Value(0)) for f in fields})
+        out = {bucket: int(sums[field]) for bucket, field in BUCKET_FIELDS.items()}
+    out["total"] = sum(out[b] for b in BUCKET_FIELDS)
+    out["overdue"] = out["1_30"] + out["31_60"] + out["61_90"] + out["over_90"]
     considered = out["overdue"] + out["not_due"]
     out["overdue_ratio"] = f"{out['overdue'] / considered:.4f}" if considered else None  # type: ignore[assignment]
     return out
@@ -105,16 +112,9 @@ def dashboard(request: HttpRequest, scope: Scope) -> HttpResponse:
     snap = positions(company, as_of)
     totals = position_totals(scope, snap)
     mine = scoped_positions(scope, snap)
-    top = list(mine.filter(total__gt=0).select_related("customer").order_by("-total", "customer__code")[:10])
-    before = positions(company, as_of - timedelta(days=30))
-    previous = CustomerPosition.objects.filter(snapshot=before, customer=OuterRef("customer")).values("overdue")
+    top = list(mine.filter(total__gt=0).order_by("-total", "customer_id")[:10])
     increases = list(
-        mine.filter(overdue__gt=0)
-        .annotate(previous=Coalesce(Subquery(previous[:1]), Value(0)))
-        .annotate(increase=F("overdue") - F("previous"))
-        .filter(increase__gt=0)
-        .select_related("customer")
-        .order_by("-increase", "customer__code")[:10]
+        mine.filter(overdue_change__gt=0).order_by("-overdue_change", "customer_id")[:10]
     )
     trend = [] if scope.own_customers_only else kpi_trend(company, as_of)
     labels = bucket_labels()

@@ -37,7 +37,7 @@ def test_an_unexpected_failure_is_a_500_that_says_nothing_of_the_internals(alice
     def broken(*args, **kwargs):
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr("creditpilot.api.reports.aging_from_positions", broken)
+    monkeypatch.setattr("creditpilot.api.reports.aging_json_bytes", broken)
     response = alice.get("/api/v1/companies/alpha/aging")
     assert response.status_code == 500
     error = error_of(response)

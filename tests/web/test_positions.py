@@ -68,3 +68,25 @@ def test_aged_totals_at_many_dates_equal_the_date_by_date_figures(demo_company):
     many = aged_totals_at(demo_company, days)
     for day in days:
         assert many[day].cents == aged_totals(demo_company, day).cents, day
+
+
+def test_the_apis_kept_aging_follows_a_renamed_customer(demo_company):
+    import json
+
+    from creditpilot.customers.models import Customer
+    from creditpilot.customers.services import do_update_customer
+    from creditpilot.reports.positions import aging_json_bytes
+
+    day = date(2026, 10, 31)
+    first = json.loads(aging_json_bytes(demo_company, day))
+    assert first == aging_report(demo_company, day).as_json()
+    code = first["customers"][0]["code"]
+    customer = Customer.objects.get(company=demo_company, code=code)
+    do_update_customer(demo_company, customer, {"segment": "Renamed segment"}, actor=None)
+    Customer.objects.filter(pk=customer.pk).update(name="Renamed SA")
+    from creditpilot.reports.positions import sync_customer
+
+    sync_customer(Customer.objects.get(pk=customer.pk))
+    again = json.loads(aging_json_bytes(demo_company, day))
+    assert again["customers"][0]["name"] == "Renamed SA"
+    assert again == aging_report(demo_company, day).as_json()

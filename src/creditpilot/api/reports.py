@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router
 
@@ -14,7 +14,7 @@ from creditpilot.api.auth import scope_of
 from creditpilot.api.errors import error_responses
 from creditpilot.api.schemas import Aging, Kpis
 from creditpilot.reports.kpis import kpi_report
-from creditpilot.reports.positions import aging_from_positions
+from creditpilot.reports.positions import aging_json_bytes
 
 router = Router(tags=["reports"])
 
@@ -25,12 +25,13 @@ router = Router(tags=["reports"])
     summary="Aged balance at a date (default today)",
     description="For the sales role, only the customers of the user's sales rep, and their totals.",
 )
-def aging(request: HttpRequest, company: str, as_of: dt.date | None = None) -> dict[str, object]:
+def aging(request: HttpRequest, company: str, as_of: dt.date | None = None) -> HttpResponse:
     scope = scope_of(request, company)
     scope.require(Action.VIEW)
     sales_rep = scope.sales_rep if scope.own_customers_only else None
-    # from the cached positions: the figures of ``report aging``, without ageing the ledger again
-    return aging_from_positions(scope.company, as_of or timezone.localdate(), sales_rep=sales_rep).as_json()
+    # from the cached positions, rendered once per snapshot: the figures of ``report aging``
+    body = aging_json_bytes(scope.company, as_of or timezone.localdate(), sales_rep=sales_rep)
+    return HttpResponse(body, content_type="application/json")
 
 
 @router.get(

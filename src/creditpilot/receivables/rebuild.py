@@ -106,6 +106,11 @@ def do_rebuild(company: Company, known: pl.DataFrame | None = None) -> RebuildRe
         active.alias("is_active"), effective.alias("effective_lettering"), due.alias("due_date")
     )
     result.allocations, result.unapplied_credits = _reallocate(company, docs)
+    if bulk.is_postgres():
+        # planner statistics for the tables just rewritten: without them PostgreSQL
+        # expects a handful of rows and picks slow plans for the pages that follow
+        with connection.cursor() as cur:
+            cur.execute(f"ANALYZE {doc_table}, {Allocation._meta.db_table}")
     return result
 
 

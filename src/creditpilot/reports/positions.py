@@ -9,8 +9,10 @@ month ends for the dashboard's trend. Both are exactly the numbers of
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 
 from creditpilot.companies.models import Company
@@ -192,12 +194,30 @@ def kpi_trend(company: Company, as_of: date, months: int = 12) -> list[dict]:
     return [cached[day] for day in days]
 
 
-def aging_from_positions(company: Company, as_of: date, sales_rep: str | None = None) -> AgingReport:
+def aging_json_bytes(company: Company, as_of: date, sales_rep: str | None = None) -> bytes:
+    """The JSON of ``report aging`` as bytes, rendered once per snapshot (and rep) and kept.
+
+    The key names the snapshot and its stamp, which change with the ledger and with
+    any customer's listed fields: a kept rendering is never stale.
+    """
+    snap = positions(company, as_of)
+    stamp = f"{snap.pk}:{snap.ledger_version}:{snap.computed_at.timestamp()}:{snap.kpis.get('_stamp', 0)}"
+    key = f"creditpilot:aging:{company.pk}:{stamp}:{sales_rep or ''}"
+    body = cache.get(key)
+    if body is None:
+        body = json.dumps(aging_from_positions(company, as_of, sales_rep, snap).as_json()).encode()
+        cache.set(key, body, timeout=3600)
+    return body
+
+
+def aging_from_positions(
+    company: Company, as_of: date, sales_rep: str | None = None, snap: PositionSnapshot | None = None
+) -> AgingReport:
     """``report aging`` at ``as_of`` read from the cached positions (the same figures, faster).
 
     With ``sales_rep``, only that rep's customers and their totals.
     """
-    snap = positions(company, as_of)
+    snap = snap or positions(company, as_of)
     rows = CustomerPosition.objects.filter(snapshot=snap).exclude(
         not_due=0, d1_30=0, d31_60=0, d61_90=0, over_90=0, unapplied=0
     )
@@ -218,10 +238,12 @@ def sync_customer(customer: Customer) -> None:
     CustomerPosition.objects.filter(customer=customer).update(
         **{field: getattr(customer, field) or "" for field in CUSTOMER_FIELDS}
     )
-    for snap in PositionSnapshot.objects.filter(company_id=customer.company_id, kpis__has_key="_choices"):
-        choices = snap.kpis["_choices"]
+    for snap in PositionSnapshot.objects.filter(company_id=customer.company_id, kpis__has_key="_positions"):
+        choices = snap.kpis.setdefault("_choices", {})
         for field in CHOICE_FIELDS:
             value = getattr(customer, field)
             if value and value not in choices.get(field, []):
                 choices[field] = sorted([*choices.get(field, []), value])
+        # whatever was rendered from this snapshot (the API's aging) is stale now
+        snap.kpis["_stamp"] = int(snap.kpis.get("_stamp", 0)) + 1
         snap.save(update_fields=["kpis"])

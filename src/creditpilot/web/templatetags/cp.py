@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from decimal import Decimal
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import (
+    NumberPattern,
+    format_currency,
+    format_decimal,
+    format_percent,
+    parse_pattern,
+)
 from django import template
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -19,8 +26,19 @@ register = template.Library()
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
 
-def locale() -> str:
-    return LOCALES.get((get_language() or "fr")[:2], "fr_FR")
+def locale() -> Locale:
+    return _locale(LOCALES.get((get_language() or "fr")[:2], "fr_FR"))
+
+
+@functools.lru_cache(maxsize=8)
+def _locale(name: str) -> Locale:
+    # parsed once: a page of open items formats hundreds of amounts and dates
+    return Locale.parse(name)
+
+
+@functools.lru_cache(maxsize=16)
+def _pattern(pattern: str) -> NumberPattern:
+    return parse_pattern(pattern)
 
 
 @register.filter
@@ -36,7 +54,7 @@ def amount(cents: int | None) -> str:
     """Cents as a number with two decimals, no currency sign."""
     if cents is None or cents == "":
         return ""
-    return format_decimal(from_cents(int(cents)), format="#,##0.00", locale=locale())
+    return _pattern("#,##0.00").apply(from_cents(int(cents)), locale())
 
 
 @register.filter
@@ -52,7 +70,7 @@ def days(value: object) -> str:
     """A number of days kept to one decimal, as the KPIs give it (``"42.0"`` -> ``42,0``)."""
     if value is None or value == "":
         return "—"
-    return format_decimal(Decimal(str(value)), format="#,##0.0", locale=locale())
+    return _pattern("#,##0.0").apply(Decimal(str(value)), locale())
 
 
 @register.filter
@@ -60,7 +78,7 @@ def ratio(value: object) -> str:
     """A fraction (``"0.4057"``) as a percentage (``40,6 %``)."""
     if value is None or value == "":
         return "—"
-    loc = Locale.parse(locale())
+    loc = locale()
     pattern = loc.percent_formats[None].pattern
     # the locale's own pattern ("#,##0%" in English, "#,##0 %" in French) with one decimal
     last = pattern.rfind("0")

@@ -51,7 +51,9 @@ def generate(lines: int, customers: int) -> Path:
         return Path(json.loads(marker.read_text())["fec"])
     target.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    files = generate_demo(target, customers=customers, lines=lines, single_file=True, end=date(2026, 10, 31))
+    files = generate_demo(
+        target, customers=customers, lines=lines, single_file=True, end=date(2026, 10, 31)
+    )
     print(f"generated {files.lines:,} FEC lines in {time.perf_counter() - start:.1f} s")
     marker.write_text(json.dumps({"fec": str(files.fec[0]), "lines": files.lines}))
     return files.fec[0]
@@ -99,7 +101,9 @@ def bench_store(name: str, env: dict[str, str], fec: Path, lines: int) -> dict[s
     t_import_again, _, again = run_cli(env, "import", "fec", str(fec))
     aging_times, kpi_times = [], []
     for _ in range(3):
-        t, mem_aging, aging_out = run_cli(env, "report", "aging", "--as-of", AS_OF, "--format", "json")
+        t, mem_aging, aging_out = run_cli(
+            env, "report", "aging", "--as-of", AS_OF, "--format", "json"
+        )
         aging_times.append(t)
         t, _, kpi_out = run_cli(env, "report", "kpis", "--as-of", AS_OF, "--format", "json")
         kpi_times.append(t)
@@ -107,15 +111,27 @@ def bench_store(name: str, env: dict[str, str], fec: Path, lines: int) -> dict[s
     aging = json.loads(aging_out)
     kpis = json.loads(kpi_out)
     print(f"\n== {name}")
-    print(f"import fec          {t_import:8.2f} s   {lines / t_import:10,.0f} lines/s   peak {mem_import:,.0f} MB")
+    print(
+        f"import fec          {t_import:8.2f} s   {lines / t_import:10,.0f} lines/s   peak {mem_import:,.0f} MB"
+    )
     print(f"  {out.strip()}")
     print(f"import again        {t_import_again:8.2f} s   ({again.strip()})")
-    print(f"report aging        {min(aging_times):8.2f} s   (best of 3, process start included; peak {mem_aging:,.0f} MB)")
+    print(
+        f"report aging        {min(aging_times):8.2f} s   (best of 3, process start included; peak {mem_aging:,.0f} MB)"
+    )
     print(f"report kpis         {min(kpi_times):8.2f} s   (best of 3, process start included)")
     print(f"process start alone {t_startup:8.2f} s   (creditpilot company list)")
-    print(f"aging total {aging['total']} over {len(aging['customers']):,} customers; buckets {aging['buckets']}")
-    print(f"kpis: dso {kpis['dso']}, best possible {kpis['best_possible_dso']}, add {kpis['add']}, overdue ratio {kpis['overdue_ratio']}, cei {kpis['cei']}")
-    return {"import": t_import, "aging": min(aging_times) - t_startup, "aging_wall": min(aging_times)}
+    print(
+        f"aging total {aging['total']} over {len(aging['customers']):,} customers; buckets {aging['buckets']}"
+    )
+    print(
+        f"kpis: dso {kpis['dso']}, best possible {kpis['best_possible_dso']}, add {kpis['add']}, overdue ratio {kpis['overdue_ratio']}, cei {kpis['cei']}"
+    )
+    return {
+        "import": t_import,
+        "aging": min(aging_times) - t_startup,
+        "aging_wall": min(aging_times),
+    }
 
 
 def pg_database() -> str | None:
@@ -178,7 +194,9 @@ def main() -> None:
     print("\n== Targets")
     sqlite = results["sqlite"]
     print(f"import into SQLite  >= 100,000 lines/s : {lines / sqlite['import']:,.0f} lines/s")
-    print(f"report aging        <= 1 s            : {sqlite['aging']:.2f} s (query, process start excluded)")
+    print(
+        f"report aging        <= 1 s            : {sqlite['aging']:.2f} s (query, process start excluded)"
+    )
     print(f"aging vs DuckDB     <= 3x             : {sqlite['aging'] / t_duck:.1f}x")
     if "postgresql" in results:
         ratio = results["postgresql"]["import"] / sqlite["import"]

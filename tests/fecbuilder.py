@@ -10,7 +10,12 @@ HEADER = (
     "JournalCode|JournalLib|EcritureNum|EcritureDate|CompteNum|CompteLib|CompAuxNum|CompAuxLib|"
     "PieceRef|PieceDate|EcritureLib|Debit|Credit|EcritureLet|DateLet|ValidDate|Montantdevise|Idevise"
 )
-NAMES = {"ACME": "Acme SARL", "GLOBEX": "Globex SAS", "INITECH": "Initech SA", "UMBRELLA": "Umbrella Corp"}
+NAMES = {
+    "ACME": "Acme SARL",
+    "GLOBEX": "Globex SAS",
+    "INITECH": "Initech SA",
+    "UMBRELLA": "Umbrella Corp",
+}
 
 
 def fr(amount: Decimal) -> str:
@@ -22,13 +27,50 @@ class Fec:
     lines: list[str] = field(default_factory=list)
     counter: int = 0
 
-    def line(self, journal, num, day, account, aux, ref, label, debit="0", credit="0", let="", datelet="", piece_date=None):
+    def line(
+        self,
+        journal,
+        num,
+        day,
+        account,
+        aux,
+        ref,
+        label,
+        debit="0",
+        credit="0",
+        let="",
+        datelet="",
+        piece_date=None,
+    ):
         name = NAMES.get(aux, aux) if aux else ""
-        acct_label = {"411000": "Clients", "706000": "Prestations", "445710": "TVA collectée", "512000": "Banque"}.get(account, account)
+        acct_label = {
+            "411000": "Clients",
+            "706000": "Prestations",
+            "445710": "TVA collectée",
+            "512000": "Banque",
+        }.get(account, account)
         self.lines.append(
             "|".join(
-                [journal, journal, num, day, account, acct_label, aux, name, ref, piece_date or day, label,
-                 fr(Decimal(debit)), fr(Decimal(credit)), let, datelet, day, "", ""]
+                [
+                    journal,
+                    journal,
+                    num,
+                    day,
+                    account,
+                    acct_label,
+                    aux,
+                    name,
+                    ref,
+                    piece_date or day,
+                    label,
+                    fr(Decimal(debit)),
+                    fr(Decimal(credit)),
+                    let,
+                    datelet,
+                    day,
+                    "",
+                    "",
+                ]
             )
         )
 
@@ -37,7 +79,18 @@ class Fec:
         num = f"{journal}{self.counter:05d}"
         ttc = Decimal(ttc)
         ht = (ttc / Decimal("1.2")).quantize(Decimal("0.01"))
-        self.line(journal, num, day, "411000", customer, ref, f"Facture {ref}", debit=ttc, let=let, datelet=datelet)
+        self.line(
+            journal,
+            num,
+            day,
+            "411000",
+            customer,
+            ref,
+            f"Facture {ref}",
+            debit=ttc,
+            let=let,
+            datelet=datelet,
+        )
         self.line(journal, num, day, "706000", "", ref, f"Facture {ref}", credit=ht)
         self.line(journal, num, day, "445710", "", ref, f"TVA {ref}", credit=ttc - ht)
 
@@ -46,14 +99,18 @@ class Fec:
         num = f"VT{self.counter:05d}"
         ttc = Decimal(ttc)
         ht = (ttc / Decimal("1.2")).quantize(Decimal("0.01"))
-        self.line("VT", num, day, "411000", customer, ref, label, credit=ttc, let=let, datelet=datelet)
+        self.line(
+            "VT", num, day, "411000", customer, ref, label, credit=ttc, let=let, datelet=datelet
+        )
         self.line("VT", num, day, "706000", "", ref, label, debit=ht)
         self.line("VT", num, day, "445710", "", ref, label, debit=ttc - ht)
 
     def payment(self, day, customer, amount, label, let="", datelet="", ref="REL"):
         self.counter += 1
         num = f"BQ{self.counter:05d}"
-        self.line("BQ", num, day, "411000", customer, ref, label, credit=amount, let=let, datelet=datelet)
+        self.line(
+            "BQ", num, day, "411000", customer, ref, label, credit=amount, let=let, datelet=datelet
+        )
         self.line("BQ", num, day, "512000", "", ref, label, debit=amount)
 
     def opening(self, day, customer, ref, amount, piece_date, let="", datelet=""):
@@ -62,7 +119,20 @@ class Fec:
         num = f"AN{self.counter:05d}"
         amount = Decimal(amount)
         d, c = (amount, Decimal(0)) if amount > 0 else (Decimal(0), -amount)
-        self.line("AN", num, day, "411000", customer, ref, f"A nouveau {ref}", debit=d, credit=c, let=let, datelet=datelet, piece_date=piece_date)
+        self.line(
+            "AN",
+            num,
+            day,
+            "411000",
+            customer,
+            ref,
+            f"A nouveau {ref}",
+            debit=d,
+            credit=c,
+            let=let,
+            datelet=datelet,
+            piece_date=piece_date,
+        )
         self.line("AN", num, day, "890000", "", ref, "Bilan d'ouverture", debit=c, credit=d)
 
     def text(self) -> str:

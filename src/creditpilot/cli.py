@@ -27,16 +27,30 @@ app = typer.Typer(
     no_args_is_help=True,
     help="creditpilot: receivables ledger, aged balance, DSO, credit management.",
 )
-import_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Import files into the store.")
-report_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Reports: aged balance, KPIs, statement of account.")
-company_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Companies (creditors) of this installation.")
+import_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="Import files into the store."
+)
+report_app = typer.Typer(
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="Reports: aged balance, KPIs, statement of account.",
+)
+company_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="Companies (creditors) of this installation."
+)
 app.add_typer(import_app, name="import")
 app.add_typer(report_app, name="report")
-user_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Users, their companies and roles, API tokens.")
+user_app = typer.Typer(
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="Users, their companies and roles, API tokens.",
+)
 app.add_typer(company_app, name="company")
 app.add_typer(user_app, name="user")
 
-CompanyOption = typer.Option(None, "--company", help="Company code (may be left out while the store holds one).")
+CompanyOption = typer.Option(
+    None, "--company", help="Company code (may be left out while the store holds one)."
+)
 
 
 def setup_django() -> None:
@@ -162,10 +176,20 @@ def company_list() -> None:
 @command
 def user_add(
     username: str,
-    company: list[str] = typer.Option(None, "--company", help="Grant this company (repeat for several)."),
-    role: str = typer.Option("credit_manager", "--role", help="admin, credit_manager, collector, sales, management or auditor."),
-    sales_rep: str = typer.Option("", "--sales-rep", help="For the sales role: the customers' sales rep name."),
-    password: str = typer.Option(None, "--password", help="Generated and printed when left out for a new user."),
+    company: list[str] = typer.Option(
+        None, "--company", help="Grant this company (repeat for several)."
+    ),
+    role: str = typer.Option(
+        "credit_manager",
+        "--role",
+        help="admin, credit_manager, collector, sales, management or auditor.",
+    ),
+    sales_rep: str = typer.Option(
+        "", "--sales-rep", help="For the sales role: the customers' sales rep name."
+    ),
+    password: str = typer.Option(
+        None, "--password", help="Generated and printed when left out for a new user."
+    ),
     email: str = typer.Option("", "--email"),
 ) -> None:
     """Add a user (or grant an existing one more companies)."""
@@ -174,7 +198,12 @@ def user_add(
 
     companies = [get_company(code) for code in company] if company else [get_company(None)]
     new = do_add_user(
-        username, password=password, companies=companies, role=role, sales_rep=sales_rep, email=email
+        username,
+        password=password,
+        companies=companies,
+        role=role,
+        sales_rep=sales_rep,
+        email=email,
     )
     granted = ", ".join(c.code for c in companies)
     typer.echo(f"user {username!r} {'created' if new.created else 'updated'}: {role} of {granted}")
@@ -188,7 +217,9 @@ def user_list() -> None:
     """List the users and their companies."""
     from creditpilot.accounts.models import Membership
 
-    for m in Membership.objects.select_related("user", "company").order_by("user__username", "company__code"):
+    for m in Membership.objects.select_related("user", "company").order_by(
+        "user__username", "company__code"
+    ):
         typer.echo(f"{m.user.username}\t{m.company.code}\t{m.role}\t{m.sales_rep}")
 
 
@@ -237,7 +268,9 @@ def import_fec(
 @import_app.command("customers")
 @command
 def import_customers(
-    path: Path = typer.Argument(..., help="CSV or XLSX: code,name,siren,country,segment,payment_terms"),
+    path: Path = typer.Argument(
+        ..., help="CSV or XLSX: code,name,siren,country,segment,payment_terms"
+    ),
     company: str = CompanyOption,
     accept_valid_rows: bool = AcceptOption,
 ) -> None:
@@ -245,13 +278,17 @@ def import_customers(
     from creditpilot.companies.services import get_company
     from creditpilot.customers.services import do_import_customers
 
-    _print_import(do_import_customers(get_company(company), path, accept_valid_rows=accept_valid_rows))
+    _print_import(
+        do_import_customers(get_company(company), path, accept_valid_rows=accept_valid_rows)
+    )
 
 
 @import_app.command("invoices")
 @command
 def import_invoices(
-    path: Path = typer.Argument(..., help="CSV or XLSX: customer_code,number,date,due_date,amount,currency"),
+    path: Path = typer.Argument(
+        ..., help="CSV or XLSX: customer_code,number,date,due_date,amount,currency"
+    ),
     company: str = CompanyOption,
     accept_valid_rows: bool = AcceptOption,
 ) -> None:
@@ -259,7 +296,9 @@ def import_invoices(
     from creditpilot.companies.services import get_company
     from creditpilot.receivables.invoices import do_import_invoices
 
-    _print_import(do_import_invoices(get_company(company), path, accept_valid_rows=accept_valid_rows))
+    _print_import(
+        do_import_invoices(get_company(company), path, accept_valid_rows=accept_valid_rows)
+    )
 
 
 # --- reports ---------------------------------------------------------------------------
@@ -279,13 +318,17 @@ def _emit(content: str | bytes, output: Path | None, default_name: str) -> None:
         typer.echo(content, nl=not content.endswith("\n"))
 
 
-OutputOption = typer.Option(None, "--output", "-o", help="Write to this file instead of standard output.")
+OutputOption = typer.Option(
+    None, "--output", "-o", help="Write to this file instead of standard output."
+)
 
 
 @report_app.command("aging")
 @command
 def report_aging(
-    as_of: str = typer.Option(None, "--as-of", help="Date of the aged balance (YYYY-MM-DD), today if left out."),
+    as_of: str = typer.Option(
+        None, "--as-of", help="Date of the aged balance (YYYY-MM-DD), today if left out."
+    ),
     fmt: str = typer.Option("json", "--format", help="json, csv, xlsx or pdf."),
     company: str = CompanyOption,
     output: Path = OutputOption,
@@ -296,9 +339,16 @@ def report_aging(
     from creditpilot.reports.aging import aging_report
 
     day = parse_day(as_of)
-    renderers = {"json": render.aging_json, "csv": render.aging_csv, "xlsx": render.aging_xlsx, "pdf": render.aging_pdf}
+    renderers = {
+        "json": render.aging_json,
+        "csv": render.aging_csv,
+        "xlsx": render.aging_xlsx,
+        "pdf": render.aging_pdf,
+    }
     if fmt not in renderers:
-        raise typer.BadParameter(f"unknown format {fmt!r}: json, csv, xlsx or pdf", param_hint="--format")
+        raise typer.BadParameter(
+            f"unknown format {fmt!r}: json, csv, xlsx or pdf", param_hint="--format"
+        )
     report = aging_report(get_company(company), day)
     _emit(renderers[fmt](report), output, f"aging-{day.isoformat()}.{fmt}")
 
@@ -344,7 +394,9 @@ def report_statement(
         "pdf": render.statement_pdf,
     }
     if fmt not in renderers:
-        raise typer.BadParameter(f"unknown format {fmt!r}: json, csv, xlsx or pdf", param_hint="--format")
+        raise typer.BadParameter(
+            f"unknown format {fmt!r}: json, csv, xlsx or pdf", param_hint="--format"
+        )
     report = statement(get_company(company), customer, day)
     _emit(renderers[fmt](report), output, f"statement-{customer}-{day.isoformat()}.{fmt}")
 
@@ -355,7 +407,9 @@ def report_statement(
 @app.command()
 @command
 def run(
-    as_of: str = typer.Option(None, "--as-of", help="Date of the run (YYYY-MM-DD), today if left out."),
+    as_of: str = typer.Option(
+        None, "--as-of", help="Date of the run (YYYY-MM-DD), today if left out."
+    ),
     company: str = typer.Option(None, "--company", help="Only this company (all by default)."),
 ) -> None:
     """The daily cycle: rebuild each company's ledger state and print its position."""
@@ -383,7 +437,9 @@ def demo(
     seed: int = typer.Option(42, "--seed"),
     end: str = typer.Option("2026-10-31", "--end", help="Last day of the 24 months (YYYY-MM-DD)."),
     company: str = typer.Option(
-        None, "--company", help="Load into this company (default: the store's only, empty company, else 'demo')."
+        None,
+        "--company",
+        help="Load into this company (default: the store's only, empty company, else 'demo').",
     ),
 ) -> None:
     """Load a realistic demo company: a French SME over 24 months."""
@@ -391,11 +447,15 @@ def demo(
     from creditpilot.accounts.services import do_add_user, generate_password
     from creditpilot.receivables.demo_load import do_load_demo
 
-    result = do_load_demo(company, customers=customers, lines=lines, seed=seed, end=parse_day(end, "--end"))
+    result = do_load_demo(
+        company, customers=customers, lines=lines, seed=seed, end=parse_day(end, "--end")
+    )
     typer.echo(result)
     password = generate_password()
     do_add_user(DEMO_USER, password=password, companies=[result.company], role=Role.ADMIN)
-    typer.echo(f"sign in as {DEMO_USER!r} with the password {password!r} (admin of {result.company.code!r})")
+    typer.echo(
+        f"sign in as {DEMO_USER!r} with the password {password!r} (admin of {result.company.code!r})"
+    )
 
 
 @app.command()
@@ -411,7 +471,9 @@ def serve(
     from creditpilot.wsgi import application
 
     typer.echo(f"creditpilot on http://{host}:{port}/ (API documentation at /api/docs)", err=True)
-    waitress.serve(application, host=host, port=port, threads=threads, ident="creditpilot", _quiet=True)
+    waitress.serve(
+        application, host=host, port=port, threads=threads, ident="creditpilot", _quiet=True
+    )
 
 
 def main() -> None:

@@ -44,12 +44,16 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
     _db["TEST"] = {"NAME": None}
 elif _db["ENGINE"].startswith("django.db.backends.postgresql"):
-    _db["TEST"] = {"NAME": os.environ.get("CREDITPILOT_TEST_DATABASE_NAME", f"creditpilot_test_{os.getpid()}")}
+    _db["TEST"] = {
+        "NAME": os.environ.get("CREDITPILOT_TEST_DATABASE_NAME", f"creditpilot_test_{os.getpid()}")
+    }
 DATABASES = {"default": _db}
 
 SECRET_KEY = _secret_key()
 DEBUG = os.environ.get("CREDITPILOT_DEBUG") == "1"
-ALLOWED_HOSTS = [h for h in os.environ.get("CREDITPILOT_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in os.environ.get("CREDITPILOT_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
+]
 
 INSTALLED_APPS = [
     "django.contrib.auth",

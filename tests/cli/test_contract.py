@@ -24,7 +24,9 @@ def env(tmp_path):
 
 
 def cp(env, *args, ok=(0,)):
-    proc = subprocess.run([*CLI, *map(str, args)], env=env, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [*CLI, *map(str, args)], env=env, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode in ok, proc.stderr
     return proc
 
@@ -43,7 +45,9 @@ def test_init_import_and_reports_through_the_command_line(env, tmp_path):
     again = cp(env, "import", "fec", fec)
     assert "nothing changed" in again.stdout
 
-    aging = json.loads(cp(env, "report", "aging", "--as-of", "2026-06-30", "--format", "json").stdout)
+    aging = json.loads(
+        cp(env, "report", "aging", "--as-of", "2026-06-30", "--format", "json").stdout
+    )
     assert aging["as_of"] == "2026-06-30"
     assert aging["currency"] == "EUR"
     assert aging["total"] == "8350.00"
@@ -64,7 +68,9 @@ def test_init_import_and_reports_through_the_command_line(env, tmp_path):
     cp(env, "report", "aging", "--as-of", "2026-06-30", "--format", "pdf", "--output", pdf)
     assert pdf.read_bytes()[:5] == b"%PDF-"
 
-    st = json.loads(cp(env, "report", "statement", "--customer", "GLOBEX", "--as-of", "2026-06-30").stdout)
+    st = json.loads(
+        cp(env, "report", "statement", "--customer", "GLOBEX", "--as-of", "2026-06-30").stdout
+    )
     assert st["balance"] == "3200.00"
 
     assert "receivables 8350.00" in cp(env, "run", "--as-of", "2026-06-30").stdout
@@ -122,6 +128,10 @@ def test_company_is_required_once_the_store_holds_two(env, tmp_path):
     assert "--company" in cp(env, "report", "aging", ok=(2,)).stderr
     fec = hand_ledger().write(tmp_path / "FEC.txt")
     cp(env, "import", "fec", fec, "--company", "SECOND")
-    second = json.loads(cp(env, "report", "aging", "--as-of", "2026-06-30", "--company", "SECOND").stdout)
-    first = json.loads(cp(env, "report", "aging", "--as-of", "2026-06-30", "--company", "default").stdout)
+    second = json.loads(
+        cp(env, "report", "aging", "--as-of", "2026-06-30", "--company", "SECOND").stdout
+    )
+    first = json.loads(
+        cp(env, "report", "aging", "--as-of", "2026-06-30", "--company", "default").stdout
+    )
     assert (second["total"], first["total"]) == ("8350.00", "0.00")

@@ -19,9 +19,19 @@ from creditpilot.core.kpis import cei, count_back_dso, format_days, overdue_rati
         (150_00, {(2026, 5): 100_00, (2026, 6): 100_00}, date(2026, 6, 30), "45.5"),
         # February of a leap year
         (150_00, {(2024, 2): 100_00, (2024, 3): 100_00}, date(2024, 3, 31), "45.5"),
-        (150_00, {(2024, 1): 100_00, (2024, 2): 40_00, (2024, 3): 100_00}, date(2024, 3, 31), "63.1"),  # 31 + 29 + 31 * 10/100
+        (
+            150_00,
+            {(2024, 1): 100_00, (2024, 2): 40_00, (2024, 3): 100_00},
+            date(2024, 3, 31),
+            "63.1",
+        ),  # 31 + 29 + 31 * 10/100
         # a month without sales adds its days and goes on
-        (150_00, {(2026, 4): 100_00, (2026, 6): 100_00}, date(2026, 6, 30), "76.0"),  # 30 + 31 + 30 * 50/100
+        (
+            150_00,
+            {(2026, 4): 100_00, (2026, 6): 100_00},
+            date(2026, 6, 30),
+            "76.0",
+        ),  # 30 + 31 + 30 * 50/100
         (0, {(2026, 6): 100_00}, date(2026, 6, 30), "0.0"),
         (-10_00, {(2026, 6): 100_00}, date(2026, 6, 30), "0.0"),
     ],
@@ -45,5 +55,7 @@ def test_overdue_ratio_and_cei():
     buckets = {"not_due": 600, "1_30": 200, "31_60": 100, "61_90": 0, "over_90": 100}
     assert overdue_ratio(buckets) == Decimal("0.4")
     assert overdue_ratio(dict.fromkeys(buckets, 0)) is None
-    assert cei(opening=1000, sales=500, closing=900, closing_current=600) == Decimal(600) * 100 / 900
+    assert (
+        cei(opening=1000, sales=500, closing=900, closing_current=600) == Decimal(600) * 100 / 900
+    )
     assert cei(0, 0, 0, 0) is None

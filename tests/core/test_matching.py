@@ -28,7 +28,9 @@ def build(rows):
     for n, (customer, offset, amount, letter, quote) in enumerate(rows):
         day = START + timedelta(days=offset)
         label = f"VIR F{n - 1}" if quote else "VIR"
-        items.append(Item(n, customer, day, day + timedelta(days=30), amount, letter, f"F{n}", label))
+        items.append(
+            Item(n, customer, day, day + timedelta(days=30), amount, letter, f"F{n}", label)
+        )
     return items
 
 
@@ -75,7 +77,11 @@ def test_in_a_lettering_group_credits_settle_the_oldest_debits_first():
         Item(3, "C", d + timedelta(9), d, -250, "A"),
         Item(4, "C", d + timedelta(10), d, -250, "A"),
     ]
-    assert [(a.invoice, a.credit, a.amount) for a in allocate(items)] == [(2, 3, 200), (1, 3, 50), (1, 4, 250)]
+    assert [(a.invoice, a.credit, a.amount) for a in allocate(items)] == [
+        (2, 3, 200),
+        (1, 3, 50),
+        (1, 4, 250),
+    ]
 
 
 def test_what_is_left_of_a_credit_stays_unapplied():

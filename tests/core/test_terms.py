@@ -71,7 +71,16 @@ def test_it_rejects_unknown_terms(text):
 
 @pytest.mark.parametrize(
     ("terms", "beyond"),
-    [("NET60", False), ("NET61", True), ("NET90", True), ("EOM45", False), ("EOM46", True), ("45EOM", False), ("60EOM", True), ("RECEIPT", False)],
+    [
+        ("NET60", False),
+        ("NET61", True),
+        ("NET90", True),
+        ("EOM45", False),
+        ("EOM46", True),
+        ("45EOM", False),
+        ("60EOM", True),
+        ("RECEIPT", False),
+    ],
 )
 def test_terms_beyond_the_legal_caps_are_flagged(terms, beyond):
     assert parse_terms(terms).exceeds_legal_cap is beyond

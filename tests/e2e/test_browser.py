@@ -66,11 +66,12 @@ def test_a_fec_uploaded_in_the_browser_shows_on_the_dashboard(open_page, server,
     expect(page.locator("#import-status")).to_have_text("done")
     expect(page.locator("#import-errors")).to_have_count(0)
     counts = dict(
-        (
-            row.locator("td").nth(0).inner_text().strip(),
-            row.locator("td").nth(1).inner_text().strip(),
-        )
+        (row.get_attribute("data-count"), row.locator("td").nth(1).inner_text().strip())
         for row in page.locator("#import-counts tr").all()
+    )
+    assert (
+        page.locator('#import-counts tr[data-count="lines"] td').nth(0).inner_text()
+        == "lignes lues"
     )
     assert counts["lines"] == str(len(fec.lines)) == "8"
     assert counts["customer_lines"] == "3"

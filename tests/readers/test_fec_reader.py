@@ -76,7 +76,14 @@ def test_montant_and_sens_instead_of_debit_and_credit(tmp_path):
 
 @pytest.mark.parametrize(
     ("debit", "cents"),
-    [("12,345", 1235), ("12,344", 1234), ("0,005", 1), (" 000000000007760,45", 776045), ("1 234,5", 123450), ("7", 700)],
+    [
+        ("12,345", 1235),
+        ("12,344", 1234),
+        ("0,005", 1),
+        (" 000000000007760,45", 776045),
+        ("1 234,5", 123450),
+        ("7", 700),
+    ],
 )
 def test_amounts_are_exact_and_rounded_half_up(tmp_path, debit, cents):
     rows = [

@@ -11,7 +11,9 @@ from creditpilot.core.errors import InvalidInputError
 from creditpilot.readers.customers import read_customers
 from creditpilot.readers.invoices import read_invoices
 
-CUSTOMERS_HEADER = "code,name,siren,country,segment,payment_terms,vat,sales_rep,email,credit_limit,currency"
+CUSTOMERS_HEADER = (
+    "code,name,siren,country,segment,payment_terms,vat,sales_rep,email,credit_limit,currency"
+)
 
 
 def write(tmp_path, text, name="file.csv", encoding="utf-8"):
@@ -24,7 +26,7 @@ def test_customers_are_read_with_their_terms_normalised(tmp_path):
     path = write(
         tmp_path,
         CUSTOMERS_HEADER
-        + "\nACME,Acme SARL,732 829 320,FR,PME,45 jours fin de mois,FR44732829320,Alice,compta@acme.fr,\"15 000,00\",EUR"
+        + '\nACME,Acme SARL,732 829 320,FR,PME,45 jours fin de mois,FR44732829320,Alice,compta@acme.fr,"15 000,00",EUR'
         + "\nDE01,Deutsche GmbH,,DE,ETI,NET30,,Bob,,,\n",
     )
     records, errors = read_customers(path)
@@ -76,12 +78,21 @@ def test_a_duplicate_customer_code_is_reported_with_its_first_line(tmp_path):
 def test_missing_columns_are_reported_on_line_1(tmp_path):
     records, errors = read_customers(write(tmp_path, "code,name\nA,x\n"))
     assert records == []
-    assert {(e.line, e.column) for e in errors} == {(1, "siren"), (1, "country"), (1, "segment"), (1, "payment_terms")}
+    assert {(e.line, e.column) for e in errors} == {
+        (1, "siren"),
+        (1, "country"),
+        (1, "segment"),
+        (1, "payment_terms"),
+    }
 
 
 @pytest.mark.parametrize(
     ("content", "code"),
-    [(b"", "empty_file"), ("code\n".encode("utf-16"), "bad_encoding"), (bytes(range(256)) * 4, "not_text")],
+    [
+        (b"", "empty_file"),
+        ("code\n".encode("utf-16"), "bad_encoding"),
+        (bytes(range(256)) * 4, "not_text"),
+    ],
 )
 def test_unreadable_files_are_refused(tmp_path, content, code):
     path = tmp_path / "bad.csv"
@@ -97,14 +108,16 @@ def test_a_path_that_does_not_exist(tmp_path):
     assert raised.value.code == "file_not_found"
 
 
-INVOICES_HEADER = "customer_code,number,date,due_date,amount,currency,paid_date,paid_amount,disputed"
+INVOICES_HEADER = (
+    "customer_code,number,date,due_date,amount,currency,paid_date,paid_amount,disputed"
+)
 
 
 def test_invoices_with_payments_credit_notes_and_disputes(tmp_path):
     path = write(
         tmp_path,
         INVOICES_HEADER
-        + "\nACME,FA1,2026-01-10,2026-02-09,\"1 200,50\",EUR,2026-02-01,200.50,"
+        + '\nACME,FA1,2026-01-10,2026-02-09,"1 200,50",EUR,2026-02-01,200.50,'
         + "\nACME,AV1,20260115,20260115,-100,EUR,,,non"
         + "\nACME,FA2,15/01/2026,28/02/2026,99.99,eur,,,oui\n",
     )
@@ -121,7 +134,7 @@ def test_invoices_with_payments_credit_notes_and_disputes(tmp_path):
     [
         ("ACME,F1,2026-13-41,2026-02-01,10,EUR,,,", "date", "bad_date"),
         ("ACME,F1,2026-02-01,2026-01-01,10,EUR,,,", "due_date", "due_before_date"),
-        ("ACME,F1,2026-01-01,2026-02-01,\"12,3,4\",EUR,,,", "amount", "bad_amount"),
+        ('ACME,F1,2026-01-01,2026-02-01,"12,3,4",EUR,,,', "amount", "bad_amount"),
         ("ACME,F1,2026-01-01,2026-02-01,0,EUR,,,", "amount", "zero_amount"),
         ("ACME,F1,2026-01-01,2026-02-01,10,EUR,2026-01-05,,", "paid_amount", "incomplete_payment"),
         ("ACME,F1,2026-01-01,2026-02-01,10,EUR,2026-01-05,11,", "paid_amount", "overpaid"),
@@ -139,7 +152,9 @@ def test_xlsx_cells_are_read_without_float_artefacts(tmp_path):
 
     wb = Workbook()
     ws = wb.active
-    ws.append(["customer_code", "number", "date", "due_date", "amount", "currency", "exchange_rate"])
+    ws.append(
+        ["customer_code", "number", "date", "due_date", "amount", "currency", "exchange_rate"]
+    )
     ws.append(["ACME", "FA1", date(2026, 1, 10), date(2026, 2, 9), 1234.5, "EUR", None])
     ws.append(["ACME", "FA2", date(2026, 1, 11), date(2026, 2, 10), 0.1 + 0.2, "USD", 0.92])
     ws.append(["ACME", 1003, date(2026, 1, 12), date(2026, 2, 11), 7, "EUR", None])

@@ -35,7 +35,9 @@ event = st.tuples(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(events=st.lists(event, min_size=1, max_size=25), as_of_offset=st.integers(0, 240))
 def test_sql_aging_equals_the_core_reference(tmp_path, events, as_of_offset):
     company = do_add_company(f"P{next(counter)}", "Property")
@@ -51,16 +53,44 @@ def test_sql_aging_equals_the_core_reference(tmp_path, events, as_of_offset):
             ref = f"FA{n:04d}"
             fec.invoice(ymd, customer, ref, str(amount), let=let)
             invoices[customer].append(ref)
-            items.append(Item(n, customer, day, terms.due_date(day), cents, let or None, ref, f"Facture {ref}"))
+            items.append(
+                Item(
+                    n, customer, day, terms.due_date(day), cents, let or None, ref, f"Facture {ref}"
+                )
+            )
         else:
             label = f"VIR {invoices[customer][-1]}" if quote and invoices[customer] else "VIREMENT"
             if kind == "payment":
                 fec.payment(ymd, customer, str(amount), label, let=let)
-                items.append(Item(n, customer, day, day, -cents, let or None, "REL", label, tokens=tokens(label, "REL")))
+                items.append(
+                    Item(
+                        n,
+                        customer,
+                        day,
+                        day,
+                        -cents,
+                        let or None,
+                        "REL",
+                        label,
+                        tokens=tokens(label, "REL"),
+                    )
+                )
             else:
                 ref = f"AV{n:04d}"
                 fec.credit_note(ymd, customer, ref, str(amount), label, let=let)
-                items.append(Item(n, customer, day, day, -cents, let or None, ref, label, tokens=tokens(label, ref)))
+                items.append(
+                    Item(
+                        n,
+                        customer,
+                        day,
+                        day,
+                        -cents,
+                        let or None,
+                        ref,
+                        label,
+                        tokens=tokens(label, ref),
+                    )
+                )
     do_import_fec(company, fec.write(tmp_path / f"{company.code}.txt"))
     as_of = START + timedelta(days=as_of_offset)
 

@@ -45,10 +45,30 @@ CASES = {
         1,
         "JournalLib",
     ),
-    "a short row": (lines(GOOD_LINE, "VT|Ventes|VT1|20260105|706000"), "wrong_field_count", 3, None),
-    "a bad date": (lines(GOOD_LINE.replace("|20260105|411000", "|20261341|411000"), GOOD_CREDIT), "bad_date", 2, "EcritureDate"),
-    "a bad amount": (lines(GOOD_LINE.replace("120,00|0,00", "12,3,4|0,00"), GOOD_CREDIT), "bad_amount", 2, "Debit"),
-    "an unbalanced entry": (lines(GOOD_LINE, GOOD_CREDIT.replace("0,00|120,00", "0,00|100,00")), "unbalanced_entry", 2, "Debit"),
+    "a short row": (
+        lines(GOOD_LINE, "VT|Ventes|VT1|20260105|706000"),
+        "wrong_field_count",
+        3,
+        None,
+    ),
+    "a bad date": (
+        lines(GOOD_LINE.replace("|20260105|411000", "|20261341|411000"), GOOD_CREDIT),
+        "bad_date",
+        2,
+        "EcritureDate",
+    ),
+    "a bad amount": (
+        lines(GOOD_LINE.replace("120,00|0,00", "12,3,4|0,00"), GOOD_CREDIT),
+        "bad_amount",
+        2,
+        "Debit",
+    ),
+    "an unbalanced entry": (
+        lines(GOOD_LINE, GOOD_CREDIT.replace("0,00|120,00", "0,00|100,00")),
+        "unbalanced_entry",
+        2,
+        "Debit",
+    ),
     "a customer line without customer": (
         lines(GOOD_LINE.replace("|ACME|Acme|", "|||"), GOOD_CREDIT),
         "no_customer",
@@ -56,9 +76,16 @@ CASES = {
         "CompAuxNum",
     ),
     "binary garbage": (bytes(range(256)) * 20, "not_text", None, None),
-    "an unexpected encoding (UTF-16)": (lines(GOOD_LINE, GOOD_CREDIT).decode().encode("utf-16"), "bad_encoding", None, None),
+    "an unexpected encoding (UTF-16)": (
+        lines(GOOD_LINE, GOOD_CREDIT).decode().encode("utf-16"),
+        "bad_encoding",
+        None,
+        None,
+    ),
     "an unexpected encoding (Windows-1252 quotes)": (
-        lines(GOOD_LINE.replace("Facture", "Facture \u2019a\u2019"), GOOD_CREDIT).decode().encode("cp1252"),
+        lines(GOOD_LINE.replace("Facture", "Facture \u2019a\u2019"), GOOD_CREDIT)
+        .decode()
+        .encode("cp1252"),
         "bad_encoding",
         None,
         None,
@@ -78,9 +105,13 @@ def test_it_refuses_bad_input_and_leaves_the_store_as_it_was(company, tmp_path, 
     first = err.errors[0] if isinstance(err, ImportRefusedError) else err
     assert first.code == code, str(err)
     if line is not None:
-        assert (first.line if isinstance(err, ImportRefusedError) else err.params.get("line")) == line
+        assert (
+            first.line if isinstance(err, ImportRefusedError) else err.params.get("line")
+        ) == line
     if column is not None:
-        assert (first.column if isinstance(err, ImportRefusedError) else err.params.get("column")) == column
+        assert (
+            first.column if isinstance(err, ImportRefusedError) else err.params.get("column")
+        ) == column
     assert str(path) in str(err)
     assert "\n" not in str(err)
     assert snapshot() == before
@@ -97,7 +128,9 @@ def test_it_refuses_a_path_that_does_not_exist(company, tmp_path):
 def test_every_rejected_row_is_listed(company, tmp_path):
     rows = [GOOD_LINE, GOOD_CREDIT]
     rows.append(GOOD_LINE.replace("VT1|20260105", "VT2|20260230"))
-    rows.append(GOOD_CREDIT.replace("VT1|20260105", "VT2|20260105").replace("0,00|120,00", "0,00|abc"))
+    rows.append(
+        GOOD_CREDIT.replace("VT1|20260105", "VT2|20260105").replace("0,00|120,00", "0,00|abc")
+    )
     path = tmp_path / "bad.txt"
     path.write_bytes(lines(*rows))
     with pytest.raises(ImportRefusedError) as raised:

@@ -29,7 +29,15 @@ def year_2025() -> Fec:
 def year_2026(*, fa101: str = "500.00", payment_lettered: bool = True) -> Fec:
     f = Fec()
     let = "C" if payment_lettered else ""
-    f.opening("20260101", "ACME", "FA100", "1000.00", piece_date="20251115", let=let, datelet="20260210" if let else "")
+    f.opening(
+        "20260101",
+        "ACME",
+        "FA100",
+        "1000.00",
+        piece_date="20251115",
+        let=let,
+        datelet="20260210" if let else "",
+    )
     f.opening("20260101", "ACME", "FA101", fa101, piece_date="20251210")
     f.payment("20260210", "ACME", "1000.00", "VIR ACME", let=let, datelet="20260210" if let else "")
     f.invoice("20260301", "ACME", "FA200", "800.00")
@@ -40,7 +48,14 @@ def acme(company, day=AS_OF):
     return {c["code"]: c for c in aging_report(company, day).as_json()["customers"]}["ACME"]
 
 
-EXPECTED = {"not_due": "800.00", "1_30": "0.00", "31_60": "0.00", "61_90": "500.00", "over_90": "0.00", "unapplied": "0.00"}
+EXPECTED = {
+    "not_due": "800.00",
+    "1_30": "0.00",
+    "31_60": "0.00",
+    "61_90": "500.00",
+    "over_90": "0.00",
+    "unapplied": "0.00",
+}
 
 
 def test_opening_lines_are_items_dated_by_their_piece_date_when_the_year_before_is_absent(tmp_path):

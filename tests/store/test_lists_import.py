@@ -28,11 +28,16 @@ def write(tmp_path, name, text):
 
 
 def snapshot():
-    return [list(m.objects.order_by("id").values()) for m in (Customer, Document, Allocation, ImportBatch)]
+    return [
+        list(m.objects.order_by("id").values())
+        for m in (Customer, Document, Allocation, ImportBatch)
+    ]
 
 
 def buckets(company, day, code):
-    return {c["code"]: c for c in aging_report(company, day).as_json()["customers"]}[code]["buckets"]
+    return {c["code"]: c for c in aging_report(company, day).as_json()["customers"]}[code][
+        "buckets"
+    ]
 
 
 @pytest.mark.parametrize("order", ["customers first", "fec first"])
@@ -41,7 +46,10 @@ def test_derived_due_dates_follow_the_customers_terms_as_they_are_now(tmp_path, 
     fec = Fec()
     fec.invoice("20260120", "ACME", "FA1", "100.00")
     customers = write(tmp_path, "c.csv", CUSTOMERS + "ACME,Acme SARL,,FR,PME,EOM45\n")
-    steps = [lambda: do_import_customers(company, customers), lambda: do_import_fec(company, fec.write(tmp_path / "f.txt"))]
+    steps = [
+        lambda: do_import_customers(company, customers),
+        lambda: do_import_fec(company, fec.write(tmp_path / "f.txt")),
+    ]
     if order == "fec first":
         steps.reverse()
     for step in steps:
@@ -54,7 +62,9 @@ def test_derived_due_dates_follow_the_customers_terms_as_they_are_now(tmp_path, 
 
 def test_a_fec_never_overwrites_a_customer_set_by_a_customers_import(tmp_path):
     company = do_init()
-    do_import_customers(company, write(tmp_path, "c.csv", CUSTOMERS + "ACME,Acme Official Name,,FR,PME,NET60\n"))
+    do_import_customers(
+        company, write(tmp_path, "c.csv", CUSTOMERS + "ACME,Acme Official Name,,FR,PME,NET60\n")
+    )
     fec = Fec()
     fec.invoice("20260120", "ACME", "FA1", "100.00")
     do_import_fec(company, fec.write(tmp_path / "f.txt"))
@@ -65,7 +75,11 @@ def test_a_fec_never_overwrites_a_customer_set_by_a_customers_import(tmp_path):
 def test_a_customers_file_with_an_invalid_siren_is_refused_whole(tmp_path):
     company = do_init()
     before = snapshot()
-    path = write(tmp_path, "c.csv", CUSTOMERS + "ACME,Acme,,FR,PME,NET30\nBAD,Bad SIREN,123456789,FR,PME,NET30\n")
+    path = write(
+        tmp_path,
+        "c.csv",
+        CUSTOMERS + "ACME,Acme,,FR,PME,NET30\nBAD,Bad SIREN,123456789,FR,PME,NET30\n",
+    )
     with pytest.raises(ImportRefusedError) as raised:
         do_import_customers(company, path)
     assert [(e.line, e.column, e.code) for e in raised.value.errors] == [(3, "siren", "bad_siren")]
@@ -80,7 +94,12 @@ INVOICES = "customer_code,number,date,due_date,amount,currency,paid_date,paid_am
 @pytest.fixture
 def company_with_customers(tmp_path):
     company = do_init()
-    do_import_customers(company, write(tmp_path, "c.csv", CUSTOMERS + "ACME,Acme,,FR,PME,NET30\nGLOBEX,Globex,,FR,ETI,NET60\n"))
+    do_import_customers(
+        company,
+        write(
+            tmp_path, "c.csv", CUSTOMERS + "ACME,Acme,,FR,PME,NET30\nGLOBEX,Globex,,FR,ETI,NET60\n"
+        ),
+    )
     return company
 
 
@@ -110,11 +129,17 @@ def test_invoices_with_payments_and_credit_notes_age_exactly(tmp_path, company_w
 def test_a_later_list_updates_payments_without_duplicates(tmp_path, company_with_customers):
     company = company_with_customers
     first = write(tmp_path, "i1.csv", INVOICES + "ACME,FA1,2026-01-10,2026-02-09,1200.00,EUR,,,\n")
-    second = write(tmp_path, "i2.csv", INVOICES + "ACME,FA1,2026-01-10,2026-02-09,1200.00,EUR,2026-03-01,1200.00,\n")
+    second = write(
+        tmp_path,
+        "i2.csv",
+        INVOICES + "ACME,FA1,2026-01-10,2026-02-09,1200.00,EUR,2026-03-01,1200.00,\n",
+    )
     do_import_invoices(company, first)
     assert not do_import_invoices(company, first).changed
     do_import_invoices(company, second)
-    assert Document.objects.filter(company=company, number="FA1").count() == 2  # invoice + its payment
+    assert (
+        Document.objects.filter(company=company, number="FA1").count() == 2
+    )  # invoice + its payment
     assert buckets_or_none(company, date(2026, 3, 31), "ACME") is None
 
 
@@ -130,17 +155,23 @@ def buckets_or_none(company, day, code):
         ("ACME,FA9,2026-01-10,2026-02-09,10.00,USD,,,", "exchange_rate", "missing_rate"),
     ],
 )
-def test_it_refuses_an_invoices_file_with_a_bad_row_and_changes_nothing(tmp_path, company_with_customers, row, column, code):
+def test_it_refuses_an_invoices_file_with_a_bad_row_and_changes_nothing(
+    tmp_path, company_with_customers, row, column, code
+):
     company = company_with_customers
     before = snapshot()
-    path = write(tmp_path, "i.csv", INVOICES + "ACME,FA1,2026-01-10,2026-02-09,1.00,EUR,,,\n" + row + "\n")
+    path = write(
+        tmp_path, "i.csv", INVOICES + "ACME,FA1,2026-01-10,2026-02-09,1.00,EUR,,,\n" + row + "\n"
+    )
     with pytest.raises(ImportRefusedError) as raised:
         do_import_invoices(company, path)
     assert [(e.line, e.column, e.code) for e in raised.value.errors] == [(3, column, code)]
     assert snapshot() == before
 
 
-def test_foreign_currency_amounts_are_kept_and_converted_at_the_given_rate(tmp_path, company_with_customers):
+def test_foreign_currency_amounts_are_kept_and_converted_at_the_given_rate(
+    tmp_path, company_with_customers
+):
     company = company_with_customers
     path = write(
         tmp_path,

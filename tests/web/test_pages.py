@@ -48,7 +48,9 @@ def test_dashboard_shows_the_aged_balance_and_kpis_to_the_cent(world):
     assert ctx["kpis"]["dso"] == "60.6" and ctx["kpis"]["best_possible_dso"] == "48.8"
     assert "€8,350.00" in body and "40.6%" in body
     assert [p.code for p in ctx["top"]] == ["INITECH", "GLOBEX", "ACME"]
-    assert len(ctx["chart"]["trend_dates"]) == 13 and ctx["chart"]["trend_dates"][-1] == "2026-06-30"
+    assert (
+        len(ctx["chart"]["trend_dates"]) == 13 and ctx["chart"]["trend_dates"][-1] == "2026-06-30"
+    )
     assert ctx["chart"]["trend_dso"][-1] == 60.6
     assert 'id="chart-data"' in body and "/static/web/vendor/echarts.min.js" in body
 
@@ -140,7 +142,9 @@ def test_customer_page_shows_open_items_with_days_past_due(world):
     assert lines["FA003"].days_past_due == 91 and lines["FA003"].open_amount == 240000
     assert lines["FA004"].open_amount == 80000
     assert page.context["exposure"] == 320000
-    statement = world.client("alice").get(f"/c/{world.a.code}/customers/GLOBEX/statement.pdf{AS_OF}")
+    statement = world.client("alice").get(
+        f"/c/{world.a.code}/customers/GLOBEX/statement.pdf{AS_OF}"
+    )
     assert statement["Content-Type"] == "application/pdf" and statement.content.startswith(b"%PDF")
 
 
@@ -149,7 +153,13 @@ def test_changing_terms_and_limit_is_audited_and_moves_due_dates(world):
     before = Document.objects.get(company=world.a, number="FA002", kind="invoice").due_date
     response = client.post(
         f"/c/{world.a.code}/customers/ACME/edit/",
-        {"payment_terms": "60 jours fin de mois", "credit_limit": "15 000,50", "segment": "", "sales_rep": "Sam", "rating": "A"},
+        {
+            "payment_terms": "60 jours fin de mois",
+            "credit_limit": "15 000,50",
+            "segment": "",
+            "sales_rep": "Sam",
+            "rating": "A",
+        },
     )
     assert response.status_code == 302
     acme = Customer.objects.get(company=world.a, code="ACME")
@@ -166,7 +176,8 @@ def test_changing_terms_and_limit_is_audited_and_moves_due_dates(world):
 
 def test_a_bad_form_keeps_the_users_input_and_says_why(world):
     response = world.client("alice").post(
-        f"/c/{world.a.code}/customers/ACME/edit/", {"payment_terms": "whenever", "credit_limit": "12,3,4"}
+        f"/c/{world.a.code}/customers/ACME/edit/",
+        {"payment_terms": "whenever", "credit_limit": "12,3,4"},
     )
     assert response.status_code == 400
     body = response.content.decode()
@@ -177,13 +188,20 @@ def test_a_bad_form_keeps_the_users_input_and_says_why(world):
 
 def test_notes_go_to_the_timeline(world):
     client = world.client("sam")
-    assert client.post(f"/c/{world.a.code}/customers/ACME/notes/", {"text": "Promised to pay Friday"}).status_code == 302
+    assert (
+        client.post(
+            f"/c/{world.a.code}/customers/ACME/notes/", {"text": "Promised to pay Friday"}
+        ).status_code
+        == 302
+    )
     assert Note.objects.get().author == "sam"
     page = client.get(f"/c/{world.a.code}/customers/ACME/")
     assert page.context["timeline"][0]["text"] == "Promised to pay Friday"
 
 
-def test_an_import_in_the_browser_shows_its_counts_then_the_history(world, settings, tmp_path, django_capture_on_commit_callbacks):
+def test_an_import_in_the_browser_shows_its_counts_then_the_history(
+    world, settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.IMPORTS_IN_BACKGROUND = False
     fec = Fec()
     fec.invoice("20260615", "NEWCO", "FA200", "480")
@@ -191,7 +209,8 @@ def test_an_import_in_the_browser_shows_its_counts_then_the_history(world, setti
     client = world.client("alice")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            f"/c/{world.a.code}/imports/", {"kind": "fec", "file": SimpleUploadedFile("FEC-july.txt", data)}
+            f"/c/{world.a.code}/imports/",
+            {"kind": "fec", "file": SimpleUploadedFile("FEC-july.txt", data)},
         )
     job = ImportJob.objects.get()
     assert response.url == f"/c/{world.a.code}/imports/{job.pk}/"
@@ -206,15 +225,22 @@ def test_an_import_in_the_browser_shows_its_counts_then_the_history(world, setti
     assert Customer.objects.filter(company=world.a, code="NEWCO").exists()
 
 
-def test_a_refused_import_lists_each_error_and_changes_nothing(world, settings, django_capture_on_commit_callbacks):
+def test_a_refused_import_lists_each_error_and_changes_nothing(
+    world, settings, django_capture_on_commit_callbacks
+):
     settings.IMPORTS_IN_BACKGROUND = False
     before = Document.objects.count()
     bad = Fec()
     bad.invoice("20261341", "ACME", "FA300", "120")
-    text = "\n".join([__import__("tests.fecbuilder", fromlist=["HEADER"]).HEADER, *bad.lines]) + "\n"
+    text = (
+        "\n".join([__import__("tests.fecbuilder", fromlist=["HEADER"]).HEADER, *bad.lines]) + "\n"
+    )
     client = world.client("alice")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/c/{world.a.code}/imports/", {"kind": "fec", "file": SimpleUploadedFile("bad.txt", text.encode())})
+        client.post(
+            f"/c/{world.a.code}/imports/",
+            {"kind": "fec", "file": SimpleUploadedFile("bad.txt", text.encode())},
+        )
     job = ImportJob.objects.get()
     assert job.status == "refused" and job.error_count >= 1
     assert job.errors[0]["line"] == 2 and job.errors[0]["column"] == "EcritureDate"
@@ -245,7 +271,9 @@ def test_language_switch_refuses_to_redirect_elsewhere(world):
 
 def test_settings_are_audited_and_only_for_admins(world):
     url = f"/c/{world.a.code}/settings/"
-    assert world.client("alice").post(url, {"name": "X", "default_terms": "NET45"}).status_code == 403
+    assert (
+        world.client("alice").post(url, {"name": "X", "default_terms": "NET45"}).status_code == 403
+    )
     response = world.client("adam").post(url, {"name": "Acme Holding", "default_terms": "NET45"})
     assert response.status_code == 302
     event = AuditEvent.objects.get(action="settings_changed")
@@ -259,7 +287,9 @@ def test_customers_imported_later_appear_in_the_list(world, tmp_path):
     url = f"/c/{world.a.code}/customers/{AS_OF}"
     assert client.get(url).context["page"].paginator.count == 4
     path = tmp_path / "customers.csv"
-    path.write_text("code,name,siren,country,segment,payment_terms\nHOOLI,Hooli SA,,US,Tech,NET30\n")
+    path.write_text(
+        "code,name,siren,country,segment,payment_terms\nHOOLI,Hooli SA,,US,Tech,NET30\n"
+    )
     from creditpilot.customers.services import do_import_customers
 
     do_import_customers(world.a, path)

@@ -29,17 +29,24 @@ def demo_company(tmp_path):
     return company
 
 
-@pytest.mark.parametrize("as_of", ["2025-03-15", "2025-12-31", "2026-06-30", "2026-10-31", "2027-02-01"])
+@pytest.mark.parametrize(
+    "as_of", ["2025-03-15", "2025-12-31", "2026-06-30", "2026-10-31", "2027-02-01"]
+)
 def test_positions_equal_the_aging_report(demo_company, as_of):
     day = date.fromisoformat(as_of)
-    assert aging_from_positions(demo_company, day).as_json() == aging_report(demo_company, day).as_json()
+    assert (
+        aging_from_positions(demo_company, day).as_json()
+        == aging_report(demo_company, day).as_json()
+    )
 
 
 def test_kpis_of_the_cache_equal_the_kpi_report(demo_company):
     day = date(2026, 10, 31)
     expected = kpi_report(demo_company, day).as_json()
     expected.pop("top_debtors")
-    assert {k: v for k, v in kpis_at(demo_company, day).items() if not k.startswith("_")} == expected
+    assert {
+        k: v for k, v in kpis_at(demo_company, day).items() if not k.startswith("_")
+    } == expected
     trend = kpi_trend(demo_company, day)
     assert [t["as_of"] for t in trend][-2:] == ["2026-09-30", "2026-10-31"]
     sept = kpi_report(demo_company, date(2026, 9, 30)).as_json()
@@ -56,15 +63,22 @@ def test_a_change_of_the_ledger_makes_the_cache_stale(demo_company):
     second = positions(demo_company, day)
     assert second.pk != first.pk
     assert not PositionSnapshot.objects.filter(pk=first.pk).exists()  # stale ones are dropped
-    assert aging_from_positions(demo_company, day + timedelta(days=1)).as_json() == aging_report(
-        demo_company, day + timedelta(days=1)
-    ).as_json()
+    assert (
+        aging_from_positions(demo_company, day + timedelta(days=1)).as_json()
+        == aging_report(demo_company, day + timedelta(days=1)).as_json()
+    )
 
 
 def test_aged_totals_at_many_dates_equal_the_date_by_date_figures(demo_company):
     from creditpilot.reports.aging import aged_totals, aged_totals_at
 
-    days = [date(2024, 12, 31), date(2025, 6, 15), date(2026, 1, 31), date(2026, 10, 31), date(2027, 1, 1)]
+    days = [
+        date(2024, 12, 31),
+        date(2025, 6, 15),
+        date(2026, 1, 31),
+        date(2026, 10, 31),
+        date(2027, 1, 1),
+    ]
     many = aged_totals_at(demo_company, days)
     for day in days:
         assert many[day].cents == aged_totals(demo_company, day).cents, day

@@ -74,7 +74,13 @@ def fill(route: str, values: dict[str, object]) -> str:
     return "/" + PARAM.sub(sub, route)
 
 
-FORM = {"payment_terms": "NET60", "credit_limit": "1", "text": "x", "name": "Hacked", "default_terms": "NET90"}
+FORM = {
+    "payment_terms": "NET60",
+    "credit_limit": "1",
+    "text": "x",
+    "name": "Hacked",
+    "default_terms": "NET90",
+}
 
 
 def attempt(client: Client, method: str, url: str):  # type: ignore[no-untyped-def]
@@ -84,7 +90,9 @@ def attempt(client: Client, method: str, url: str):  # type: ignore[no-untyped-d
     if method == "post":
         upload = SimpleUploadedFile("FEC.txt", b"x", content_type="text/plain")
         return client.post(url, {**FORM, "kind": "fec", "file": upload})
-    return getattr(client, method)(url, {"segment": "X", "payment_terms": "NET60"}, content_type="application/json")
+    return getattr(client, method)(
+        url, {"segment": "X", "payment_terms": "NET60"}, content_type="application/json"
+    )
 
 
 def company_routes() -> list[str]:
@@ -96,14 +104,20 @@ def b_objects(world, tmp_path, settings):
     """Objects of company B a user of A must never reach: a customer, an import job."""
     settings.IMPORTS_IN_BACKGROUND = False
     job = ImportJob.objects.create(
-        company=world.b, kind="fec", file_name="b.txt", stored_path=str(tmp_path / "b.txt"), created_by="bob"
+        company=world.b,
+        kind="fec",
+        file_name="b.txt",
+        stored_path=str(tmp_path / "b.txt"),
+        created_by="bob",
     )
     return {"company": world.b.code, "code": "ACME", "job": job.pk, "job_id": job.pk}
 
 
 def test_every_route_is_either_about_a_company_or_known_global():
     unknown = [r for r in all_routes() if "company" not in params_of(r) and r not in GLOBAL_ROUTES]
-    assert unknown == [], f"new routes without a company: decide and list them in GLOBAL_ROUTES: {unknown}"
+    assert unknown == [], (
+        f"new routes without a company: decide and list them in GLOBAL_ROUTES: {unknown}"
+    )
     assert len(company_routes()) >= 15  # pages and API routes were found
 
 
@@ -115,7 +129,9 @@ def test_a_user_of_company_a_gets_404_on_every_route_of_company_b(world, b_objec
             response = attempt(alice, method, url)
             if method != "get" and response.status_code == 405:
                 continue  # a GET-only route refuses the method before looking at anything
-            assert response.status_code == 404, f"{method.upper()} {url} gave {response.status_code}"
+            assert response.status_code == 404, (
+                f"{method.upper()} {url} gave {response.status_code}"
+            )
 
 
 def test_the_api_gives_404_to_a_token_of_another_company(world, b_objects):
@@ -131,7 +147,9 @@ def test_the_api_gives_404_to_a_token_of_another_company(world, b_objects):
             response = attempt(client, method, url)
             if response.status_code == 405:
                 continue
-            assert response.status_code == 404, f"{method.upper()} {url} gave {response.status_code}"
+            assert response.status_code == 404, (
+                f"{method.upper()} {url} gave {response.status_code}"
+            )
             assert response.json()["error"]["code"]
 
 
@@ -158,7 +176,12 @@ def test_a_sales_user_cannot_see_another_reps_customer(world):
             # 404, or 403 where the role may not act at all (the same answer for any customer)
             assert response.status_code in (403, 404), f"{method} {route}: {response.status_code}"
             assert b"Globex" not in response.content
-    assert sam.get(fill("c/<str:company>/customers/<str:code>/", {**values, "code": "ACME"})).status_code == 200
+    assert (
+        sam.get(
+            fill("c/<str:company>/customers/<str:code>/", {**values, "code": "ACME"})
+        ).status_code
+        == 200
+    )
     listing = sam.get(f"/c/{world.a.code}/customers/?as_of=2026-06-30").content.decode()
     assert "ACME" in listing and "GLOBEX" not in listing and "INITECH" not in listing
 
@@ -172,7 +195,9 @@ def test_an_auditor_can_change_nothing(world):
         url = fill(route, values)
         for method in ("post", "patch", "put", "delete"):
             response = attempt(audrey, method, url)
-            assert response.status_code in (403, 404, 405), f"{method.upper()} {url} gave {response.status_code}"
+            assert response.status_code in (403, 404, 405), (
+                f"{method.upper()} {url} gave {response.status_code}"
+            )
     assert list(Customer.objects.order_by("id").values()) == before_customers
     assert Document.objects.count() == before_documents
     assert not ImportJob.objects.exists()
@@ -187,7 +212,10 @@ def test_csrf_is_enforced_on_pages(world):
     assert Customer.objects.get(company=world.a, code="ACME").payment_terms == ""
     page = client.get(f"/c/{world.a.code}/customers/ACME/")
     token = page.context["csrf_token"]
-    assert client.post(url, {"payment_terms": "NET60", "csrfmiddlewaretoken": str(token)}).status_code == 302
+    assert (
+        client.post(url, {"payment_terms": "NET60", "csrfmiddlewaretoken": str(token)}).status_code
+        == 302
+    )
     assert Customer.objects.get(company=world.a, code="ACME").payment_terms == "NET60"
 
 
@@ -195,7 +223,9 @@ def test_csrf_is_enforced_on_the_api_with_a_session(world):
     client = Client(enforce_csrf_checks=True)
     client.force_login(get_user_model().objects.get(username="alice"))
     response = client.patch(
-        f"/api/v1/companies/{world.a.code}/customers/ACME", {"payment_terms": "NET60"}, content_type="application/json"
+        f"/api/v1/companies/{world.a.code}/customers/ACME",
+        {"payment_terms": "NET60"},
+        content_type="application/json",
     )
     assert response.status_code in (401, 403)
     assert Customer.objects.get(company=world.a, code="ACME").payment_terms == ""
@@ -226,7 +256,10 @@ def test_sign_in_is_rate_limited(world):
     locked = client.post("/login/", {"username": "alice", "password": PASSWORD})
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session
-    assert AuditEvent.objects.filter(action="sign_in_failed", username="alice").count() >= settings.AXES_FAILURE_LIMIT
+    assert (
+        AuditEvent.objects.filter(action="sign_in_failed", username="alice").count()
+        >= settings.AXES_FAILURE_LIMIT
+    )
 
 
 def test_sign_in_and_out_are_audited(world):
@@ -249,8 +282,12 @@ def test_an_uploaded_file_is_never_served_back_nor_its_name_run_as_html(world, s
     settings.IMPORTS_IN_BACKGROUND = False
     alice = world.client("alice")
     name = "<img src=x onerror=alert(1)>.txt"
-    upload = SimpleUploadedFile(name, b"<html><script>alert(1)</script></html>", content_type="text/html")
-    response = alice.post(f"/c/{world.a.code}/imports/", {"kind": "fec", "file": upload}, follow=True)
+    upload = SimpleUploadedFile(
+        name, b"<html><script>alert(1)</script></html>", content_type="text/html"
+    )
+    response = alice.post(
+        f"/c/{world.a.code}/imports/", {"kind": "fec", "file": upload}, follow=True
+    )
     body = response.content.decode()
     assert "<img src=x" not in body and "<script>alert" not in body
     assert "&lt;img src=x onerror=alert(1)&gt;.txt" in body
@@ -265,11 +302,29 @@ def test_an_uploaded_file_is_never_served_back_nor_its_name_run_as_html(world, s
 
 def test_no_secret_in_the_repository_a_key_is_generated_on_first_run(tmp_path):
     code = "from django.conf import settings; print(settings.SECRET_KEY)"
-    env = {"CREDITPILOT_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "creditpilot.settings"}
-    first = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code], env=env, capture_output=True, text=True, check=True)
-    again = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code], env=env, capture_output=True, text=True, check=True)
+    env = {
+        "CREDITPILOT_DATA_DIR": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "creditpilot.settings",
+    }
+    first = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    again = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     key_file = tmp_path / "secret_key"
     assert first.stdout == again.stdout and len(first.stdout.strip()) >= 50
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
-    tracked = subprocess.run(["git", "ls-files"], cwd=Path(__file__).parents[2], capture_output=True, text=True)
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=Path(__file__).parents[2], capture_output=True, text=True
+    )
     assert "secret_key" not in tracked.stdout.split()

@@ -14,7 +14,9 @@ from creditpilot.companies.models import Company
 
 
 class Membership(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=[(r.value, r.value) for r in Role])
     # for the sales role: the customers whose ``sales_rep`` is this name
@@ -23,7 +25,9 @@ class Membership(models.Model):
 
     class Meta:
         ordering = ["company__code"]
-        constraints = [models.UniqueConstraint(fields=["user", "company"], name="membership_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "company"], name="membership_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.company.code} ({self.role})"
@@ -32,14 +36,18 @@ class Membership(models.Model):
 class Profile(models.Model):
     """What a user chose for themselves: the language (empty = the browser's)."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
     language = models.CharField(max_length=8, blank=True)
 
 
 class ApiToken(models.Model):
     """A bearer token of one user; only its SHA-256 is stored, the key is shown once."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(max_length=100, default="api")
     prefix = models.CharField(max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
@@ -51,7 +59,9 @@ class ApiToken(models.Model):
 class AuditEvent(models.Model):
     """Append-only: who did what, when, with the values before and after."""
 
-    company = models.ForeignKey(Company, null=True, on_delete=models.CASCADE, related_name="audit_events")
+    company = models.ForeignKey(
+        Company, null=True, on_delete=models.CASCADE, related_name="audit_events"
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     username = models.CharField(max_length=150, blank=True)  # kept when the user is deleted
     action = models.CharField(max_length=40)

@@ -44,14 +44,20 @@ def do_add_user(
 ) -> NewUser:
     """Create the user (or update them) and grant them the companies with ``role``."""
     if not username or len(username) > 150:
-        raise InvalidInputError("invalid_username", "a user name of 1 to 150 characters is required")
+        raise InvalidInputError(
+            "invalid_username", "a user name of 1 to 150 characters is required"
+        )
     try:
         role = Role(role)
     except ValueError:
         choices = ", ".join(r.value for r in Role)
-        raise InvalidInputError("invalid_role", f"unknown role {role!r} (one of {choices})") from None
+        raise InvalidInputError(
+            "invalid_role", f"unknown role {role!r} (one of {choices})"
+        ) from None
     if role is Role.SALES and not sales_rep:
-        raise InvalidInputError("sales_rep_required", "the sales role needs --sales-rep (the customers' sales rep name)")
+        raise InvalidInputError(
+            "sales_rep_required", "the sales role needs --sales-rep (the customers' sales rep name)"
+        )
     users = get_user_model()
     user, created = users.objects.get_or_create(username=username, defaults={"email": email})
     generated = None

@@ -22,5 +22,7 @@ def _signed_out(sender: Any, request: Any, user: Any, **_: Any) -> None:
 
 
 @receiver(user_login_failed)
-def _sign_in_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **_: Any) -> None:
+def _sign_in_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **_: Any
+) -> None:
     record("sign_in_failed", username=str(credentials.get("username", ""))[:150], request=request)

@@ -31,14 +31,18 @@ def do_init(code: str | None = None, name: str | None = None) -> Company | None:
     return Company.objects.create(code=code or DEFAULT_COMPANY_CODE, name=name or "Ma société")
 
 
-def do_add_company(code: str, name: str, *, currency: str = "EUR", default_terms: str = "NET30") -> Company:
+def do_add_company(
+    code: str, name: str, *, currency: str = "EUR", default_terms: str = "NET30"
+) -> Company:
     code = code.strip()
     if not code:
         raise InvalidInputError("bad_code", "a company needs a code")
     if Company.objects.filter(code=code).exists():
         raise InvalidInputError("duplicate_company", f"a company with code {code!r} already exists")
     terms = parse_terms(default_terms).code
-    return Company.objects.create(code=code, name=name or code, currency=currency.upper(), default_terms=terms)
+    return Company.objects.create(
+        code=code, name=name or code, currency=currency.upper(), default_terms=terms
+    )
 
 
 def get_company(code: str | None) -> Company:
@@ -52,21 +56,29 @@ def get_company(code: str | None) -> Company:
     if not companies:
         raise UsageError("no_company", "the store holds no company: run 'creditpilot init' first")
     if len(companies) > 1:
-        raise UsageError("company_required", "the store holds several companies: give --company CODE")
+        raise UsageError(
+            "company_required", "the store holds several companies: give --company CODE"
+        )
     return companies[0]
 
 
 SETTINGS_FIELDS = ("name", "default_terms", "due_dates_on_business_days")
 
 
-def do_update_company_settings(company: Company, changes: dict, *, actor: object, request: object = None) -> list[str]:
+def do_update_company_settings(
+    company: Company, changes: dict, *, actor: object, request: object = None
+) -> list[str]:
     """Change the company's settings (audited); new default terms or calendar re-derive due dates."""
     from creditpilot.accounts.audit import record
     from creditpilot.receivables.rebuild import do_rebuild
 
     with transaction.atomic():
         locked = Company.objects.select_for_update().get(pk=company.pk)
-        before = {k: getattr(locked, k) for k in SETTINGS_FIELDS if k in changes and getattr(locked, k) != changes[k]}
+        before = {
+            k: getattr(locked, k)
+            for k in SETTINGS_FIELDS
+            if k in changes and getattr(locked, k) != changes[k]
+        }
         if not before:
             return []
         for k in before:

@@ -21,7 +21,9 @@ from datetime import date, timedelta
 class BusinessCalendar:
     """Weekends plus a set of public holidays; ``is_holiday`` is any predicate on dates."""
 
-    def __init__(self, is_holiday: Callable[[date], bool], weekend: frozenset[int] = frozenset({5, 6})):
+    def __init__(
+        self, is_holiday: Callable[[date], bool], weekend: frozenset[int] = frozenset({5, 6})
+    ):
         self._is_holiday = is_holiday
         self._weekend = weekend
 

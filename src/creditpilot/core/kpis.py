@@ -34,7 +34,9 @@ def days_in_month(month: Month) -> int:
     return calendar.monthrange(*month)[1]
 
 
-def count_back_dso(receivables: int, monthly_sales: Mapping[Month, int], as_of: date) -> Decimal | None:
+def count_back_dso(
+    receivables: int, monthly_sales: Mapping[Month, int], as_of: date
+) -> Decimal | None:
     """Days of sales that the receivables represent, walking back month by month.
 
     Zero when nothing is owed; ``None`` when the whole sales history does not

@@ -55,7 +55,9 @@ class Allocation:
     date: dt.date  # the later of the two documents' dates: when the settlement exists
 
 
-def open_amounts(items: Iterable[Item], allocations: Iterable[Allocation], as_of: date) -> dict[ItemId, int]:
+def open_amounts(
+    items: Iterable[Item], allocations: Iterable[Allocation], as_of: date
+) -> dict[ItemId, int]:
     """Open amount of every debit and credit dated on or before ``as_of`` (credits negative)."""
     existing = {item.id: item for item in items if item.date <= as_of}
     remaining = {item_id: item.amount for item_id, item in existing.items()}
@@ -66,7 +68,9 @@ def open_amounts(items: Iterable[Item], allocations: Iterable[Allocation], as_of
     return remaining
 
 
-def open_items(items: Sequence[Item], allocations: Iterable[Allocation], as_of: date) -> list[tuple[Item, int]]:
+def open_items(
+    items: Sequence[Item], allocations: Iterable[Allocation], as_of: date
+) -> list[tuple[Item, int]]:
     """Items with a non-zero open amount at ``as_of``, oldest first."""
     remaining = open_amounts(items, allocations, as_of)
     by_id = {item.id: item for item in items}

@@ -143,7 +143,9 @@ def match_unlettered(items: list[Item], remaining: dict[ItemId, int]) -> list[Al
     return out
 
 
-def _match_reference(debits: list[Item], credits: list[Item], remaining: dict[ItemId, int]) -> list[Allocation]:
+def _match_reference(
+    debits: list[Item], credits: list[Item], remaining: dict[ItemId, int]
+) -> list[Allocation]:
     by_ref: dict[str, list[Item]] = defaultdict(list)
     for debit in debits:
         ref = debit.reference.strip().upper()
@@ -154,13 +156,17 @@ def _match_reference(debits: list[Item], credits: list[Item], remaining: dict[It
     out: list[Allocation] = []
     for credit in credits:
         words = credit.tokens or tokens(credit.label, credit.reference)
-        targets = sorted({d.id: d for w in words for d in by_ref.get(w, ())}.values(), key=ledger_order)
+        targets = sorted(
+            {d.id: d for w in words for d in by_ref.get(w, ())}.values(), key=ledger_order
+        )
         if targets:
             out.extend(fifo(targets, [credit], remaining, "reference"))
     return out
 
 
-def _match_amount(debits: list[Item], credits: list[Item], remaining: dict[ItemId, int]) -> list[Allocation]:
+def _match_amount(
+    debits: list[Item], credits: list[Item], remaining: dict[ItemId, int]
+) -> list[Allocation]:
     by_amount: dict[int, list[Item]] = defaultdict(list)
     for debit in debits:  # already oldest first
         if remaining[debit.id] > 0:
@@ -172,7 +178,9 @@ def _match_amount(debits: list[Item], credits: list[Item], remaining: dict[ItemI
             continue
         for debit in by_amount.get(amount, ()):
             if remaining[debit.id] == amount:
-                out.append(Allocation(debit.id, credit.id, amount, "amount", max(debit.date, credit.date)))
+                out.append(
+                    Allocation(debit.id, credit.id, amount, "amount", max(debit.date, credit.date))
+                )
                 remaining[debit.id] = 0
                 remaining[credit.id] = 0
                 break

@@ -99,11 +99,30 @@ _PATTERNS: list[tuple[re.Pattern[str], TermsKind]] = [
     (re.compile(r"^EOM ?(?P<d>\d+)$"), TermsKind.EOM_AFTER),
     (re.compile(r"^(?P<d>\d+) ?EOM$"), TermsKind.AFTER_EOM),
     # then the usual wordings
-    (re.compile(r"^(RECEIPT|ON RECEIPT|IMMEDIATE|COMPTANT|A RECEPTION|À RÉCEPTION|À RECEPTION|NET ?0)$"), TermsKind.RECEIPT),
-    (re.compile(r"^(PREPAID|PREPAYMENT|ADVANCE|ACOMPTE|PAIEMENT D'AVANCE|AVANCE)$"), TermsKind.PREPAID),
-    (re.compile(r"^(?P<d>\d+) ?(?:J|JOURS|DAYS|D)(?: NETS?| NET| DATE DE FACTURE)?$"), TermsKind.NET),
-    (re.compile(r"^(?P<d>\d+) ?(?:J|JOURS|DAYS|D) ?(?:FDM|FIN DE MOIS|END OF MONTH)$"), TermsKind.EOM_AFTER),
-    (re.compile(r"^(?:FDM|FIN DE MOIS|END OF MONTH) ?(?:\+|PLUS)? ?(?P<d>\d+) ?(?:J|JOURS|DAYS|D)?$"), TermsKind.AFTER_EOM),
+    (
+        re.compile(
+            r"^(RECEIPT|ON RECEIPT|IMMEDIATE|COMPTANT|A RECEPTION|À RÉCEPTION|À RECEPTION|NET ?0)$"
+        ),
+        TermsKind.RECEIPT,
+    ),
+    (
+        re.compile(r"^(PREPAID|PREPAYMENT|ADVANCE|ACOMPTE|PAIEMENT D'AVANCE|AVANCE)$"),
+        TermsKind.PREPAID,
+    ),
+    (
+        re.compile(r"^(?P<d>\d+) ?(?:J|JOURS|DAYS|D)(?: NETS?| NET| DATE DE FACTURE)?$"),
+        TermsKind.NET,
+    ),
+    (
+        re.compile(r"^(?P<d>\d+) ?(?:J|JOURS|DAYS|D) ?(?:FDM|FIN DE MOIS|END OF MONTH)$"),
+        TermsKind.EOM_AFTER,
+    ),
+    (
+        re.compile(
+            r"^(?:FDM|FIN DE MOIS|END OF MONTH) ?(?:\+|PLUS)? ?(?P<d>\d+) ?(?:J|JOURS|DAYS|D)?$"
+        ),
+        TermsKind.AFTER_EOM,
+    ),
     (re.compile(r"^(?:EOM|FDM|FIN DE MOIS|END OF MONTH)$"), TermsKind.EOM_AFTER),
 ]
 

@@ -35,7 +35,9 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["code"]
-        constraints = [models.UniqueConstraint(fields=["company", "code"], name="customer_code_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "code"], name="customer_code_unique")
+        ]
         indexes = [
             models.Index(fields=["company", "name"], name="customer_name_idx"),
             models.Index(fields=["company", "sales_rep", "code"], name="customer_rep_idx"),

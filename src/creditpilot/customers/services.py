@@ -39,14 +39,21 @@ def do_import_customers(
     name = str(path)
     records, errors = read_customers(path)
     content_hash = content_hash_of(path)
-    if ImportBatch.objects.filter(company=company, kind=ImportBatch.Kind.CUSTOMERS, content_hash=content_hash).exists():
+    if ImportBatch.objects.filter(
+        company=company, kind=ImportBatch.Kind.CUSTOMERS, content_hash=content_hash
+    ).exists():
         return ImportResult("customers", name, changed=False)
     if errors and not accept_valid_rows:
         raise ImportRefusedError(name, errors)
     if not records:
-        raise InvalidInputError("no_data", "the file has no customer row to import", file=name, line=1)
+        raise InvalidInputError(
+            "no_data", "the file has no customer row to import", file=name, line=1
+        )
     with transaction.atomic():
-        existing = {c.code: c for c in Customer.objects.filter(company=company, code__in=[r.code for r in records])}
+        existing = {
+            c.code: c
+            for c in Customer.objects.filter(company=company, code__in=[r.code for r in records])
+        }
         created, updated, terms_changed = [], [], False
         audited: list[AuditEvent] = []
         for rec in records:
@@ -64,7 +71,11 @@ def do_import_customers(
             }
             customer = existing.get(rec.code)
             if customer is None:
-                created.append(Customer(company=company, code=rec.code, origin=Customer.Origin.IMPORT, **values))
+                created.append(
+                    Customer(
+                        company=company, code=rec.code, origin=Customer.Origin.IMPORT, **values
+                    )
+                )
                 continue
             if any(getattr(customer, k) != v for k, v in values.items()):
                 terms_changed |= customer.payment_terms != values["payment_terms"]
@@ -103,9 +114,15 @@ AUDITED_FIELDS = ("payment_terms", "credit_limit")
 EDITABLE_FIELDS = ("payment_terms", "credit_limit", "segment", "sales_rep", "rating", "email")
 
 
-def _audit_events(company: Company, customer: Customer, values: dict[str, Any], user: str) -> list[AuditEvent]:
+def _audit_events(
+    company: Company, customer: Customer, values: dict[str, Any], user: str
+) -> list[AuditEvent]:
     """Audit rows for the terms and limit a file changes (the import writes in bulk: no signal)."""
-    before = {k: getattr(customer, k) for k in AUDITED_FIELDS if k in values and getattr(customer, k) != values[k]}
+    before = {
+        k: getattr(customer, k)
+        for k in AUDITED_FIELDS
+        if k in values and getattr(customer, k) != values[k]
+    }
     if not before:
         return []
     return [
@@ -122,7 +139,12 @@ def _audit_events(company: Company, customer: Customer, values: dict[str, Any], 
 
 
 def do_update_customer(
-    company: Company, customer: Customer, changes: dict[str, Any], *, actor: Any, request: Any = None
+    company: Company,
+    customer: Customer,
+    changes: dict[str, Any],
+    *,
+    actor: Any,
+    request: Any = None,
 ) -> list[str]:
     """Change a customer's terms, limit or other settings; audited; the ledger follows new terms.
 

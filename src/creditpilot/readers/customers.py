@@ -75,7 +75,11 @@ def read_customers(path: Path | str) -> tuple[list[CustomerRecord], list[RowErro
         if check_width(row, len(header)):
             record = _record(row)
             if record is not None and record.code in seen:
-                row.error("code", "duplicate_code", f"customer code {record.code!r} already on line {seen[record.code]}")
+                row.error(
+                    "code",
+                    "duplicate_code",
+                    f"customer code {record.code!r} already on line {seen[record.code]}",
+                )
             elif record is not None:
                 seen[record.code] = line
                 records.append(record)
@@ -99,7 +103,9 @@ def _record(row: Row) -> CustomerRecord | None:
             row.error("siren", "bad_siren", f"invalid SIREN {siren!r} (9 digits expected)")
     country = (row.get("country") or "FR").upper()
     if not re.fullmatch(r"[A-Z]{2}", country):
-        row.error("country", "bad_country", f"country must be a 2-letter ISO code, found {country!r}")
+        row.error(
+            "country", "bad_country", f"country must be a 2-letter ISO code, found {country!r}"
+        )
     terms_text = row.get("payment_terms")
     terms = None
     if terms_text:
@@ -127,7 +133,9 @@ def _record(row: Row) -> CustomerRecord | None:
             row.error("credit_limit", "bad_amount", f"not a credit limit: {limit_text!r}")
     currency = (row.get("currency") or "EUR").upper()
     if not re.fullmatch(r"[A-Z]{3}", currency):
-        row.error("currency", "bad_currency", f"currency must be a 3-letter code, found {currency!r}")
+        row.error(
+            "currency", "bad_currency", f"currency must be a 3-letter code, found {currency!r}"
+        )
     if row.errors:
         return None
     return CustomerRecord(

@@ -48,8 +48,19 @@ _AMOUNT = r"^[+-]?(\d{1,15}([.,]\d*)?|[.,]\d+)$"
 _AMOUNT_CENTS = r"^[+-]?(\d{1,15}(\.\d{0,2})?|\.\d{1,2})$"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # values compared or parsed: surrounding spaces and quotes go; labels are kept as written
-_TRIMMED = ("JournalCode", "EcritureNum", "EcritureDate", "CompteNum", "CompAuxNum", "PieceRef",
-            "PieceDate", "EcritureLet", "DateLet", "Sens", "Idevise")
+_TRIMMED = (
+    "JournalCode",
+    "EcritureNum",
+    "EcritureDate",
+    "CompteNum",
+    "CompAuxNum",
+    "PieceRef",
+    "PieceDate",
+    "EcritureLet",
+    "DateLet",
+    "Sens",
+    "Idevise",
+)
 
 
 @dataclass
@@ -74,7 +85,11 @@ def decode(raw: bytes, name: str) -> tuple[str, str]:
     if not raw:
         raise InvalidInputError("empty_file", "the file is empty (0 bytes)", file=name)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
-        if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[1:200:2].count(0) > 50 or raw[0:200:2].count(0) > 50:
+        if (
+            raw.startswith((b"\xff\xfe", b"\xfe\xff"))
+            or raw[1:200:2].count(0) > 50
+            or raw[0:200:2].count(0) > 50
+        ):
             raise InvalidInputError(
                 "bad_encoding",
                 "unsupported encoding (UTF-16 or UTF-32): export the FEC in UTF-8 or ISO-8859-15",
@@ -160,7 +175,9 @@ def read_fec(
     )
     data_lines = frame.height
     if data_lines == 0:
-        raise InvalidInputError("no_data", "the file has a header but no data rows", file=name, line=1)
+        raise InvalidInputError(
+            "no_data", "the file has a header but no data rows", file=name, line=1
+        )
 
     errors: list[RowError] = []
     error_count = 0
@@ -175,7 +192,9 @@ def read_fec(
         for line, text in bad.head(room).select("line", msg.alias("msg")).iter_rows():
             errors.append(RowError(name, line, column, code, text))
 
-    counts = frame.select("line", pl.col("raw").str.count_matches(separator, literal=True).alias("n"))
+    counts = frame.select(
+        "line", pl.col("raw").str.count_matches(separator, literal=True).alias("n")
+    )
     wrong = counts.filter(pl.col("n") != n_fields - 1)
     report(
         wrong,
@@ -217,8 +236,12 @@ def read_fec(
         amount_cols = ["Debit", "Credit"]
     else:
         amount_cols = ["Montant"]
-        bad = fields.filter(~pl.col("Sens").str.to_uppercase().is_in(["D", "C", "+1", "-1", "DEBIT", "CREDIT"]))
-        report(bad, "Sens", "bad_sens", pl.format("Sens must be D or C, found '{}'", pl.col("Sens")))
+        bad = fields.filter(
+            ~pl.col("Sens").str.to_uppercase().is_in(["D", "C", "+1", "-1", "DEBIT", "CREDIT"])
+        )
+        report(
+            bad, "Sens", "bad_sens", pl.format("Sens must be D or C, found '{}'", pl.col("Sens"))
+        )
         rejected.update(bad["line"].to_list())
     if "Montantdevise" in columns:
         amount_cols.append("Montantdevise")
@@ -242,7 +265,10 @@ def read_fec(
     else:
         sens = pl.col("Sens").str.to_uppercase()
         fields = fields.with_columns(
-            pl.when(sens.is_in(["C", "-1", "CREDIT"])).then(-pl.col("_Montant")).otherwise(pl.col("_Montant")).alias("_amount")
+            pl.when(sens.is_in(["C", "-1", "CREDIT"]))
+            .then(-pl.col("_Montant"))
+            .otherwise(pl.col("_Montant"))
+            .alias("_amount")
         )
 
     if "Montantdevise" not in columns:
@@ -252,7 +278,9 @@ def read_fec(
     entry = ["JournalCode", "EcritureNum"]
     rejected_series = pl.Series(list(rejected), dtype=pl.UInt32).implode()
     bad_entries = all_fields.filter(pl.col("line").is_in(rejected_series)).select(entry).unique()
-    valid = fields.filter(~pl.col("line").is_in(rejected_series)).join(bad_entries, on=entry, how="anti")
+    valid = fields.filter(~pl.col("line").is_in(rejected_series)).join(
+        bad_entries, on=entry, how="anti"
+    )
     rejected.update(all_fields.join(bad_entries, on=entry, how="semi")["line"].to_list())
 
     # entries balance
@@ -279,9 +307,8 @@ def read_fec(
         rejected.update(bad_lines.to_list())
         valid = valid.filter(~pl.col("line").is_in(bad_lines.implode()))
 
-    revenue = (
-        valid.group_by(entry)
-        .agg(pl.col("CompteNum").str.starts_with("7").any().alias("is_sale"))
+    revenue = valid.group_by(entry).agg(
+        pl.col("CompteNum").str.starts_with("7").any().alias("is_sale")
     )
 
     is_receivable = pl.lit(False)
@@ -291,17 +318,22 @@ def read_fec(
 
     # a receivable line needs a customer: its auxiliary account, or the account itself when
     # that account is a customer's own (not a collective account such as 411000)
-    collective_accounts = customers.filter(pl.col("CompAuxNum") != "")["CompteNum"].unique().implode()
+    collective_accounts = (
+        customers.filter(pl.col("CompAuxNum") != "")["CompteNum"].unique().implode()
+    )
     trailing = pl.col("CompteNum").str.replace(r"0+$", "")
     is_collective = trailing.is_in(list(receivable_prefixes)) | (trailing.str.len_chars() <= 3)
     no_customer = customers.filter(
-        (pl.col("CompAuxNum") == "") & (is_collective | pl.col("CompteNum").is_in(collective_accounts))
+        (pl.col("CompAuxNum") == "")
+        & (is_collective | pl.col("CompteNum").is_in(collective_accounts))
     )
     report(
         no_customer,
         "CompAuxNum",
         "no_customer",
-        pl.format("line on customer account {} has no customer (CompAuxNum is empty)", pl.col("CompteNum")),
+        pl.format(
+            "line on customer account {} has no customer (CompAuxNum is empty)", pl.col("CompteNum")
+        ),
     )
     if no_customer.height:
         rejected.update(no_customer["line"].to_list())
@@ -319,7 +351,10 @@ def read_fec(
             pl.col("EcritureNum").alias("entry_number"),
             pl.col("_EcritureDate").alias("entry_date"),
             pl.col("CompteNum").alias("account"),
-            pl.when(pl.col("CompAuxNum") != "").then(pl.col("CompAuxNum")).otherwise(pl.col("CompteNum")).alias("customer_code"),
+            pl.when(pl.col("CompAuxNum") != "")
+            .then(pl.col("CompAuxNum"))
+            .otherwise(pl.col("CompteNum"))
+            .alias("customer_code"),
             pl.when(pl.col("CompAuxNum") != "")
             .then(pl.col("CompAuxLib"))
             .otherwise(pl.col("CompteLib"))
@@ -352,7 +387,9 @@ def read_fec(
             .otherwise(pl.col("key"))
             .alias("key")
         )
-    period = valid.select(pl.col("_EcritureDate").min().alias("a"), pl.col("_EcritureDate").max().alias("b"))
+    period = valid.select(
+        pl.col("_EcritureDate").min().alias("a"), pl.col("_EcritureDate").max().alias("b")
+    )
     errors.sort(key=lambda e: (e.line or 0, e.column or ""))
     return FecFile(
         path=name,

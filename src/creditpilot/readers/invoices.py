@@ -79,7 +79,11 @@ def read_invoices(path: Path | str) -> tuple[list[InvoiceRecord], list[RowError]
             if record is not None:
                 key = (record.customer_code, record.number)
                 if key in seen:
-                    row.error("number", "duplicate_number", f"document {record.number!r} already on line {seen[key]}")
+                    row.error(
+                        "number",
+                        "duplicate_number",
+                        f"document {record.number!r} already on line {seen[key]}",
+                    )
                 else:
                     seen[key] = line
                     records.append(record)
@@ -126,7 +130,9 @@ def _record(row: Row) -> InvoiceRecord | None:
         row.error("amount", "zero_amount", "the amount is zero")
     currency = row.get("currency").upper() or "EUR"
     if not re.fullmatch(r"[A-Z]{3}", currency):
-        row.error("currency", "bad_currency", f"currency must be a 3-letter code, found {currency!r}")
+        row.error(
+            "currency", "bad_currency", f"currency must be a 3-letter code, found {currency!r}"
+        )
     if day and due and due < day:
         row.error("due_date", "due_before_date", f"due date {due} is before the invoice date {day}")
     paid_date = _date(row, "paid_date", False)
@@ -137,7 +143,11 @@ def _record(row: Row) -> InvoiceRecord | None:
         column = "paid_date" if paid_date is None else "paid_amount"
         row.error(column, "incomplete_payment", "paid_date and paid_amount go together")
     if paid and amount and paid > abs(amount):
-        row.error("paid_amount", "overpaid", f"paid amount is more than the document's {abs(amount) / 100:.2f}")
+        row.error(
+            "paid_amount",
+            "overpaid",
+            f"paid amount is more than the document's {abs(amount) / 100:.2f}",
+        )
     flag = row.get("disputed").lower()
     if flag not in TRUE | FALSE:
         row.error("disputed", "bad_boolean", f"disputed must be yes or no, found {flag!r}")

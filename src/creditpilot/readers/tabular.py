@@ -80,7 +80,9 @@ def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
 def _decode(raw: bytes, name: str) -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
         if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[1:200:2].count(0) > 20:
-            raise InvalidInputError("bad_encoding", "unsupported encoding (UTF-16): save the file in UTF-8", file=name)
+            raise InvalidInputError(
+                "bad_encoding", "unsupported encoding (UTF-16): save the file in UTF-8", file=name
+            )
         raise InvalidInputError("not_text", "not a text file (binary content)", file=name)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -123,7 +125,9 @@ def _cell(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        return (
+            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        )
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):
@@ -142,7 +146,9 @@ def _read_spreadsheet(path: Path) -> tuple[list[str], list[tuple[int, list[str]]
     try:
         sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
     except Exception as err:  # the library's own errors: a damaged or foreign file
-        raise InvalidInputError("bad_spreadsheet", f"unreadable spreadsheet: {err}", file=name) from None
+        raise InvalidInputError(
+            "bad_spreadsheet", f"unreadable spreadsheet: {err}", file=name
+        ) from None
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
     for number, raw in enumerate(sheet, start=1):

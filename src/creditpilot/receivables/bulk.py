@@ -100,14 +100,19 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     if not rows:
         return
     if is_postgres():
-        with connection.cursor() as cur, cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        with (
+            connection.cursor() as cur,
+            cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
         return
     _sqlite_executemany(table, columns, rows)
 
 
-def fetch_frame(table: str, where: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.DataFrame:
+def fetch_frame(
+    table: str, where: str, params: Sequence[Any], schema: dict[str, Any]
+) -> pl.DataFrame:
     """Rows of ``table`` as a polars frame with the given schema.
 
     On SQLite, dates travel as text and booleans as integers, parsed by polars

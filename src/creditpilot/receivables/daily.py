@@ -36,4 +36,6 @@ def do_daily_run(company: Company, as_of: date) -> DailyRunResult:
     with transaction.atomic():
         rebuilt = do_rebuild(company)
     totals = aged_totals(company, as_of)
-    return DailyRunResult(company.code, as_of, totals.total, totals.overdue, rebuilt.unapplied_credits)
+    return DailyRunResult(
+        company.code, as_of, totals.total, totals.overdue, rebuilt.unapplied_credits
+    )

@@ -37,7 +37,9 @@ def demo_company(code: str | None) -> Company:
     return Company.objects.get_or_create(code="demo", defaults={"name": DEMO_NAME})[0]
 
 
-def do_load_demo(code: str | None, *, customers: int, lines: int | None, seed: int, end: date) -> DemoLoaded:
+def do_load_demo(
+    code: str | None, *, customers: int, lines: int | None, seed: int, end: date
+) -> DemoLoaded:
     company = demo_company(code)
     with tempfile.TemporaryDirectory() as tmp:
         files = generate_demo(Path(tmp), customers=customers, end=end, seed=seed, lines=lines)
@@ -47,7 +49,8 @@ def do_load_demo(code: str | None, *, customers: int, lines: int | None, seed: i
     changed = any(r.changed for r in results)
     state = "loaded" if changed else "already loaded, nothing changed"
     return DemoLoaded(
-        company, f"demo company {company.code!r} {state}: {files.lines} FEC lines, {customers} customers"
+        company,
+        f"demo company {company.code!r} {state}: {files.lines} FEC lines, {customers} customers",
     )
 
 
@@ -63,7 +66,9 @@ class DemoLoaded:
 def _mark_disputes(company: Company, seed: int) -> None:
     """A few overdue invoices are under dispute, as in any real ledger (deterministic)."""
     with transaction.atomic():
-        invoices = Document.objects.filter(company=company, kind="invoice", is_active=True, disputed=False)
+        invoices = Document.objects.filter(
+            company=company, kind="invoice", is_active=True, disputed=False
+        )
         ids = list(invoices.order_by("id").values_list("id", flat=True))
         if Document.objects.filter(company=company, disputed=True).exists() or not ids:
             return

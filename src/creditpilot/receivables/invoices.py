@@ -40,13 +40,21 @@ DOC_FIELDS = (
 )
 
 
-def _check_against_store(company: Company, records: list[InvoiceRecord], file: str) -> list[RowError]:
+def _check_against_store(
+    company: Company, records: list[InvoiceRecord], file: str
+) -> list[RowError]:
     known = set(Customer.objects.filter(company=company).values_list("code", flat=True))
     errors = []
     for rec in records:
         if rec.customer_code not in known:
             errors.append(
-                RowError(file, rec.line, "customer_code", "unknown_customer", f"unknown customer {rec.customer_code!r}")
+                RowError(
+                    file,
+                    rec.line,
+                    "customer_code",
+                    "unknown_customer",
+                    f"unknown customer {rec.customer_code!r}",
+                )
             )
         elif rec.currency != company.currency and rec.exchange_rate is None:
             errors.append(
@@ -68,7 +76,9 @@ def do_import_invoices(
     name = str(path)
     records, errors = read_invoices(path)
     content_hash = content_hash_of(path)
-    if ImportBatch.objects.filter(company=company, kind=ImportBatch.Kind.INVOICES, content_hash=content_hash).exists():
+    if ImportBatch.objects.filter(
+        company=company, kind=ImportBatch.Kind.INVOICES, content_hash=content_hash
+    ).exists():
         return ImportResult("invoices", name, changed=False)
     store_errors = _check_against_store(company, records, name)
     if store_errors:
@@ -78,10 +88,16 @@ def do_import_invoices(
     if errors and not accept_valid_rows:
         raise ImportRefusedError(name, errors)
     if not records:
-        raise InvalidInputError("no_data", "the file has no invoice row to import", file=name, line=1)
+        raise InvalidInputError(
+            "no_data", "the file has no invoice row to import", file=name, line=1
+        )
     with transaction.atomic():
         batch = ImportBatch.objects.create(
-            company=company, kind=ImportBatch.Kind.INVOICES, file_name=path.name, content_hash=content_hash, created_by=user
+            company=company,
+            kind=ImportBatch.Kind.INVOICES,
+            file_name=path.name,
+            content_hash=content_hash,
+            created_by=user,
         )
         counts = _merge(company, batch, records)
         rebuilt = do_rebuild(company)
@@ -92,8 +108,12 @@ def do_import_invoices(
     return ImportResult("invoices", name, True, batch.counts, rebuilt.warnings, errors, batch.id)
 
 
-def _documents(company: Company, rec: InvoiceRecord, customer_id: int) -> tuple[Document, Document | None]:
-    amount = to_company_currency(rec.amount, rec.exchange_rate if rec.currency != company.currency else None)
+def _documents(
+    company: Company, rec: InvoiceRecord, customer_id: int
+) -> tuple[Document, Document | None]:
+    amount = to_company_currency(
+        rec.amount, rec.exchange_rate if rec.currency != company.currency else None
+    )
     doc = Document(
         company=company,
         customer_id=customer_id,
@@ -114,7 +134,9 @@ def _documents(company: Company, rec: InvoiceRecord, customer_id: int) -> tuple[
     if not rec.paid_amount or rec.paid_date is None:
         return doc, None
     sign = -1 if rec.amount > 0 else 1
-    paid = to_company_currency(rec.paid_amount, rec.exchange_rate if rec.currency != company.currency else None)
+    paid = to_company_currency(
+        rec.paid_amount, rec.exchange_rate if rec.currency != company.currency else None
+    )
     payment = replace_doc(
         doc,
         key=f"{rec.customer_code}|{rec.number}|paid",
@@ -131,7 +153,10 @@ def _documents(company: Company, rec: InvoiceRecord, customer_id: int) -> tuple[
 
 
 def replace_doc(doc: Document, **changes: object) -> Document:
-    values = {f: getattr(doc, f) for f in ("company", "customer_id", "source", "number", "due_date_explicit", "currency")}
+    values = {
+        f: getattr(doc, f)
+        for f in ("company", "customer_id", "source", "number", "due_date_explicit", "currency")
+    }
     values.update(changes)
     return Document(**values)
 
@@ -148,7 +173,9 @@ def _merge(company: Company, batch: ImportBatch, records: list[InvoiceRecord]) -
             pairs.append((doc.key, payment.key))
     existing = {
         d.key: d
-        for d in Document.objects.filter(company=company, source=Document.Source.INVOICES, key__in=[r for r in wanted])
+        for d in Document.objects.filter(
+            company=company, source=Document.Source.INVOICES, key__in=[r for r in wanted]
+        )
     }
     # payments that a row no longer carries
     stale_payments = [
@@ -171,13 +198,17 @@ def _merge(company: Company, batch: ImportBatch, records: list[InvoiceRecord]) -
     Document.objects.bulk_create(created, batch_size=2000)
     Document.objects.bulk_update(changed, [*DOC_FIELDS, "batch"], batch_size=2000)
     ids = dict(
-        Document.objects.filter(company=company, source=Document.Source.INVOICES, key__in=list(wanted)).values_list(
-            "key", "id"
-        )
+        Document.objects.filter(
+            company=company, source=Document.Source.INVOICES, key__in=list(wanted)
+        ).values_list("key", "id")
     )
     touched = [ids[k] for pair in pairs for k in pair]
-    Allocation.objects.filter(company=company, method=Allocation.Method.IMPORT, invoice_id__in=touched).delete()
-    Allocation.objects.filter(company=company, method=Allocation.Method.IMPORT, credit_id__in=touched).delete()
+    Allocation.objects.filter(
+        company=company, method=Allocation.Method.IMPORT, invoice_id__in=touched
+    ).delete()
+    Allocation.objects.filter(
+        company=company, method=Allocation.Method.IMPORT, credit_id__in=touched
+    ).delete()
     allocations = []
     for doc_key, pay_key in pairs:
         doc, pay = wanted[doc_key], wanted[pay_key]
@@ -195,7 +226,11 @@ def _merge(company: Company, batch: ImportBatch, records: list[InvoiceRecord]) -
             )
         )
     Allocation.objects.bulk_create(allocations, batch_size=2000)
-    return {"documents_added": len(created), "documents_changed": len(changed), "payments_removed": removed}
+    return {
+        "documents_added": len(created),
+        "documents_changed": len(changed),
+        "payments_removed": removed,
+    }
 
 
 __all__ = ["do_import_invoices"]

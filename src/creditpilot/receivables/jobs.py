@@ -53,11 +53,15 @@ def do_submit_import(
     accept_valid_rows: bool = False,
 ) -> ImportJob:
     if kind not in ImportBatch.Kind.values:
-        raise InvalidInputError("invalid_kind", f"unknown import kind {kind!r} (fec, customers or invoices)")
+        raise InvalidInputError(
+            "invalid_kind", f"unknown import kind {kind!r} (fec, customers or invoices)"
+        )
     size = upload.size or 0
     if size > settings.MAX_UPLOAD_BYTES:
         limit = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
-        raise InvalidInputError("upload_too_large", f"the file is larger than the limit of {limit} MB")
+        raise InvalidInputError(
+            "upload_too_large", f"the file is larger than the limit of {limit} MB"
+        )
     if size == 0:
         raise InvalidInputError("empty_file", "the file is empty (0 bytes)", file=upload.name)
     original = (upload.name or "upload")[:255]
@@ -85,7 +89,9 @@ def do_submit_import(
 
 def start_import_job(job_id: int) -> None:
     if settings.IMPORTS_IN_BACKGROUND:
-        threading.Thread(target=_run_in_thread, args=(job_id,), daemon=True, name=f"import-{job_id}").start()
+        threading.Thread(
+            target=_run_in_thread, args=(job_id,), daemon=True, name=f"import-{job_id}"
+        ).start()
     else:
         run_import_job(job_id)
 
@@ -103,7 +109,9 @@ def _importer(kind: str) -> Callable[..., ImportResult]:
     from creditpilot.receivables.invoices import do_import_invoices
     from creditpilot.receivables.services import do_import_fec
 
-    return {"fec": do_import_fec, "customers": do_import_customers, "invoices": do_import_invoices}[kind]
+    return {"fec": do_import_fec, "customers": do_import_customers, "invoices": do_import_invoices}[
+        kind
+    ]
 
 
 def _shown(text: str, job: ImportJob) -> str:
@@ -148,7 +156,10 @@ def run_import_job(job_id: int) -> ImportJob:
         updates = {"status": ImportJob.Status.REFUSED, "message": _shown(str(err), job)[:1000]}
     except Exception as err:  # the transaction was rolled back: say so, keep the job's record
         log.exception("import job %s failed", job.pk)
-        updates = {"status": ImportJob.Status.FAILED, "message": f"internal error: {type(err).__name__}"}
+        updates = {
+            "status": ImportJob.Status.FAILED,
+            "message": f"internal error: {type(err).__name__}",
+        }
     else:
         updates = {
             "status": ImportJob.Status.DONE,

@@ -64,7 +64,9 @@ class Document(models.Model):
     # indexes: the composite ones below serve company and customer look-ups; a million
     # lines are inserted at once, and each index is paid for on every line
     company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="documents", db_index=False)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="documents", db_index=False
+    )
     source = models.CharField(max_length=10, choices=Source.choices)
     key = models.CharField(max_length=300)  # natural key within (company, source)
     batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, db_index=False)
@@ -128,7 +130,8 @@ class Allocation(models.Model):
     class Meta:
         indexes = [
             models.Index(
-                fields=["company", "customer", "date", "due_date", "amount"], name="allocation_aging_idx"
+                fields=["company", "customer", "date", "due_date", "amount"],
+                name="allocation_aging_idx",
             )
         ]
 
@@ -154,7 +157,9 @@ class ImportJob(models.Model):
     changed = models.BooleanField(default=False)
     counts = models.JSONField(default=dict)
     message = models.CharField(max_length=1000, blank=True)
-    errors = models.JSONField(default=list)  # the first rejected rows, each with line, column, reason
+    errors = models.JSONField(
+        default=list
+    )  # the first rejected rows, each with line, column, reason
     error_count = models.IntegerField(default=0)
     batch = models.ForeignKey(ImportBatch, null=True, on_delete=models.SET_NULL)
     created_by = models.CharField(max_length=150)

@@ -92,7 +92,12 @@ def do_rebuild(company: Company, known: pl.DataFrame | None = None) -> RebuildRe
         (pl.col("new_active") != pl.col("is_active"))
         | (pl.col("new_let") != pl.col("effective_lettering"))
         | (pl.col("new_due") != pl.col("due_date"))
-    ).select("id", pl.col("new_active").alias("is_active"), pl.col("new_let").alias("lettering"), pl.col("new_due").alias("due_date"))
+    ).select(
+        "id",
+        pl.col("new_active").alias("is_active"),
+        pl.col("new_let").alias("lettering"),
+        pl.col("new_due").alias("due_date"),
+    )
     if changed.height:
         bulk.create_temp_table("cp_doc_update", changed, primary_key="id")
         with connection.cursor() as cur:
@@ -114,7 +119,9 @@ def do_rebuild(company: Company, known: pl.DataFrame | None = None) -> RebuildRe
     return result
 
 
-def _resolve_openings(company: Company, docs: pl.DataFrame) -> tuple[pl.Series, pl.Series, list[str]]:
+def _resolve_openings(
+    company: Company, docs: pl.DataFrame
+) -> tuple[pl.Series, pl.Series, list[str]]:
     """Which opening lines count, and the lettering each line ends up with."""
     active = pl.Series("is_active", [True] * docs.height)
     effective = docs["lettering"].fill_null("")
@@ -149,7 +156,9 @@ def _resolve_openings(company: Company, docs: pl.DataFrame) -> tuple[pl.Series, 
         diff = diff.filter(pl.col("restated") != pl.col("held"))
         if diff.height:
             codes = _customer_codes(diff["customer_id"].to_list())
-            for cid, restated_amount, held_amount in diff.select("customer_id", "restated", "held").iter_rows():
+            for cid, restated_amount, held_amount in diff.select(
+                "customer_id", "restated", "held"
+            ).iter_rows():
                 warnings.append(
                     f"opening entries of {start.isoformat()} for customer {codes.get(cid, cid)} restate "
                     f"{format_cents(restated_amount)} but the stored year before leaves {format_cents(held_amount)}"
@@ -157,13 +166,21 @@ def _resolve_openings(company: Company, docs: pl.DataFrame) -> tuple[pl.Series, 
         lettered = at_start.filter(pl.col("lettering").fill_null("") != "")
         if lettered.height:
             key = ["customer_id", "number", "amount"]
-            src = lettered.select(*key, "lettering", "_row").sort("_row").with_columns(
-                pl.int_range(pl.len()).over(key).alias("_n")
+            src = (
+                lettered.select(*key, "lettering", "_row")
+                .sort("_row")
+                .with_columns(pl.int_range(pl.len()).over(key).alias("_n"))
             )
-            dst = before.select(*key, pl.col("_row").alias("_target"), "date").sort(["date", "_target"]).with_columns(
-                pl.int_range(pl.len()).over(key).alias("_n")
+            dst = (
+                before.select(*key, pl.col("_row").alias("_target"), "date")
+                .sort(["date", "_target"])
+                .with_columns(pl.int_range(pl.len()).over(key).alias("_n"))
             )
-            for target, letter in src.join(dst, on=[*key, "_n"], how="inner").select("_target", "lettering").iter_rows():
+            for target, letter in (
+                src.join(dst, on=[*key, "_n"], how="inner")
+                .select("_target", "lettering")
+                .iter_rows()
+            ):
                 lettering[target] = letter
     return pl.Series("is_active", is_active), pl.Series("effective_lettering", lettering), warnings
 
@@ -191,18 +208,24 @@ def derived_due_dates(company: Company, frame: pl.DataFrame) -> pl.Series:
     customer_terms = pl.DataFrame(
         {
             "customer_id": list(terms_by_customer),
-            "_terms": [terms_of(code, company.default_terms).code for code in terms_by_customer.values()],
+            "_terms": [
+                terms_of(code, company.default_terms).code for code in terms_by_customer.values()
+            ],
         },
         schema={"customer_id": pl.Int64, "_terms": pl.Utf8},
     )
-    keyed = frame.select("customer_id", "date").join(
-        customer_terms, on="customer_id", how="left", maintain_order="left"
-    ).with_columns(pl.col("_terms").fill_null(default))
+    keyed = (
+        frame.select("customer_id", "date")
+        .join(customer_terms, on="customer_id", how="left", maintain_order="left")
+        .with_columns(pl.col("_terms").fill_null(default))
+    )
     rows = []
     for code, day in keyed.select("_terms", "date").unique().iter_rows():
         due = parse_terms(code).due_date(day)
         rows.append((code, day, calendar.next_business_day(due) if calendar else due))
-    mapping = pl.DataFrame(rows, schema={"_terms": pl.Utf8, "date": pl.Date, "_due": pl.Date}, orient="row")
+    mapping = pl.DataFrame(
+        rows, schema={"_terms": pl.Utf8, "date": pl.Date, "_due": pl.Date}, orient="row"
+    )
     return (
         keyed.join(mapping, on=["_terms", "date"], how="left", maintain_order="left")
         .get_column("_due")
@@ -214,7 +237,9 @@ def _derived_due_dates(company: Company, docs: pl.DataFrame) -> pl.Series:
     """Due date of every document: explicit ones kept, others from the customer's terms."""
     derived = derived_due_dates(company, docs)
     return (
-        docs.select(pl.when(pl.col("due_date_explicit")).then(pl.col("due_date")).otherwise(derived))
+        docs.select(
+            pl.when(pl.col("due_date_explicit")).then(pl.col("due_date")).otherwise(derived)
+        )
         .to_series()
         .alias("due_date")
     )
@@ -239,11 +264,15 @@ def _reallocate(company: Company, docs: pl.DataFrame) -> tuple[int, int]:
     Allocation.objects.filter(company=company).exclude(method__in=Allocation.FIXED).delete()
     live = docs.filter(pl.col("is_active")).sort("date", "due_date", "id")
     live_ids = set(live["id"].to_list()) if fixed_rows else set()
-    fixed = [CoreAllocation(*row) for row in fixed_rows if row[0] in live_ids and row[1] in live_ids]
+    fixed = [
+        CoreAllocation(*row) for row in fixed_rows if row[0] in live_ids and row[1] in live_ids
+    ]
     stale = [row for row in fixed_rows if row[0] not in live_ids or row[1] not in live_ids]
     if stale:  # fixed by hand or by a list on documents that no longer count
         Allocation.objects.filter(
-            company=company, invoice_id__in=[r[0] for r in stale], credit_id__in=[r[1] for r in stale]
+            company=company,
+            invoice_id__in=[r[0] for r in stale],
+            credit_id__in=[r[1] for r in stale],
         ).delete()
 
     # customers with fixed allocations take the reference path of the core, whole
@@ -256,23 +285,29 @@ def _reallocate(company: Company, docs: pl.DataFrame) -> tuple[int, int]:
     lettered = _lettering_allocations(plain)
     settled = pl.concat(
         [
-            lettered.group_by("invoice_id").agg(pl.col("amount").sum()).rename({"invoice_id": "id"}),
-            lettered.group_by("credit_id")
-            .agg(-pl.col("amount").sum())
-            .rename({"credit_id": "id"}),
+            lettered.group_by("invoice_id")
+            .agg(pl.col("amount").sum())
+            .rename({"invoice_id": "id"}),
+            lettered.group_by("credit_id").agg(-pl.col("amount").sum()).rename({"credit_id": "id"}),
         ]
     )
     remaining_frame = (
-        plain.join(settled.group_by("id").agg(pl.col("amount").sum().alias("settled")), on="id", how="left")
+        plain.join(
+            settled.group_by("id").agg(pl.col("amount").sum().alias("settled")), on="id", how="left"
+        )
         .with_columns((pl.col("amount") - pl.col("settled").fill_null(0)).alias("remaining"))
         .drop("settled")
     )
     # the matcher only sees customers with an unlettered credit left and a debit left
     wanted = remaining_frame.group_by("customer_id").agg(
-        ((pl.col("amount") < 0) & (pl.col("effective_lettering") == "") & (pl.col("remaining") < 0)).any().alias("c"),
+        ((pl.col("amount") < 0) & (pl.col("effective_lettering") == "") & (pl.col("remaining") < 0))
+        .any()
+        .alias("c"),
         (pl.col("remaining") > 0).any().alias("d"),
     )
-    to_match = set(wanted.filter(pl.col("c") & pl.col("d"))["customer_id"].to_list()) | fixed_customers
+    to_match = (
+        set(wanted.filter(pl.col("c") & pl.col("d"))["customer_id"].to_list()) | fixed_customers
+    )
     open_left = ((pl.col("amount") > 0) & (pl.col("remaining") > 0)) | (
         (pl.col("amount") < 0) & (pl.col("effective_lettering") == "") & (pl.col("remaining") < 0)
     )
@@ -281,9 +316,9 @@ def _reallocate(company: Company, docs: pl.DataFrame) -> tuple[int, int]:
             remaining_frame.filter(
                 pl.col("customer_id").is_in(list(to_match - fixed_customers)) & open_left
             ),
-            live.filter(pl.col("customer_id").is_in(list(fixed_customers))).with_columns(
-                pl.col("amount").alias("remaining")
-            ).select(remaining_frame.columns),
+            live.filter(pl.col("customer_id").is_in(list(fixed_customers)))
+            .with_columns(pl.col("amount").alias("remaining"))
+            .select(remaining_frame.columns),
         ]
     ).sort("date", "due_date", "id")
 
@@ -292,9 +327,19 @@ def _reallocate(company: Company, docs: pl.DataFrame) -> tuple[int, int]:
     remaining: dict[int, int] = {}
     by_customer: dict[int, list[Item]] = {}
     for i, c, d, due, amount, letter, number, label, left in residue.select(
-        "id", "customer_id", "date", "due_date", "amount", "effective_lettering", "number", "label", "remaining"
+        "id",
+        "customer_id",
+        "date",
+        "due_date",
+        "amount",
+        "effective_lettering",
+        "number",
+        "label",
+        "remaining",
     ).iter_rows():
-        by_customer.setdefault(c, []).append(Item(i, c, d, due, amount, letter or None, number or "", label or ""))
+        by_customer.setdefault(c, []).append(
+            Item(i, c, d, due, amount, letter or None, number or "", label or "")
+        )
         remaining[i] = left
     matched: list[CoreAllocation] = []
     for customer_id, items in by_customer.items():
@@ -327,10 +372,23 @@ def _reallocate(company: Company, docs: pl.DataFrame) -> tuple[int, int]:
             )
     bulk.insert_frame(Allocation._meta.db_table, frame, constants={"company_id": company.id})
 
-    applied = pl.concat(
-        [frame.select(pl.col("credit_id").alias("id"), "amount")]
-        + ([pl.DataFrame({"id": [a.credit for a in fixed], "amount": [a.amount for a in fixed]}, schema={"id": pl.Int64, "amount": pl.Int64})] if fixed else [])
-    ).group_by("id").agg(pl.col("amount").sum().alias("applied"))
+    applied = (
+        pl.concat(
+            [frame.select(pl.col("credit_id").alias("id"), "amount")]
+            + (
+                [
+                    pl.DataFrame(
+                        {"id": [a.credit for a in fixed], "amount": [a.amount for a in fixed]},
+                        schema={"id": pl.Int64, "amount": pl.Int64},
+                    )
+                ]
+                if fixed
+                else []
+            )
+        )
+        .group_by("id")
+        .agg(pl.col("amount").sum().alias("applied"))
+    )
     unapplied = (
         live.filter(pl.col("amount") < 0)
         .join(applied, on="id", how="left")
@@ -377,12 +435,18 @@ def _lettering_allocations(docs: pl.DataFrame) -> pl.DataFrame:
         (-pl.col("amount")).cum_sum().over(group).alias("c_end"),
     )
     pairs = debits.join(credits, on=group, how="inner").with_columns(
-        (pl.min_horizontal("d_end", "c_end") - pl.max_horizontal("d_start", "c_start")).alias("amount")
+        (pl.min_horizontal("d_end", "c_end") - pl.max_horizontal("d_start", "c_start")).alias(
+            "amount"
+        )
     )
-    return pairs.filter(pl.col("amount") > 0).select(
-        "invoice_id",
-        "credit_id",
-        "amount",
-        pl.lit("lettering").alias("method"),
-        pl.max_horizontal("d_date", "c_date").alias("date"),
-    ).sort("credit_id", "invoice_id")
+    return (
+        pairs.filter(pl.col("amount") > 0)
+        .select(
+            "invoice_id",
+            "credit_id",
+            "amount",
+            pl.lit("lettering").alias("method"),
+            pl.max_horizontal("d_date", "c_date").alias("date"),
+        )
+        .sort("credit_id", "invoice_id")
+    )

@@ -79,7 +79,9 @@ def content_hash_of(path: Path) -> str:
 
 
 def _already_imported(company: Company, kind: str, content_hash: str) -> bool:
-    return ImportBatch.objects.filter(company=company, kind=kind, content_hash=content_hash).exists()
+    return ImportBatch.objects.filter(
+        company=company, kind=kind, content_hash=content_hash
+    ).exists()
 
 
 def _noop(_: str) -> None:
@@ -127,9 +129,7 @@ def do_import_fec(
         )
         progress("customers")
         created_customers = _create_missing_customers(company, lines)
-        customer_ids = dict(
-            Customer.objects.filter(company=company).values_list("code", "id")
-        )
+        customer_ids = dict(Customer.objects.filter(company=company).values_list("code", "id"))
         progress("storing")
         first = not Document.objects.filter(company=company).exists()
         counts, inserted = _merge_fec_lines(
@@ -154,9 +154,7 @@ def do_import_fec(
         }
         batch.warnings = rebuilt.warnings
         batch.save(update_fields=["counts", "warnings"])
-    return ImportResult(
-        "fec", name, True, batch.counts, rebuilt.warnings, fec.errors, batch.id
-    )
+    return ImportResult("fec", name, True, batch.counts, rebuilt.warnings, fec.errors, batch.id)
 
 
 def _create_missing_customers(company: Company, lines: pl.DataFrame) -> int:
@@ -175,9 +173,12 @@ def _create_missing_customers(company: Company, lines: pl.DataFrame) -> int:
     defaults: dict[str, object] = {
         f.column: f.get_default()
         for f in Customer._meta.concrete_fields
-        if not f.primary_key and f.column not in ("code", "name", "created_at", "updated_at", "company_id")
+        if not f.primary_key
+        and f.column not in ("code", "name", "created_at", "updated_at", "company_id")
     }
-    defaults.update(company_id=company.id, currency=company.currency, origin=Customer.Origin.FEC.value)
+    defaults.update(
+        company_id=company.id, currency=company.currency, origin=Customer.Origin.FEC.value
+    )
     bulk.insert_rows(
         Customer._meta.db_table,
         [*defaults, "code", "name", "created_at", "updated_at"],
@@ -230,7 +231,9 @@ def _merge_fec_lines(
     kind = (
         pl.when(pl.col("amount") > 0)
         .then(pl.when(pl.col("is_sale")).then(pl.lit("invoice")).otherwise(pl.lit("debit")))
-        .otherwise(pl.when(pl.col("is_sale")).then(pl.lit("credit_note")).otherwise(pl.lit("payment")))
+        .otherwise(
+            pl.when(pl.col("is_sale")).then(pl.lit("credit_note")).otherwise(pl.lit("payment"))
+        )
     )
     stage = lines.join(ids, on="customer_code", how="left").select(
         "line",
@@ -312,7 +315,11 @@ def _merge_fec_lines(
         )
         inserted = cur.rowcount
     bulk.drop_temp_table("cp_stage")
-    return {"documents_added": inserted, "documents_changed": updated, "documents_removed": deleted}, None
+    return {
+        "documents_added": inserted,
+        "documents_changed": updated,
+        "documents_removed": deleted,
+    }, None
 
 
 def to_company_currency(amount_cents: int, rate: Decimal | None) -> int:

@@ -36,7 +36,12 @@ def bucket_sql(column: str) -> str:
 
 def _bounds(as_of: date) -> list[date]:
     # days past due = as_of - due: <= 0, 1..30, 31..60, 61..90, > 90
-    return [as_of, as_of - timedelta(days=30), as_of - timedelta(days=60), as_of - timedelta(days=90)]
+    return [
+        as_of,
+        as_of - timedelta(days=30),
+        as_of - timedelta(days=60),
+        as_of - timedelta(days=90),
+    ]
 
 
 @dataclass
@@ -67,7 +72,9 @@ class AgingReport:
         }
 
 
-def aged_buckets_by_customer(company_id: int, as_of: date, customer_id: int | None = None) -> dict[int, Buckets]:
+def aged_buckets_by_customer(
+    company_id: int, as_of: date, customer_id: int | None = None
+) -> dict[int, Buckets]:
     """Buckets in cents of every customer with an open item at ``as_of``."""
     case = bucket_sql("due_date")
     bounds = _bounds(as_of)
@@ -99,7 +106,9 @@ def aging_report(company: Company, as_of: date, sales_rep: str | None = None) ->
     customers_qs = Customer.objects.filter(id__in=list(by_customer))
     if sales_rep is not None:
         customers_qs = Customer.objects.filter(company=company, sales_rep=sales_rep)
-    names = {cid: (code, name) for cid, code, name in customers_qs.values_list("id", "code", "name")}
+    names = {
+        cid: (code, name) for cid, code, name in customers_qs.values_list("id", "code", "name")
+    }
     by_customer = {cid: b for cid, b in by_customer.items() if cid in names}
     total = Buckets()
     customers = []
@@ -151,21 +160,31 @@ def aged_totals_at(company: Company, dates: list[date]) -> dict[date, Buckets]:
         return {}
     schema = {"date": pl.Date, "due_date": pl.Date, "amount": pl.Int64}
     last = max(dates)
-    docs = bulk.fetch_frame(DOC, "company_id = %s AND is_active AND date <= %s", [company.id, last], schema)
+    docs = bulk.fetch_frame(
+        DOC, "company_id = %s AND is_active AND date <= %s", [company.id, last], schema
+    )
     allocs = bulk.fetch_frame(ALLOC, "company_id = %s AND date <= %s", [company.id, last], schema)
     result: dict[date, Buckets] = {}
     for day in dates:
         b0, b30, b60, b90 = _bounds(day)
         due = pl.col("due_date")
         by_due = (
-            pl.when(due >= b0).then(pl.lit("not_due")).when(due >= b30).then(pl.lit("1_30"))
-            .when(due >= b60).then(pl.lit("31_60")).when(due >= b90).then(pl.lit("61_90"))
+            pl.when(due >= b0)
+            .then(pl.lit("not_due"))
+            .when(due >= b30)
+            .then(pl.lit("1_30"))
+            .when(due >= b60)
+            .then(pl.lit("31_60"))
+            .when(due >= b90)
+            .then(pl.lit("61_90"))
             .otherwise(pl.lit("over_90"))
         )
         buckets = Buckets()
         for name, cents in (
             docs.filter(pl.col("date") <= day)
-            .group_by(pl.when(pl.col("amount") < 0).then(pl.lit("unapplied")).otherwise(by_due).alias("b"))
+            .group_by(
+                pl.when(pl.col("amount") < 0).then(pl.lit("unapplied")).otherwise(by_due).alias("b")
+            )
             .agg(pl.col("amount").sum())
             .iter_rows()
         ):

@@ -24,14 +24,18 @@ class PositionSnapshot(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["company", "as_of", "ledger_version"], name="snapshot_unique")
+            models.UniqueConstraint(
+                fields=["company", "as_of", "ledger_version"], name="snapshot_unique"
+            )
         ]
 
 
 class CustomerPosition(models.Model):
     """One row per customer of the company and snapshot (zeros included); amounts in cents."""
 
-    snapshot = models.ForeignKey(PositionSnapshot, on_delete=models.CASCADE, related_name="positions")
+    snapshot = models.ForeignKey(
+        PositionSnapshot, on_delete=models.CASCADE, related_name="positions"
+    )
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="positions")
     # the customer's fields the lists search, filter and sort on, copied so that a list of
     # 100,000 customers is one indexed table (kept in step by ``sync_customer``)
@@ -55,7 +59,9 @@ class CustomerPosition(models.Model):
     worst = models.SmallIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["snapshot", "customer"], name="position_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "customer"], name="position_unique")
+        ]
         indexes = [
             models.Index(fields=["snapshot", "code"], name="position_code_idx"),
             models.Index(fields=["snapshot", "name"], name="position_name_idx"),

@@ -48,15 +48,21 @@ def _version(company: Company) -> int:
     return Company.objects.values_list("ledger_version", flat=True).get(pk=company.pk)
 
 
-def _kpis_json(company: Company, as_of: date, aged: Buckets, sales: dict[tuple[int, int], int]) -> dict:
+def _kpis_json(
+    company: Company, as_of: date, aged: Buckets, sales: dict[tuple[int, int], int]
+) -> dict:
     opening = aged_totals(company, as_of.replace(day=1) - timedelta(days=1))
     data = KpiReport(company, as_of, aged, sales, opening, []).as_json()
     data.pop("top_debtors", None)
     return data
 
 
-def _find(company: Company, as_of: date, version: int, with_positions: bool) -> PositionSnapshot | None:
-    snap = PositionSnapshot.objects.filter(company=company, as_of=as_of, ledger_version=version).first()
+def _find(
+    company: Company, as_of: date, version: int, with_positions: bool
+) -> PositionSnapshot | None:
+    snap = PositionSnapshot.objects.filter(
+        company=company, as_of=as_of, ledger_version=version
+    ).first()
     if snap is None or (with_positions and not snap.kpis.get("_positions")):
         return None
     return snap
@@ -94,7 +100,9 @@ def positions(company: Company, as_of: date) -> PositionSnapshot:
     try:
         with transaction.atomic():
             _prune(company, version)
-            PositionSnapshot.objects.filter(company=company, as_of=as_of, ledger_version=version).delete()
+            PositionSnapshot.objects.filter(
+                company=company, as_of=as_of, ledger_version=version
+            ).delete()
             snap = PositionSnapshot.objects.create(
                 company=company, as_of=as_of, ledger_version=version, kpis=kpis
             )
@@ -114,13 +122,28 @@ def positions(company: Company, as_of: date) -> PositionSnapshot:
                 overdue = cents["1_30"] + cents["31_60"] + cents["61_90"] + cents["over_90"]
                 change = overdue - (before[cid].overdue if cid in before else 0)
                 rows.append(
-                    (snap.id, cid, *identity, *(cents[b] for b in BUCKET_FIELDS), sum(cents.values()), overdue, change, worst)
+                    (
+                        snap.id,
+                        cid,
+                        *identity,
+                        *(cents[b] for b in BUCKET_FIELDS),
+                        sum(cents.values()),
+                        overdue,
+                        change,
+                        worst,
+                    )
                 )
             bulk.insert_rows(
                 CustomerPosition._meta.db_table,
                 [
-                    "snapshot_id", "customer_id", *CUSTOMER_FIELDS, *BUCKET_FIELDS.values(),
-                    "total", "overdue", "overdue_change", "worst",
+                    "snapshot_id",
+                    "customer_id",
+                    *CUSTOMER_FIELDS,
+                    *BUCKET_FIELDS.values(),
+                    "total",
+                    "overdue",
+                    "overdue_change",
+                    "worst",
                 ],
                 rows,
             )
@@ -146,10 +169,14 @@ def kpis_at(company: Company, as_of: date, sales: dict[tuple[int, int], int] | N
     if found is not None:
         return found.kpis
     aged = aged_totals(company, as_of)
-    kpis = _kpis_json(company, as_of, aged, sales if sales is not None else monthly_sales(company, as_of))
+    kpis = _kpis_json(
+        company, as_of, aged, sales if sales is not None else monthly_sales(company, as_of)
+    )
     try:
         with transaction.atomic():
-            PositionSnapshot.objects.create(company=company, as_of=as_of, ledger_version=version, kpis=kpis)
+            PositionSnapshot.objects.create(
+                company=company, as_of=as_of, ledger_version=version, kpis=kpis
+            )
     except IntegrityError:
         pass
     return kpis
@@ -175,7 +202,9 @@ def kpi_trend(company: Company, as_of: date, months: int = 12) -> list[dict]:
     version = _version(company)
     cached = {
         s.as_of: s.kpis
-        for s in PositionSnapshot.objects.filter(company=company, ledger_version=version, as_of__in=days)
+        for s in PositionSnapshot.objects.filter(
+            company=company, ledger_version=version, as_of__in=days
+        )
     }
     missing = [day for day in days if day not in cached]
     if missing:
@@ -187,7 +216,9 @@ def kpi_trend(company: Company, as_of: date, months: int = 12) -> list[dict]:
             kpis.pop("top_debtors", None)
             try:
                 with transaction.atomic():
-                    PositionSnapshot.objects.create(company=company, as_of=day, ledger_version=version, kpis=kpis)
+                    PositionSnapshot.objects.create(
+                        company=company, as_of=day, ledger_version=version, kpis=kpis
+                    )
             except IntegrityError:
                 pass  # computed at the same time by another request: the same figures
             cached[day] = kpis
@@ -211,7 +242,10 @@ def aging_json_bytes(company: Company, as_of: date, sales_rep: str | None = None
 
 
 def aging_from_positions(
-    company: Company, as_of: date, sales_rep: str | None = None, snap: PositionSnapshot | None = None
+    company: Company,
+    as_of: date,
+    sales_rep: str | None = None,
+    snap: PositionSnapshot | None = None,
 ) -> AgingReport:
     """``report aging`` at ``as_of`` read from the cached positions (the same figures, faster).
 
@@ -226,7 +260,9 @@ def aging_from_positions(
     total = Buckets()
     customers = []
     fields = list(BUCKET_FIELDS.values())
-    for cid, code, name, *amounts in rows.order_by("code").values_list("customer_id", "code", "name", *fields):
+    for cid, code, name, *amounts in rows.order_by("code").values_list(
+        "customer_id", "code", "name", *fields
+    ):
         buckets = Buckets(dict(zip(BUCKET_FIELDS, (int(a) for a in amounts), strict=True)))
         total.merge(buckets)
         customers.append(CustomerAging(cid, code, name, buckets))
@@ -238,7 +274,9 @@ def sync_customer(customer: Customer) -> None:
     CustomerPosition.objects.filter(customer=customer).update(
         **{field: getattr(customer, field) or "" for field in CUSTOMER_FIELDS}
     )
-    for snap in PositionSnapshot.objects.filter(company_id=customer.company_id, kpis__has_key="_positions"):
+    for snap in PositionSnapshot.objects.filter(
+        company_id=customer.company_id, kpis__has_key="_positions"
+    ):
         choices = snap.kpis.setdefault("_choices", {})
         for field in CHOICE_FIELDS:
             value = getattr(customer, field)

@@ -33,7 +33,14 @@ def aging_json(report: AgingReport) -> str:
 def aging_rows(report: AgingReport) -> list[list[object]]:
     rows: list[list[object]] = []
     for c in report.customers:
-        rows.append([c.code, c.name, from_cents(c.buckets.total), *[from_cents(c.buckets.cents[b]) for b in ALL_BUCKETS]])
+        rows.append(
+            [
+                c.code,
+                c.name,
+                from_cents(c.buckets.total),
+                *[from_cents(c.buckets.cents[b]) for b in ALL_BUCKETS],
+            ]
+        )
     return rows
 
 
@@ -46,7 +53,14 @@ def aging_csv(report: AgingReport) -> str:
     writer.writerow(AGING_HEADER)
     for row in aging_rows(report):
         writer.writerow([str(v) for v in row])
-    writer.writerow(["TOTAL", "", format_cents(report.total.total), *[format_cents(report.total.cents[b]) for b in ALL_BUCKETS]])
+    writer.writerow(
+        [
+            "TOTAL",
+            "",
+            format_cents(report.total.total),
+            *[format_cents(report.total.cents[b]) for b in ALL_BUCKETS],
+        ]
+    )
     return out.getvalue()
 
 
@@ -78,7 +92,12 @@ def _xlsx(sheets: list[tuple[str, list[str], list[list[object]], list[object] | 
 
 
 def aging_xlsx(report: AgingReport) -> bytes:
-    total = ["TOTAL", "", from_cents(report.total.total), *[from_cents(report.total.cents[b]) for b in ALL_BUCKETS]]
+    total = [
+        "TOTAL",
+        "",
+        from_cents(report.total.total),
+        *[from_cents(report.total.cents[b]) for b in ALL_BUCKETS],
+    ]
     return _xlsx([(f"Aging {report.as_of.isoformat()}", AGING_HEADER, aging_rows(report), total)])
 
 
@@ -108,7 +127,18 @@ def statement_json(st: Statement) -> str:
     )
 
 
-STATEMENT_HEADER = ["date", "kind", "number", "label", "due_date", "debit", "credit", "open_amount", "balance", "days_past_due"]
+STATEMENT_HEADER = [
+    "date",
+    "kind",
+    "number",
+    "label",
+    "due_date",
+    "debit",
+    "credit",
+    "open_amount",
+    "balance",
+    "days_past_due",
+]
 
 
 def statement_rows(st: Statement) -> list[list[object]]:
@@ -145,7 +175,15 @@ def statement_xlsx(st: Statement) -> bytes:
 def aging_pdf(report: AgingReport) -> bytes:
     from creditpilot.reports.pdf import render_pdf
 
-    return render_pdf("reports/aging.html", {"report": report, "rows": aging_rows(report), "buckets": ALL_BUCKETS, "titles": BUCKET_TITLES})
+    return render_pdf(
+        "reports/aging.html",
+        {
+            "report": report,
+            "rows": aging_rows(report),
+            "buckets": ALL_BUCKETS,
+            "titles": BUCKET_TITLES,
+        },
+    )
 
 
 def statement_pdf(st: Statement) -> bytes:

@@ -66,7 +66,17 @@ def statement(company: Company, customer_code: str, as_of: date) -> Statement:
         open_amount = amount - sign * settled.get(doc_id, 0)
         past_due = (as_of - due).days if amount > 0 and open_amount else None
         lines.append(
-            StatementLine(day, kind, number, label, due if amount > 0 else None, amount, open_amount, balance, past_due)
+            StatementLine(
+                day,
+                kind,
+                number,
+                label,
+                due if amount > 0 else None,
+                amount,
+                open_amount,
+                balance,
+                past_due,
+            )
         )
     buckets = aged_buckets_by_customer(company.id, as_of, customer.id).get(customer.id, Buckets())
     return Statement(company, customer, as_of, lines, buckets)

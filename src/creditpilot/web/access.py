@@ -23,7 +23,10 @@ CURRENT_COMPANY_KEY = "creditpilot_company"
 
 
 def company_view(
-    action: Action = Action.VIEW, *, post_action: Action | None = None, methods: tuple[str, ...] | None = None
+    action: Action = Action.VIEW,
+    *,
+    post_action: Action | None = None,
+    methods: tuple[str, ...] | None = None,
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """``action`` is needed to reach the view; ``post_action`` (if given) to POST to it.
 

@@ -46,20 +46,36 @@ BUCKET_FILTERS = {
     "overdue": "overdue",
 }
 EXPORT_COLUMNS = [
-    "code", "name", "siren", "segment", "sales_rep", "rating", "payment_terms", "credit_limit",
-    "total", "not_due", "1_30", "31_60", "61_90", "over_90", "unapplied",
+    "code",
+    "name",
+    "siren",
+    "segment",
+    "sales_rep",
+    "rating",
+    "payment_terms",
+    "credit_limit",
+    "total",
+    "not_due",
+    "1_30",
+    "31_60",
+    "61_90",
+    "over_90",
+    "unapplied",
 ]
 
 
-def _filtered(request: HttpRequest, scope: Scope) -> tuple[QuerySet[Any], dict[str, str], PositionSnapshot]:
+def _filtered(
+    request: HttpRequest, scope: Scope
+) -> tuple[QuerySet[Any], dict[str, str], PositionSnapshot]:
     snap = positions(scope.company, as_of_of(request))
     qs = scoped_positions(scope, snap)
-    f = {k: request.GET.get(k, "").strip() for k in ("q", "segment", "rep", "bucket", "rating", "sort")}
+    f = {
+        k: request.GET.get(k, "").strip()
+        for k in ("q", "segment", "rep", "bucket", "rating", "sort")
+    }
     if f["q"]:
         q = f["q"]
-        qs = qs.filter(
-            Q(code__icontains=q) | Q(name__icontains=q) | Q(siren__startswith=q)
-        )
+        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(siren__startswith=q))
     if f["segment"]:
         qs = qs.filter(segment=f["segment"])
     if f["rep"] and not scope.own_customers_only:
@@ -90,7 +106,8 @@ def customer_list(request: HttpRequest, scope: Scope) -> HttpResponse:
         "segments": choices.get("segment", [])[:500],
         "reps": [] if scope.own_customers_only else choices.get("sales_rep", [])[:500],
         "ratings": choices.get("rating", [])[:50],
-        "bucket_choices": [(k, v) for k, v in bucket_labels().items() if k != "unapplied"] + [("overdue", _("Overdue"))],
+        "bucket_choices": [(k, v) for k, v in bucket_labels().items() if k != "unapplied"]
+        + [("overdue", _("Overdue"))],
         "as_of": as_of_of(request),
     }
     return render(request, "web/customers.html", context)
@@ -100,10 +117,21 @@ def _export_rows(qs: QuerySet[Any]) -> Any:
     for p in qs.select_related("customer").iterator(chunk_size=5000):
         c = p.customer
         yield [
-            c.code, c.name, c.siren, c.segment, c.sales_rep, c.rating, c.payment_terms,
+            c.code,
+            c.name,
+            c.siren,
+            c.segment,
+            c.sales_rep,
+            c.rating,
+            c.payment_terms,
             format_cents(c.credit_limit) if c.credit_limit is not None else "",
-            format_cents(p.total), format_cents(p.not_due), format_cents(p.d1_30), format_cents(p.d31_60),
-            format_cents(p.d61_90), format_cents(p.over_90), format_cents(p.unapplied),
+            format_cents(p.total),
+            format_cents(p.not_due),
+            format_cents(p.d1_30),
+            format_cents(p.d31_60),
+            format_cents(p.d61_90),
+            format_cents(p.over_90),
+            format_cents(p.unapplied),
         ]
 
 
@@ -129,7 +157,8 @@ def _export(scope: Scope, qs: QuerySet[Any], kind: str) -> HttpResponse:
     out = io.BytesIO()
     book.save(out)
     response = HttpResponse(
-        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response
@@ -144,7 +173,9 @@ def _customer_context(request: HttpRequest, scope: Scope, customer: Customer) ->
     payments = [line for line in st.lines if line.amount < 0 and line.kind == "payment"][-50:][::-1]
     notes = list(Note.objects.filter(customer=customer)[:100])
     events = list(
-        AuditEvent.objects.filter(company=scope.company, object_type="customer", object_ref=customer.code)[:100]
+        AuditEvent.objects.filter(
+            company=scope.company, object_type="customer", object_ref=customer.code
+        )[:100]
     )
     timeline: list[dict[str, Any]] = []
     for n in notes:
@@ -177,7 +208,9 @@ def customer_detail(request: HttpRequest, scope: Scope, code: str) -> HttpRespon
     context["form"] = CustomerForm(
         initial={
             "payment_terms": customer.payment_terms,
-            "credit_limit": format_cents(customer.credit_limit) if customer.credit_limit is not None else "",
+            "credit_limit": format_cents(customer.credit_limit)
+            if customer.credit_limit is not None
+            else "",
             "segment": customer.segment,
             "sales_rep": customer.sales_rep,
             "rating": customer.rating,
@@ -192,7 +225,9 @@ def customer_edit(request: HttpRequest, scope: Scope, code: str) -> HttpResponse
     customer = scope.customer(code)
     form = CustomerForm(request.POST)
     if form.is_valid():
-        changed = do_update_customer(scope.company, customer, dict(form.cleaned_data), actor=request.user, request=request)
+        changed = do_update_customer(
+            scope.company, customer, dict(form.cleaned_data), actor=request.user, request=request
+        )
         messages.success(request, _("Customer saved.") if changed else _("Nothing changed."))
         return redirect("customer", company=scope.company.code, code=customer.code)
     context = _customer_context(request, scope, customer)
@@ -206,9 +241,19 @@ def customer_note(request: HttpRequest, scope: Scope, code: str) -> HttpResponse
     form = NoteForm(request.POST)
     if form.is_valid():
         Note.objects.create(
-            company=scope.company, customer=customer, author=request.user.get_username(), text=form.cleaned_data["text"]
+            company=scope.company,
+            customer=customer,
+            author=request.user.get_username(),
+            text=form.cleaned_data["text"],
         )
-        record("note", user=request.user, company=scope.company, object_type="note", object_ref=customer.code, request=request)
+        record(
+            "note",
+            user=request.user,
+            company=scope.company,
+            object_type="note",
+            object_ref=customer.code,
+            request=request,
+        )
         return redirect("customer", company=scope.company.code, code=customer.code)
     context = _customer_context(request, scope, customer)
     context.update(form=CustomerForm(), note_form=form)
@@ -220,5 +265,7 @@ def customer_statement(request: HttpRequest, scope: Scope, code: str) -> HttpRes
     customer = scope.customer(code)
     pdf = statement_pdf(statement(scope.company, customer.code, as_of_of(request)))
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="statement-{scope.company.code}-{customer.id}.pdf"'
+    response["Content-Disposition"] = (
+        f'inline; filename="statement-{scope.company.code}-{customer.id}.pdf"'
+    )
     return response

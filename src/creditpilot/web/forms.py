@@ -21,7 +21,9 @@ def clean_terms(value: str) -> str:
     try:
         return parse_terms(value).code
     except CreditPilotError as err:
-        raise forms.ValidationError(_("Unknown payment terms: %(terms)s"), params={"terms": value}) from err
+        raise forms.ValidationError(
+            _("Unknown payment terms: %(terms)s"), params={"terms": value}
+        ) from err
 
 
 class CustomerForm(forms.Form):
@@ -35,20 +37,26 @@ class CustomerForm(forms.Form):
         return clean_terms(self.cleaned_data["payment_terms"])
 
     def clean_credit_limit(self) -> int | None:
-        raw = (self.cleaned_data["credit_limit"] or "").strip().replace("\u202f", "").replace(" ", "")
+        raw = (
+            (self.cleaned_data["credit_limit"] or "").strip().replace("\u202f", "").replace(" ", "")
+        )
         if not raw:
             return None
         try:
             value = Decimal(raw.replace(",", "."))
         except InvalidOperation:
-            raise forms.ValidationError(_("Not an amount: %(value)s"), params={"value": raw}) from None
+            raise forms.ValidationError(
+                _("Not an amount: %(value)s"), params={"value": raw}
+            ) from None
         if value < 0 or not value.is_finite():
             raise forms.ValidationError(_("The credit limit is an amount of zero or more."))
         return to_cents(value)
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("Note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("Note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ImportForm(forms.Form):
@@ -61,7 +69,9 @@ class ImportForm(forms.Form):
         ],
     )
     file = forms.FileField(label=_("File"))
-    accept_valid_rows = forms.BooleanField(label=_("Import the valid rows even if some are rejected"), required=False)
+    accept_valid_rows = forms.BooleanField(
+        label=_("Import the valid rows even if some are rejected"), required=False
+    )
 
     def clean_file(self):  # type: ignore[no-untyped-def]
         upload = self.cleaned_data["file"]

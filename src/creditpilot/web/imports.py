@@ -51,7 +51,9 @@ def import_list(request: HttpRequest, scope: Scope) -> HttpResponse:
                     request=request,
                 )
                 return redirect("import", company=scope.company.code, job=job.pk)
-    batches = Paginator(scope.imports().order_by("-created_at", "-id"), 30).get_page(request.GET.get("page"))
+    batches = Paginator(scope.imports().order_by("-created_at", "-id"), 30).get_page(
+        request.GET.get("page")
+    )
     context = {
         "form": form,
         "can_import": scope.can(Action.IMPORT),

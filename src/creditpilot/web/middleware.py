@@ -17,9 +17,13 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        language = request.session.get(LANGUAGE_SESSION_KEY) if hasattr(request, "session") else None
+        language = (
+            request.session.get(LANGUAGE_SESSION_KEY) if hasattr(request, "session") else None
+        )
         if not language and request.user.is_authenticated:
-            language = Profile.objects.filter(user=request.user).values_list("language", flat=True).first()
+            language = (
+                Profile.objects.filter(user=request.user).values_list("language", flat=True).first()
+            )
             if language and hasattr(request, "session"):
                 request.session[LANGUAGE_SESSION_KEY] = language
         if language:

@@ -9,7 +9,11 @@ company_patterns = [
     path("customers/<str:code>/", customers.customer_detail, name="customer"),
     path("customers/<str:code>/edit/", customers.customer_edit, name="customer_edit"),
     path("customers/<str:code>/notes/", customers.customer_note, name="customer_note"),
-    path("customers/<str:code>/statement.pdf", customers.customer_statement, name="customer_statement"),
+    path(
+        "customers/<str:code>/statement.pdf",
+        customers.customer_statement,
+        name="customer_statement",
+    ),
     path("imports/", imports.import_list, name="imports"),
     path("imports/<int:job>/", imports.import_detail, name="import"),
     path("imports/<int:job>/status/", imports.import_status, name="import_status"),
@@ -21,7 +25,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path(
         "login/",
-        auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            template_name="web/login.html", redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

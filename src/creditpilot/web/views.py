@@ -77,7 +77,9 @@ def position_totals(scope: Scope, snap: PositionSnapshot) -> dict[str, int]:
         out = {bucket: int(snap.kpis["_buckets"][bucket]) for bucket in BUCKET_FIELDS}
     else:
         fields = list(BUCKET_FIELDS.values())
-        sums = scoped_positions(scope, snap).aggregate(**{f: Coalesce(Sum(f), Value(0)) for f in fields})
+        sums = scoped_positions(scope, snap).aggregate(
+            **{f: Coalesce(Sum(f), Value(0)) for f in fields}
+        )
         out = {bucket: int(sums[field]) for bucket, field in BUCKET_FIELDS.items()}
     out["total"] = sum(out[b] for b in BUCKET_FIELDS)
     out["overdue"] = out["1_30"] + out["31_60"] + out["61_90"] + out["over_90"]
@@ -123,7 +125,9 @@ def dashboard(request: HttpRequest, scope: Scope) -> HttpResponse:
         "amounts": [totals[b] / 100 for b in ALL_BUCKETS if b != "unapplied"],
         "trend_dates": [k["as_of"] for k in trend],
         "trend_dso": [float(k["dso"]) if k.get("dso") else None for k in trend],
-        "trend_best": [float(k["best_possible_dso"]) if k.get("best_possible_dso") else None for k in trend],
+        "trend_best": [
+            float(k["best_possible_dso"]) if k.get("best_possible_dso") else None for k in trend
+        ],
         "currency": company.currency,
     }
     start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
@@ -146,7 +150,9 @@ def company_settings(request: HttpRequest, scope: Scope) -> HttpResponse:
     if request.method == "POST":
         form = CompanySettingsForm(request.POST)
         if form.is_valid():
-            changed = do_update_company_settings(company, form.cleaned_data, actor=request.user, request=request)
+            changed = do_update_company_settings(
+                company, form.cleaned_data, actor=request.user, request=request
+            )
             messages.success(request, _("Settings saved.") if changed else _("Nothing changed."))
             return redirect("settings", company=company.code)
     else:
@@ -174,7 +180,8 @@ def audit_log(request: HttpRequest, scope: Scope) -> HttpResponse:
     # the company's events, and the sign-ins of its users
     events = (
         AuditEvent.objects.filter(
-            Q(company=scope.company) | Q(company__isnull=True, user__memberships__company=scope.company)
+            Q(company=scope.company)
+            | Q(company__isnull=True, user__memberships__company=scope.company)
         )
         .distinct()
         .order_by("-at", "-id")
@@ -197,7 +204,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             Profile.objects.update_or_create(user=request.user, defaults={"language": language})
     target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     return HttpResponseRedirect(target)
 

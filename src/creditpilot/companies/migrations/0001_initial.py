@@ -4,30 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Company',
+            name="Company",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('siren', models.CharField(blank=True, max_length=9)),
-                ('currency', models.CharField(default='EUR', max_length=3)),
-                ('default_terms', models.CharField(default='NET30', max_length=40)),
-                ('receivable_prefixes', models.CharField(default='411,413,416', max_length=200)),
-                ('opening_journals', models.CharField(default='AN,RAN,OUV,ANO,ANX', max_length=200)),
-                ('due_dates_on_business_days', models.BooleanField(default=False)),
-                ('holiday_subdivision', models.CharField(blank=True, max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("siren", models.CharField(blank=True, max_length=9)),
+                ("currency", models.CharField(default="EUR", max_length=3)),
+                ("default_terms", models.CharField(default="NET30", max_length=40)),
+                ("receivable_prefixes", models.CharField(default="411,413,416", max_length=200)),
+                (
+                    "opening_journals",
+                    models.CharField(default="AN,RAN,OUV,ANO,ANX", max_length=200),
+                ),
+                ("due_dates_on_business_days", models.BooleanField(default=False)),
+                ("holiday_subdivision", models.CharField(blank=True, max_length=10)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
     ]

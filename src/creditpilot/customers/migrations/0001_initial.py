@@ -5,37 +5,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('companies', '0001_initial'),
+        ("companies", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64)),
-                ('name', models.CharField(max_length=200)),
-                ('siren', models.CharField(blank=True, max_length=9)),
-                ('vat', models.CharField(blank=True, max_length=20)),
-                ('country', models.CharField(default='FR', max_length=2)),
-                ('segment', models.CharField(blank=True, max_length=60)),
-                ('payment_terms', models.CharField(blank=True, max_length=40)),
-                ('sales_rep', models.CharField(blank=True, max_length=120)),
-                ('email', models.CharField(blank=True, max_length=254)),
-                ('credit_limit', models.BigIntegerField(blank=True, null=True)),
-                ('currency', models.CharField(default='EUR', max_length=3)),
-                ('origin', models.CharField(choices=[('fec', 'FEC'), ('import', 'customers import'), ('user', 'user'), ('invoices', 'invoices import')], default='user', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='customers', to='companies.company')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=64)),
+                ("name", models.CharField(max_length=200)),
+                ("siren", models.CharField(blank=True, max_length=9)),
+                ("vat", models.CharField(blank=True, max_length=20)),
+                ("country", models.CharField(default="FR", max_length=2)),
+                ("segment", models.CharField(blank=True, max_length=60)),
+                ("payment_terms", models.CharField(blank=True, max_length=40)),
+                ("sales_rep", models.CharField(blank=True, max_length=120)),
+                ("email", models.CharField(blank=True, max_length=254)),
+                ("credit_limit", models.BigIntegerField(blank=True, null=True)),
+                ("currency", models.CharField(default="EUR", max_length=3)),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("fec", "FEC"),
+                            ("import", "customers import"),
+                            ("user", "user"),
+                            ("invoices", "invoices import"),
+                        ],
+                        default="user",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="customers",
+                        to="companies.company",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['code'],
-                'constraints': [models.UniqueConstraint(fields=('company', 'code'), name='customer_code_unique')],
+                "ordering": ["code"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("company", "code"), name="customer_code_unique")
+                ],
             },
         ),
     ]

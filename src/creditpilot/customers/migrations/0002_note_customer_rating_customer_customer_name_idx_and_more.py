@@ -5,50 +5,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('companies', '0002_company_ledger_version'),
-        ('customers', '0001_initial'),
+        ("companies", "0002_company_ledger_version"),
+        ("customers", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Note',
+            name="Note",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('author', models.CharField(max_length=150)),
-                ('text', models.TextField(max_length=5000)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("author", models.CharField(max_length=150)),
+                ("text", models.TextField(max_length=5000)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='customer',
-            name='rating',
+            model_name="customer",
+            name="rating",
             field=models.CharField(blank=True, max_length=8),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['company', 'name'], name='customer_name_idx'),
+            model_name="customer",
+            index=models.Index(fields=["company", "name"], name="customer_name_idx"),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['company', 'sales_rep', 'code'], name='customer_rep_idx'),
+            model_name="customer",
+            index=models.Index(fields=["company", "sales_rep", "code"], name="customer_rep_idx"),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['company', 'segment', 'code'], name='customer_segment_idx'),
+            model_name="customer",
+            index=models.Index(fields=["company", "segment", "code"], name="customer_segment_idx"),
         ),
         migrations.AddField(
-            model_name='note',
-            name='company',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='companies.company'),
+            model_name="note",
+            name="company",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="notes",
+                to="companies.company",
+            ),
         ),
         migrations.AddField(
-            model_name='note',
-            name='customer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='customers.customer'),
+            model_name="note",
+            name="customer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="notes",
+                to="customers.customer",
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('companies', '0002_company_ledger_version'),
-        ('customers', '0002_note_customer_rating_customer_customer_name_idx_and_more'),
+        ("companies", "0002_company_ledger_version"),
+        ("customers", "0002_note_customer_rating_customer_customer_name_idx_and_more"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['company', 'rating'], name='customer_rating_idx'),
+            model_name="customer",
+            index=models.Index(fields=["company", "rating"], name="customer_rating_idx"),
         ),
     ]

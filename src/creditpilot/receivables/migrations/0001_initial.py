@@ -5,106 +5,246 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('companies', '0001_initial'),
-        ('customers', '0001_initial'),
+        ("companies", "0001_initial"),
+        ("customers", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('fec', 'FEC'), ('customers', 'customers'), ('invoices', 'invoices')], max_length=12)),
-                ('file_name', models.CharField(max_length=500)),
-                ('content_hash', models.CharField(max_length=64)),
-                ('counts', models.JSONField(default=dict)),
-                ('errors', models.JSONField(default=list)),
-                ('warnings', models.JSONField(default=list)),
-                ('period_start', models.DateField(null=True)),
-                ('period_end', models.DateField(null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.CharField(default='cli', max_length=150)),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='imports', to='companies.company')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("fec", "FEC"),
+                            ("customers", "customers"),
+                            ("invoices", "invoices"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=500)),
+                ("content_hash", models.CharField(max_length=64)),
+                ("counts", models.JSONField(default=dict)),
+                ("errors", models.JSONField(default=list)),
+                ("warnings", models.JSONField(default=list)),
+                ("period_start", models.DateField(null=True)),
+                ("period_end", models.DateField(null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("created_by", models.CharField(default="cli", max_length=150)),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="imports",
+                        to="companies.company",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('fec', 'FEC'), ('invoices', 'invoices import')], max_length=10)),
-                ('key', models.CharField(max_length=300)),
-                ('kind', models.CharField(choices=[('invoice', 'invoice'), ('credit_note', 'credit note'), ('payment', 'payment'), ('debit', 'other debit'), ('credit', 'other credit')], max_length=12)),
-                ('number', models.CharField(blank=True, max_length=200)),
-                ('label', models.CharField(blank=True, max_length=500)),
-                ('journal', models.CharField(blank=True, max_length=40)),
-                ('entry_number', models.CharField(blank=True, max_length=60)),
-                ('account', models.CharField(blank=True, max_length=40)),
-                ('date', models.DateField()),
-                ('entry_date', models.DateField()),
-                ('due_date', models.DateField()),
-                ('due_date_explicit', models.BooleanField(default=False)),
-                ('amount', models.BigIntegerField()),
-                ('currency', models.CharField(default='EUR', max_length=3)),
-                ('currency_amount', models.BigIntegerField()),
-                ('lettering', models.CharField(blank=True, max_length=40)),
-                ('lettering_date', models.DateField(null=True)),
-                ('effective_lettering', models.CharField(blank=True, max_length=40)),
-                ('is_sale', models.BooleanField(default=False)),
-                ('is_opening', models.BooleanField(default=False)),
-                ('is_active', models.BooleanField(default=True)),
-                ('disputed', models.BooleanField(default=False)),
-                ('company', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, to='companies.company')),
-                ('customer', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='customers.customer')),
-                ('batch', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, to='receivables.importbatch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("fec", "FEC"), ("invoices", "invoices import")], max_length=10
+                    ),
+                ),
+                ("key", models.CharField(max_length=300)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("invoice", "invoice"),
+                            ("credit_note", "credit note"),
+                            ("payment", "payment"),
+                            ("debit", "other debit"),
+                            ("credit", "other credit"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("number", models.CharField(blank=True, max_length=200)),
+                ("label", models.CharField(blank=True, max_length=500)),
+                ("journal", models.CharField(blank=True, max_length=40)),
+                ("entry_number", models.CharField(blank=True, max_length=60)),
+                ("account", models.CharField(blank=True, max_length=40)),
+                ("date", models.DateField()),
+                ("entry_date", models.DateField()),
+                ("due_date", models.DateField()),
+                ("due_date_explicit", models.BooleanField(default=False)),
+                ("amount", models.BigIntegerField()),
+                ("currency", models.CharField(default="EUR", max_length=3)),
+                ("currency_amount", models.BigIntegerField()),
+                ("lettering", models.CharField(blank=True, max_length=40)),
+                ("lettering_date", models.DateField(null=True)),
+                ("effective_lettering", models.CharField(blank=True, max_length=40)),
+                ("is_sale", models.BooleanField(default=False)),
+                ("is_opening", models.BooleanField(default=False)),
+                ("is_active", models.BooleanField(default=True)),
+                ("disputed", models.BooleanField(default=False)),
+                (
+                    "company",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="companies.company",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="documents",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="receivables.importbatch",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='LedgerPeriod',
+            name="LedgerPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateField()),
-                ('end', models.DateField()),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='receivables.importbatch')),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ledger_periods', to='companies.company')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.DateField()),
+                ("end", models.DateField()),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="receivables.importbatch"
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ledger_periods",
+                        to="companies.company",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['start'],
+                "ordering": ["start"],
             },
         ),
         migrations.CreateModel(
-            name='Allocation',
+            name="Allocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.BigIntegerField()),
-                ('method', models.CharField(choices=[('lettering', 'lettering'), ('reference', 'reference'), ('amount', 'exact amount'), ('oldest', 'oldest first'), ('import', 'invoices import'), ('manual', 'by hand')], max_length=10)),
-                ('date', models.DateField()),
-                ('due_date', models.DateField()),
-                ('company', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, to='companies.company')),
-                ('customer', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, to='customers.customer')),
-                ('credit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='settles', to='receivables.document')),
-                ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='settled_by', to='receivables.document')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.BigIntegerField()),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("lettering", "lettering"),
+                            ("reference", "reference"),
+                            ("amount", "exact amount"),
+                            ("oldest", "oldest first"),
+                            ("import", "invoices import"),
+                            ("manual", "by hand"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("date", models.DateField()),
+                ("due_date", models.DateField()),
+                (
+                    "company",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="companies.company",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "credit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="settles",
+                        to="receivables.document",
+                    ),
+                ),
+                (
+                    "invoice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="settled_by",
+                        to="receivables.document",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['company', 'customer', 'date', 'due_date', 'amount'], name='allocation_aging_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["company", "customer", "date", "due_date", "amount"],
+                        name="allocation_aging_idx",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='importbatch',
-            index=models.Index(fields=['company', 'kind', 'content_hash'], name='receivables_company_35f02c_idx'),
+            model_name="importbatch",
+            index=models.Index(
+                fields=["company", "kind", "content_hash"], name="receivables_company_35f02c_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='document',
-            index=models.Index(fields=['company', 'customer', 'date', 'due_date', 'amount', 'is_active'], name='document_aging_idx'),
+            model_name="document",
+            index=models.Index(
+                fields=["company", "customer", "date", "due_date", "amount", "is_active"],
+                name="document_aging_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='document',
-            constraint=models.UniqueConstraint(fields=('company', 'source', 'key'), name='document_key_unique'),
+            model_name="document",
+            constraint=models.UniqueConstraint(
+                fields=("company", "source", "key"), name="document_key_unique"
+            ),
         ),
     ]

@@ -5,37 +5,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('companies', '0002_company_ledger_version'),
-        ('receivables', '0001_initial'),
+        ("companies", "0002_company_ledger_version"),
+        ("receivables", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('fec', 'FEC'), ('customers', 'customers'), ('invoices', 'invoices')], max_length=12)),
-                ('file_name', models.CharField(max_length=255)),
-                ('stored_path', models.CharField(max_length=500)),
-                ('size', models.BigIntegerField(default=0)),
-                ('accept_valid_rows', models.BooleanField(default=False)),
-                ('status', models.CharField(choices=[('queued', 'queued'), ('running', 'running'), ('done', 'done'), ('refused', 'refused'), ('failed', 'failed')], default='queued', max_length=10)),
-                ('stage', models.CharField(blank=True, max_length=20)),
-                ('changed', models.BooleanField(default=False)),
-                ('counts', models.JSONField(default=dict)),
-                ('message', models.CharField(blank=True, max_length=1000)),
-                ('errors', models.JSONField(default=list)),
-                ('error_count', models.IntegerField(default=0)),
-                ('created_by', models.CharField(max_length=150)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(null=True)),
-                ('batch', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to='receivables.importbatch')),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='import_jobs', to='companies.company')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("fec", "FEC"),
+                            ("customers", "customers"),
+                            ("invoices", "invoices"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=255)),
+                ("stored_path", models.CharField(max_length=500)),
+                ("size", models.BigIntegerField(default=0)),
+                ("accept_valid_rows", models.BooleanField(default=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "queued"),
+                            ("running", "running"),
+                            ("done", "done"),
+                            ("refused", "refused"),
+                            ("failed", "failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("stage", models.CharField(blank=True, max_length=20)),
+                ("changed", models.BooleanField(default=False)),
+                ("counts", models.JSONField(default=dict)),
+                ("message", models.CharField(blank=True, max_length=1000)),
+                ("errors", models.JSONField(default=list)),
+                ("error_count", models.IntegerField(default=0)),
+                ("created_by", models.CharField(max_length=150)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(null=True)),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="receivables.importbatch",
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="import_jobs",
+                        to="companies.company",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

@@ -5,57 +5,91 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('companies', '0002_company_ledger_version'),
-        ('customers', '0002_note_customer_rating_customer_customer_name_idx_and_more'),
+        ("companies", "0002_company_ledger_version"),
+        ("customers", "0002_note_customer_rating_customer_customer_name_idx_and_more"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PositionSnapshot',
+            name="PositionSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('as_of', models.DateField()),
-                ('ledger_version', models.BigIntegerField()),
-                ('computed_at', models.DateTimeField(auto_now_add=True)),
-                ('kpis', models.JSONField(default=dict)),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='snapshots', to='companies.company')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("as_of", models.DateField()),
+                ("ledger_version", models.BigIntegerField()),
+                ("computed_at", models.DateTimeField(auto_now_add=True)),
+                ("kpis", models.JSONField(default=dict)),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="snapshots",
+                        to="companies.company",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CustomerPosition',
+            name="CustomerPosition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('not_due', models.BigIntegerField(default=0)),
-                ('d1_30', models.BigIntegerField(default=0)),
-                ('d31_60', models.BigIntegerField(default=0)),
-                ('d61_90', models.BigIntegerField(default=0)),
-                ('over_90', models.BigIntegerField(default=0)),
-                ('unapplied', models.BigIntegerField(default=0)),
-                ('total', models.BigIntegerField(default=0)),
-                ('overdue', models.BigIntegerField(default=0)),
-                ('worst', models.SmallIntegerField(default=0)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='positions', to='customers.customer')),
-                ('snapshot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='positions', to='reports.positionsnapshot')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("not_due", models.BigIntegerField(default=0)),
+                ("d1_30", models.BigIntegerField(default=0)),
+                ("d31_60", models.BigIntegerField(default=0)),
+                ("d61_90", models.BigIntegerField(default=0)),
+                ("over_90", models.BigIntegerField(default=0)),
+                ("unapplied", models.BigIntegerField(default=0)),
+                ("total", models.BigIntegerField(default=0)),
+                ("overdue", models.BigIntegerField(default=0)),
+                ("worst", models.SmallIntegerField(default=0)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="positions",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "snapshot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="positions",
+                        to="reports.positionsnapshot",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='positionsnapshot',
-            constraint=models.UniqueConstraint(fields=('company', 'as_of', 'ledger_version'), name='snapshot_unique'),
+            model_name="positionsnapshot",
+            constraint=models.UniqueConstraint(
+                fields=("company", "as_of", "ledger_version"), name="snapshot_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='customerposition',
-            index=models.Index(fields=['snapshot', 'total'], name='position_total_idx'),
+            model_name="customerposition",
+            index=models.Index(fields=["snapshot", "total"], name="position_total_idx"),
         ),
         migrations.AddIndex(
-            model_name='customerposition',
-            index=models.Index(fields=['snapshot', 'overdue'], name='position_overdue_idx'),
+            model_name="customerposition",
+            index=models.Index(fields=["snapshot", "overdue"], name="position_overdue_idx"),
         ),
         migrations.AddConstraint(
-            model_name='customerposition',
-            constraint=models.UniqueConstraint(fields=('snapshot', 'customer'), name='position_unique'),
+            model_name="customerposition",
+            constraint=models.UniqueConstraint(
+                fields=("snapshot", "customer"), name="position_unique"
+            ),
         ),
     ]

@@ -10,71 +10,70 @@ def drop_cached_positions(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0002_note_customer_rating_customer_customer_name_idx_and_more'),
-        ('reports', '0001_initial'),
+        ("customers", "0002_note_customer_rating_customer_customer_name_idx_and_more"),
+        ("reports", "0001_initial"),
     ]
 
     operations = [
         migrations.RunPython(drop_cached_positions, migrations.RunPython.noop),
         migrations.AddField(
-            model_name='customerposition',
-            name='code',
-            field=models.CharField(default='', max_length=64),
+            model_name="customerposition",
+            name="code",
+            field=models.CharField(default="", max_length=64),
         ),
         migrations.AddField(
-            model_name='customerposition',
-            name='name',
-            field=models.CharField(default='', max_length=200),
+            model_name="customerposition",
+            name="name",
+            field=models.CharField(default="", max_length=200),
         ),
         migrations.AddField(
-            model_name='customerposition',
-            name='overdue_change',
+            model_name="customerposition",
+            name="overdue_change",
             field=models.BigIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='customerposition',
-            name='rating',
-            field=models.CharField(default='', max_length=8),
+            model_name="customerposition",
+            name="rating",
+            field=models.CharField(default="", max_length=8),
         ),
         migrations.AddField(
-            model_name='customerposition',
-            name='sales_rep',
-            field=models.CharField(default='', max_length=120),
+            model_name="customerposition",
+            name="sales_rep",
+            field=models.CharField(default="", max_length=120),
         ),
         migrations.AddField(
-            model_name='customerposition',
-            name='segment',
-            field=models.CharField(default='', max_length=60),
+            model_name="customerposition",
+            name="segment",
+            field=models.CharField(default="", max_length=60),
         ),
         migrations.AddField(
-            model_name='customerposition',
-            name='siren',
-            field=models.CharField(default='', max_length=9),
+            model_name="customerposition",
+            name="siren",
+            field=models.CharField(default="", max_length=9),
         ),
         migrations.AddIndex(
-            model_name='customerposition',
-            index=models.Index(fields=['snapshot', 'code'], name='position_code_idx'),
+            model_name="customerposition",
+            index=models.Index(fields=["snapshot", "code"], name="position_code_idx"),
         ),
         migrations.AddIndex(
-            model_name='customerposition',
-            index=models.Index(fields=['snapshot', 'name'], name='position_name_idx'),
+            model_name="customerposition",
+            index=models.Index(fields=["snapshot", "name"], name="position_name_idx"),
         ),
         migrations.AddIndex(
-            model_name='customerposition',
-            index=models.Index(fields=['snapshot', 'sales_rep', 'code'], name='position_rep_idx'),
+            model_name="customerposition",
+            index=models.Index(fields=["snapshot", "sales_rep", "code"], name="position_rep_idx"),
         ),
         migrations.AddIndex(
-            model_name='customerposition',
-            index=models.Index(fields=['snapshot', 'segment', 'code'], name='position_segment_idx'),
+            model_name="customerposition",
+            index=models.Index(fields=["snapshot", "segment", "code"], name="position_segment_idx"),
         ),
         migrations.AddIndex(
-            model_name='customerposition',
-            index=models.Index(fields=['snapshot', 'overdue_change'], name='position_change_idx'),
+            model_name="customerposition",
+            index=models.Index(fields=["snapshot", "overdue_change"], name="position_change_idx"),
         ),
         migrations.AddIndex(
-            model_name='customerposition',
-            index=models.Index(fields=['snapshot', 'over_90'], name='position_over_90_idx'),
+            model_name="customerposition",
+            index=models.Index(fields=["snapshot", "over_90"], name="position_over_90_idx"),
         ),
     ]

@@ -82,7 +82,9 @@ def ratio(value: object) -> str:
     pattern = loc.percent_formats[None].pattern
     # the locale's own pattern ("#,##0%" in English, "#,##0 %" in French) with one decimal
     last = pattern.rfind("0")
-    return format_percent(Decimal(str(value)), format=pattern[: last + 1] + ".0" + pattern[last + 1 :], locale=loc)
+    return format_percent(
+        Decimal(str(value)), format=pattern[: last + 1] + ".0" + pattern[last + 1 :], locale=loc
+    )
 
 
 @register.filter

@@ -1,6 +1,7 @@
 """The daily cycle (``creditpilot run``): every step of the day, in order, per company.
 
-Today: the ledger's derived state is rebuilt (terms may have changed) and the
+Today: the ledger's derived state is rebuilt (terms may have changed), the
+positions and KPI trend the pages read are computed for the day, and the
 position is reported. Dunning, scoring and alerts join this cycle as they are built.
 """
 
@@ -36,6 +37,11 @@ def do_daily_run(company: Company, as_of: date) -> DailyRunResult:
     with transaction.atomic():
         rebuilt = do_rebuild(company)
     totals = aged_totals(company, as_of)
+    # the pages of the day open at once: their cached positions and trend are ready
+    from creditpilot.reports.positions import kpi_trend, positions
+
+    positions(company, as_of)
+    kpi_trend(company, as_of)
     return DailyRunResult(
         company.code, as_of, totals.total, totals.overdue, rebuilt.unapplied_credits
     )

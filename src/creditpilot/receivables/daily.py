@@ -40,8 +40,8 @@ def do_daily_run(company: Company, as_of: date) -> DailyRunResult:
     # the pages of the day open at once: their cached positions and trend are ready
     from creditpilot.reports.positions import kpi_trend, positions
 
-    positions(company, as_of)
     kpi_trend(company, as_of)
+    positions(company, as_of)
     return DailyRunResult(
         company.code, as_of, totals.total, totals.overdue, rebuilt.unapplied_credits
     )

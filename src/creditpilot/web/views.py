@@ -111,6 +111,8 @@ def portfolio(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest, scope: Scope) -> HttpResponse:
     as_of = as_of_of(request)
     company = scope.company
+    # the trend first: it computes the day's KPIs, which the positions then reuse
+    trend = [] if scope.own_customers_only else kpi_trend(company, as_of)
     snap = positions(company, as_of)
     totals = position_totals(scope, snap)
     mine = scoped_positions(scope, snap)
@@ -118,7 +120,6 @@ def dashboard(request: HttpRequest, scope: Scope) -> HttpResponse:
     increases = list(
         mine.filter(overdue_change__gt=0).order_by("-overdue_change", "customer_id")[:10]
     )
-    trend = [] if scope.own_customers_only else kpi_trend(company, as_of)
     labels = bucket_labels()
     chart = {
         "buckets": [labels[b] for b in ALL_BUCKETS if b != "unapplied"],

@@ -112,7 +112,9 @@ def test_the_daily_run_prepares_the_days_positions_and_trend(demo_company):
     day = date(2026, 11, 2)
     result = do_daily_run(demo_company, day)
     demo_company.refresh_from_db()
-    snaps = PositionSnapshot.objects.filter(company=demo_company, ledger_version=demo_company.ledger_version)
+    snaps = PositionSnapshot.objects.filter(
+        company=demo_company, ledger_version=demo_company.ledger_version
+    )
     assert snaps.get(as_of=day).kpis["_positions"] is True
     assert snaps.count() == 13  # the day (with positions) and the 12 month ends before it
     assert result.total == aging_report(demo_company, day).total.total

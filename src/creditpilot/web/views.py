@@ -25,6 +25,7 @@ from creditpilot.accounts.models import AuditEvent, Profile
 from creditpilot.accounts.rights import Action, Role
 from creditpilot.accounts.scope import Scope, memberships_of
 from creditpilot.companies.services import do_update_company_settings
+from creditpilot.core import kpis
 from creditpilot.core.aging import ALL_BUCKETS
 from creditpilot.reports.models import CustomerPosition, PositionSnapshot
 from creditpilot.reports.positions import BUCKET_FIELDS, kpi_trend, positions
@@ -83,8 +84,8 @@ def position_totals(scope: Scope, snap: PositionSnapshot) -> dict[str, int]:
         out = {bucket: int(sums[field]) for bucket, field in BUCKET_FIELDS.items()}
     out["total"] = sum(out[b] for b in BUCKET_FIELDS)
     out["overdue"] = out["1_30"] + out["31_60"] + out["61_90"] + out["over_90"]
-    considered = out["overdue"] + out["not_due"]
-    out["overdue_ratio"] = f"{out['overdue'] / considered:.4f}" if considered else None  # type: ignore[assignment]
+    # the same rule and rounding as ``report kpis``
+    out["overdue_ratio"] = kpis.format_ratio(kpis.overdue_ratio(out))  # type: ignore[assignment]
     return out
 
 

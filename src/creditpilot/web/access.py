@@ -46,7 +46,8 @@ def company_view(
                 return HttpResponseNotAllowed(allowed)
             if post_action is not None and request.method == "POST":
                 scope.require(post_action)
-            request.session[CURRENT_COMPANY_KEY] = scope.company.code
+            if request.session.get(CURRENT_COMPANY_KEY) != scope.company.code:
+                request.session[CURRENT_COMPANY_KEY] = scope.company.code  # no write when unchanged
             request.scope = scope  # type: ignore[attr-defined]
             return view(request, scope, *args, **kwargs)
 

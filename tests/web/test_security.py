@@ -328,3 +328,15 @@ def test_no_secret_in_the_repository_a_key_is_generated_on_first_run(tmp_path):
         ["git", "ls-files"], cwd=Path(__file__).parents[2], capture_output=True, text=True
     )
     assert "secret_key" not in tracked.stdout.split()
+
+
+def test_a_body_over_the_upload_limit_is_refused_before_it_is_read(world, settings):
+    settings.MAX_UPLOAD_BYTES = 1000
+    alice = world.client("alice")
+    big = SimpleUploadedFile("big.txt", b"x" * (2 * 1024 * 1024), content_type="text/plain")
+    page = alice.post(f"/c/{world.a.code}/imports/", {"kind": "fec", "file": big})
+    assert page.status_code == 413
+    big.seek(0)
+    api = alice.post(f"/api/v1/companies/{world.a.code}/imports", {"kind": "fec", "file": big})
+    assert api.status_code == 413 and api.json()["error"]["code"] == "upload_too_large"
+    assert not ImportJob.objects.exists()

@@ -33,3 +33,28 @@ class UserLanguageMiddleware:
         if language:
             response.headers.setdefault("Content-Language", language)
         return response
+
+
+class UploadLimitMiddleware:
+    """A request body larger than the upload limit is refused before it is read (413)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.http import JsonResponse
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        # the form fields around the file are small: a margin of 1 MB
+        limit = settings.MAX_UPLOAD_BYTES + 1024 * 1024
+        if length > limit:
+            message = f"the request is larger than the limit of {settings.MAX_UPLOAD_BYTES // (1024 * 1024)} MB"
+            if request.path.startswith("/api/"):
+                error = {"error": {"code": "upload_too_large", "message": message, "fields": {}}}
+                return JsonResponse(error, status=413)
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -64,4 +64,5 @@ def world(db, tmp_path, settings) -> World:
     do_add_user("audrey", password=PASSWORD, companies=[a], role="auditor")
     do_add_user("carol", password=PASSWORD, companies=[a, b], role="credit_manager")
     do_add_user("adam", password=PASSWORD, companies=[a], role="admin")
+    do_add_user("bea", password=PASSWORD, companies=[b], role="admin")
     return World(a, b)

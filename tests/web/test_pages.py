@@ -296,3 +296,50 @@ def test_customers_imported_later_appear_in_the_list(world, tmp_path):
     listing = client.get(url)
     assert listing.context["page"].paginator.count == 5
     assert "HOOLI" in [p.code for p in listing.context["page"]]
+
+
+def test_an_admin_grants_the_company_to_a_new_user_and_revokes_it(world):
+    from creditpilot.accounts.models import Membership
+
+    admin = world.client("adam")
+    url = f"/c/{world.a.code}/users/"
+    assert world.client("alice").get(url).status_code == 403  # a credit manager manages no user
+    response = admin.post(
+        url, {"username": "sally", "role": "sales", "sales_rep": "Sam"}, follow=True
+    )
+    assert response.status_code == 200
+    shown = " ".join(str(m) for m in response.context["messages"])
+    password = shown.rsplit(" ", 1)[-1]
+    sally = Client()
+    assert sally.post("/login/", {"username": "sally", "password": password}).status_code == 302
+    listing = sally.get(f"/c/{world.a.code}/customers/{AS_OF}")
+    assert [p.code for p in listing.context["page"]] == ["ACME"]
+    event = AuditEvent.objects.get(action="grant", object_ref="sally")
+    assert event.username == "adam" and event.after == {"role": "sales", "sales_rep": "Sam"}
+    # granting an existing user of another company keeps their password and adds the company
+    admin.post(url, {"username": "bob", "role": "auditor"})
+    assert set(
+        Membership.objects.filter(user__username="bob").values_list("company__code", flat=True)
+    ) == {
+        world.a.code,
+        world.b.code,
+    }
+    assert admin.post(f"{url}sally/revoke/").status_code == 302
+    assert sally.get(f"/c/{world.a.code}/").status_code == 404
+    assert AuditEvent.objects.filter(action="revoke", object_ref="sally").exists()
+
+
+def test_the_last_administrator_cannot_be_revoked(world):
+    admin = world.client("adam")
+    response = admin.post(f"/c/{world.a.code}/users/adam/revoke/", follow=True)
+    assert "administrator" in " ".join(str(m) for m in response.context["messages"])
+    from creditpilot.accounts.models import Membership
+
+    assert Membership.objects.filter(user__username="adam", company=world.a).exists()
+
+
+def test_a_sales_user_needs_a_sales_rep(world):
+    response = world.client("adam").post(
+        f"/c/{world.a.code}/users/", {"username": "x", "role": "sales"}
+    )
+    assert response.status_code == 400 and "sales_rep" in response.context["form"].errors

@@ -51,6 +51,20 @@ _RIGHTS: dict[Role, frozenset[Action]] = {
 }
 
 
+def role_label(role: Role | str, language: str | None = None) -> str:
+    """The role's name for people, in French or English (the active language by default).
+
+    >>> role_label("auditor", "en"), role_label(Role.SALES, "fr")
+    ('Auditor (read-only)', 'Commercial')
+    """
+    if language is None:
+        from django.utils.translation import get_language
+
+        language = get_language() or "fr"
+    french, english = ROLE_LABELS[Role(role)]
+    return french if language.startswith("fr") else english
+
+
 def can(role: Role | str, action: Action) -> bool:
     """Whether ``role`` may do ``action``."""
     return action in _RIGHTS[Role(role)]

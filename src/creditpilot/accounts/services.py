@@ -112,3 +112,34 @@ def user_for_token(key: str) -> object | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+@transaction.atomic
+def do_revoke(company: Company, username: str, *, actor: object = None) -> None:
+    """Take the company away from the user; the company always keeps an administrator."""
+    membership = (
+        Membership.objects.select_for_update()
+        .filter(company=company, user__username=username)
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        raise NotFoundError(
+            "membership_not_found", f"{username!r} has no access to {company.code!r}"
+        )
+    if membership.role == Role.ADMIN and not (
+        Membership.objects.filter(company=company, role=Role.ADMIN)
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
+        raise InvalidInputError("last_admin", "the company must keep at least one administrator")
+    before = {"role": membership.role, "sales_rep": membership.sales_rep}
+    membership.delete()
+    record(
+        "revoke",
+        user=actor,
+        company=company,
+        object_type="user",
+        object_ref=username,
+        before=before,
+    )

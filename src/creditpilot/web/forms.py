@@ -92,3 +92,29 @@ class CompanySettingsForm(forms.Form):
 
     def clean_default_terms(self) -> str:
         return clean_terms(self.cleaned_data["default_terms"]) or "NET30"
+
+
+class GrantForm(forms.Form):
+    username = forms.RegexField(
+        label=_("User name"),
+        max_length=150,
+        regex=r"^[\w.@+-]+$",
+        error_messages={"invalid": _("Letters, digits and @ . + - _ only.")},
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=[])
+    sales_rep = forms.CharField(label=_("Sales rep"), max_length=120, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        from creditpilot.accounts.rights import Role, role_label
+
+        self.fields["role"].choices = [(r.value, role_label(r)) for r in Role]
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        if data.get("role") == "sales" and not data.get("sales_rep"):
+            self.add_error(
+                "sales_rep", _("A sales user sees the customers of this sales rep: give the name.")
+            )
+        return data

@@ -19,6 +19,8 @@ company_patterns = [
     path("imports/<int:job>/status/", imports.import_status, name="import_status"),
     path("settings/", views.company_settings, name="settings"),
     path("audit/", views.audit_log, name="audit"),
+    path("users/", views.users, name="users"),
+    path("users/<str:username>/revoke/", views.revoke, name="revoke"),
 ]
 
 urlpatterns = [

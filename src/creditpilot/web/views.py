@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,15 +22,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from creditpilot.accounts.models import AuditEvent, Profile
-from creditpilot.accounts.rights import Action, Role
+from creditpilot.accounts.rights import Action, Role, role_label
 from creditpilot.accounts.scope import Scope, memberships_of
+from creditpilot.accounts.services import do_add_user, do_revoke
 from creditpilot.companies.services import do_update_company_settings
 from creditpilot.core import kpis
 from creditpilot.core.aging import ALL_BUCKETS
+from creditpilot.core.errors import CreditPilotError, NotFoundError
 from creditpilot.reports.models import CustomerPosition, PositionSnapshot
 from creditpilot.reports.positions import BUCKET_FIELDS, kpi_trend, positions
 from creditpilot.web.access import CURRENT_COMPANY_KEY, company_view
-from creditpilot.web.forms import CompanySettingsForm
+from creditpilot.web.forms import CompanySettingsForm, GrantForm
 from creditpilot.web.middleware import LANGUAGE_SESSION_KEY
 
 
@@ -215,3 +217,50 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 def current_company(request: HttpRequest) -> str | None:
     return request.session.get(CURRENT_COMPANY_KEY)
+
+
+@company_view(Action.MANAGE_USERS, post_action=Action.MANAGE_USERS)
+def users(request: HttpRequest, scope: Scope) -> HttpResponse:
+    """The company's users: grant the company to a user (created if new), with a role."""
+    form = GrantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            new = do_add_user(
+                data["username"],
+                companies=[scope.company],
+                role=data["role"],
+                sales_rep=data["sales_rep"],
+                email=data["email"],
+                actor=request.user,
+            )
+        except CreditPilotError as err:
+            form.add_error(None, str(err))
+        else:
+            if new.password:
+                messages.success(
+                    request,
+                    _("User %(user)s created. Password, shown once: %(password)s")
+                    % {"user": new.username, "password": new.password},
+                )
+            else:
+                messages.success(request, _("Access granted to %(user)s.") % {"user": new.username})
+            return redirect("users", company=scope.company.code)
+    members = scope.company.memberships.select_related("user").order_by("user__username")
+    rows = [(m, role_label(m.role)) for m in members]
+    return render(
+        request, "web/users.html", {"form": form, "rows": rows}, status=400 if form.errors else 200
+    )
+
+
+@company_view(Action.MANAGE_USERS, methods=("POST",))
+def revoke(request: HttpRequest, scope: Scope, username: str) -> HttpResponse:
+    try:
+        do_revoke(scope.company, username, actor=request.user)
+    except NotFoundError as err:
+        raise Http404("membership") from err
+    except CreditPilotError as err:
+        messages.error(request, str(err))
+    else:
+        messages.success(request, _("Access of %(user)s revoked.") % {"user": username})
+    return redirect("users", company=scope.company.code)

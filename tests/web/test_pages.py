@@ -343,3 +343,34 @@ def test_a_sales_user_needs_a_sales_rep(world):
         f"/c/{world.a.code}/users/", {"username": "x", "role": "sales"}
     )
     assert response.status_code == 400 and "sales_rep" in response.context["form"].errors
+
+
+def test_customer_codes_with_a_slash_or_accents_open_from_the_list(world, tmp_path):
+    fec = Fec()
+    fec.invoice("20260615", "411/DUPONT", "FA900", "120")
+    fec.invoice("20260616", "CLÉMENT & FILS", "FA901", "240")
+    from creditpilot.receivables.services import do_import_fec
+
+    do_import_fec(world.a, fec.write(tmp_path / "odd-codes.txt"))
+    client = world.client("alice")
+    listing = client.get(f"/c/{world.a.code}/customers/{AS_OF}")
+    assert listing.status_code == 200
+    for code in ("411/DUPONT", "CLÉMENT & FILS"):
+        link = next(p for p in listing.context["page"] if p.code == code)
+        from django.urls import reverse
+
+        url = reverse("customer", args=[world.a.code, link.code])
+        page = client.get(url + AS_OF)
+        assert page.status_code == 200 and page.context["customer"].code == code
+        edit = reverse("customer_edit", args=[world.a.code, code])
+        assert client.post(edit, {"payment_terms": "NET45"}).status_code == 302
+        assert Customer.objects.get(company=world.a, code=code).payment_terms == "NET45"
+
+
+def test_a_company_code_cannot_break_web_addresses(db):
+    from creditpilot.companies.services import do_add_company
+    from creditpilot.core.errors import InvalidInputError
+
+    for bad in ("a/b", "a b", "a?b", "a#b", "50%"):
+        with pytest.raises(InvalidInputError):
+            do_add_company(bad, "X")

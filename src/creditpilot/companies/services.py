@@ -37,6 +37,11 @@ def do_add_company(
     code = code.strip()
     if not code:
         raise InvalidInputError("bad_code", "a company needs a code")
+    if any(ch in code for ch in "/\\?#%") or any(ch.isspace() for ch in code):
+        raise InvalidInputError(
+            "bad_code",
+            f"a company code is part of web addresses: no space and none of / \\ ? # % ({code!r})",
+        )
     if Company.objects.filter(code=code).exists():
         raise InvalidInputError("duplicate_company", f"a company with code {code!r} already exists")
     terms = parse_terms(default_terms).code

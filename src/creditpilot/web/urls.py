@@ -6,14 +6,16 @@ from creditpilot.web import customers, imports, views
 company_patterns = [
     path("", views.dashboard, name="dashboard"),
     path("customers/", customers.customer_list, name="customers"),
-    path("customers/<str:code>/", customers.customer_detail, name="customer"),
-    path("customers/<str:code>/edit/", customers.customer_edit, name="customer_edit"),
-    path("customers/<str:code>/notes/", customers.customer_note, name="customer_note"),
+    # customer codes come from accounting exports and may hold a "/": the actions on a
+    # customer are matched before the customer page itself
+    path("customers/<path:code>/edit/", customers.customer_edit, name="customer_edit"),
+    path("customers/<path:code>/notes/", customers.customer_note, name="customer_note"),
     path(
-        "customers/<str:code>/statement.pdf",
+        "customers/<path:code>/statement.pdf",
         customers.customer_statement,
         name="customer_statement",
     ),
+    path("customers/<path:code>/", customers.customer_detail, name="customer"),
     path("imports/", imports.import_list, name="imports"),
     path("imports/<int:job>/", imports.import_detail, name="import"),
     path("imports/<int:job>/status/", imports.import_status, name="import_status"),

@@ -468,8 +468,12 @@ def serve(
     """Serve the web application and the API (waitress, a multi-threaded WSGI server)."""
     import waitress
 
+    from creditpilot.receivables.jobs import do_fail_interrupted_jobs
     from creditpilot.wsgi import application
 
+    interrupted = do_fail_interrupted_jobs()
+    if interrupted:
+        typer.echo(f"{interrupted} import(s) interrupted by the last stop marked failed", err=True)
     typer.echo(f"creditpilot on http://{host}:{port}/ (API documentation at /api/docs)", err=True)
     waitress.serve(
         application, host=host, port=port, threads=threads, ident="creditpilot", _quiet=True

@@ -374,3 +374,29 @@ def test_a_company_code_cannot_break_web_addresses(db):
     for bad in ("a/b", "a b", "a?b", "a#b", "50%"):
         with pytest.raises(InvalidInputError):
             do_add_company(bad, "X")
+
+
+def test_imports_interrupted_by_a_stop_are_marked_failed(world, tmp_path):
+    from creditpilot.receivables.jobs import do_fail_interrupted_jobs
+
+    running = ImportJob.objects.create(
+        company=world.a,
+        kind="fec",
+        file_name="f.txt",
+        stored_path=str(tmp_path / "f"),
+        created_by="alice",
+        status="running",
+    )
+    done = ImportJob.objects.create(
+        company=world.a,
+        kind="fec",
+        file_name="g.txt",
+        stored_path=str(tmp_path / "g"),
+        created_by="alice",
+        status="done",
+    )
+    assert do_fail_interrupted_jobs() == 1
+    running.refresh_from_db()
+    done.refresh_from_db()
+    assert running.status == "failed" and "interrupted" in running.message and running.is_finished
+    assert done.status == "done"

@@ -188,3 +188,18 @@ def run_import_job(job_id: int) -> ImportJob:
         except Exception:  # a cache: the page computes it again if this fails
             log.exception("positions after import %s", job.pk)
     return job
+
+
+def do_fail_interrupted_jobs() -> int:
+    """Jobs left queued or running by a server that stopped: their import was rolled back.
+
+    Called when the server starts, before any new job can run.
+    """
+    return ImportJob.objects.filter(
+        status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
+    ).update(
+        status=ImportJob.Status.FAILED,
+        stage="",
+        message="interrupted: the server stopped during the import; nothing was imported",
+        finished_at=timezone.now(),
+    )

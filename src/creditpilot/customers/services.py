@@ -71,11 +71,7 @@ def do_import_customers(
             }
             customer = existing.get(rec.code)
             if customer is None:
-                created.append(
-                    Customer(
-                        company=company, code=rec.code, origin=Customer.Origin.IMPORT, **values
-                    )
-                )
+                created.append({"code": rec.code, **values})
                 continue
             if any(getattr(customer, k) != v for k, v in values.items()):
                 terms_changed |= customer.payment_terms != values["payment_terms"]
@@ -84,7 +80,7 @@ def do_import_customers(
                     setattr(customer, k, v)
                 customer.origin = Customer.Origin.IMPORT
                 updated.append(customer)
-        Customer.objects.bulk_create(created, batch_size=2000)
+        _insert_customers(company, created)
         Customer.objects.bulk_update(updated, [*FIELDS, "origin"], batch_size=2000)
         AuditEvent.objects.bulk_create(audited, batch_size=2000)
         warnings = []
@@ -197,3 +193,33 @@ def do_update_customer(
     for k in before:
         setattr(customer, k, changes[k])
     return list(before)
+
+
+def _insert_customers(company: Company, rows: list[dict[str, Any]]) -> None:
+    """New customers in one set-based insert (the ORM's per-object work costs seconds per 10,000)."""
+    if not rows:
+        return
+    from django.db import connection
+    from django.utils import timezone
+
+    from creditpilot.receivables import bulk
+
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    fields = [f for f in Customer._meta.concrete_fields if not f.primary_key]
+    columns = [f.column for f in fields]
+    constants = {
+        "company_id": company.id,
+        "origin": Customer.Origin.IMPORT.value,
+        "created_at": now,
+        "updated_at": now,
+    }
+    defaults = {f.name: f.get_default() for f in fields}
+    names = [f.name if f.column != "company_id" else "company_id" for f in fields]
+    bulk.insert_rows(
+        Customer._meta.db_table,
+        columns,
+        (
+            tuple(constants[n] if n in constants else row.get(n, defaults.get(n)) for n in names)
+            for row in rows
+        ),
+    )

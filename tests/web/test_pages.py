@@ -171,7 +171,11 @@ def test_changing_terms_and_limit_is_audited_and_moves_due_dates(world):
     after = Document.objects.get(company=world.a, number="FA002", kind="invoice").due_date
     assert before.isoformat() == "2026-07-05" and after.isoformat() == "2026-08-31"
     page = client.get(f"/c/{world.a.code}/customers/ACME/")
-    assert any(t["kind"] == "change" for t in page.context["timeline"])
+    change = next(t for t in page.context["timeline"] if t["kind"] == "change")
+    assert (
+        "credit_limit: — → 15000.50" in change["text"]
+        and "payment_terms: — → EOM60" in change["text"]
+    )
 
 
 def test_a_bad_form_keeps_the_users_input_and_says_why(world):

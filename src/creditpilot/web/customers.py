@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from creditpilot.accounts.audit import record
@@ -164,6 +165,15 @@ def _export(scope: Scope, qs: QuerySet[Any], kind: str) -> HttpResponse:
     return response
 
 
+def _shown(field: str, value: Any) -> str:
+    """A changed value as people read it: limits in currency units, empty as a dash."""
+    if value in (None, ""):
+        return "—"
+    if field == "credit_limit":
+        return format_cents(int(value))
+    return str(value)
+
+
 def _customer_context(request: HttpRequest, scope: Scope, customer: Customer) -> dict[str, Any]:
     as_of = as_of_of(request)
     st = statement(scope.company, customer.code, as_of)
@@ -181,7 +191,9 @@ def _customer_context(request: HttpRequest, scope: Scope, customer: Customer) ->
     for n in notes:
         timeline.append({"at": n.created_at, "kind": "note", "who": n.author, "text": n.text})
     for e in events:
-        changes = ", ".join(f"{k}: {e.before.get(k)!s} → {e.after.get(k)!s}" for k in e.after)
+        changes = ", ".join(
+            f"{k}: {_shown(k, e.before.get(k))} → {_shown(k, e.after.get(k))}" for k in e.after
+        )
         timeline.append({"at": e.at, "kind": "change", "who": e.username, "text": changes})
     timeline.sort(key=lambda t: t["at"], reverse=True)
     labels = bucket_labels()
@@ -266,6 +278,6 @@ def customer_statement(request: HttpRequest, scope: Scope, code: str) -> HttpRes
     pdf = statement_pdf(statement(scope.company, customer.code, as_of_of(request)))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
-        f'inline; filename="statement-{scope.company.code}-{customer.id}.pdf"'
+        f'inline; filename="statement-{scope.company.code}-{slugify(customer.code) or "customer"}.pdf"'
     )
     return response

@@ -404,3 +404,16 @@ def test_imports_interrupted_by_a_stop_are_marked_failed(world, tmp_path):
     done.refresh_from_db()
     assert running.status == "failed" and "interrupted" in running.message and running.is_finished
     assert done.status == "done"
+
+
+def test_the_limit_in_use_is_shown_as_a_percentage_in_the_readers_style(world):
+    from creditpilot.customers.services import do_update_customer
+
+    globex = Customer.objects.get(company=world.a, code="GLOBEX")
+    do_update_customer(world.a, globex, {"credit_limit": 400000}, actor=None)  # 4,000.00
+    french = (
+        world.client("alice").get(f"/c/{world.a.code}/customers/GLOBEX/{AS_OF}").content.decode()
+    )
+    assert "80,0\u00a0%" in french  # 3,200.00 of 4,000.00
+    page = english(world.client("alice")).get(f"/c/{world.a.code}/customers/GLOBEX/{AS_OF}")
+    assert page.status_code == 200 and "80.0%" in page.content.decode()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -146,8 +147,6 @@ def _export(scope: Scope, qs: QuerySet[Any], kind: str) -> HttpResponse:
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
-    from decimal import Decimal
-
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -179,7 +178,8 @@ def _customer_context(request: HttpRequest, scope: Scope, customer: Customer) ->
     st = statement(scope.company, customer.code, as_of)
     exposure = st.buckets.total
     limit = customer.credit_limit
-    usage = round(100 * exposure / limit, 1) if limit else None
+    # the share of the limit in use, a fraction (shown as a percentage in the reader's style)
+    usage = Decimal(exposure) / Decimal(limit) if limit else None
     payments = [line for line in st.lines if line.amount < 0 and line.kind == "payment"][-50:][::-1]
     notes = list(Note.objects.filter(customer=customer)[:100])
     events = list(

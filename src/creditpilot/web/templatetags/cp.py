@@ -119,6 +119,14 @@ def count_label(key: str) -> str:
     return _count_labels().get(key, key.replace("_", " "))
 
 
+@register.filter
+def reason(error: dict) -> str:
+    """A rejected row's reason in the reader's language (see ``web/reasons.py``)."""
+    from creditpilot.web.reasons import reason as translated
+
+    return translated(error)
+
+
 @register.simple_tag(takes_context=True)
 def query(context: template.Context, **changes: object) -> str:
     """The current query string with some parameters changed (``page``, ``sort``...)."""

@@ -29,6 +29,7 @@ from creditpilot.companies.services import do_update_company_settings
 from creditpilot.core import kpis
 from creditpilot.core.aging import ALL_BUCKETS
 from creditpilot.core.errors import CreditPilotError, NotFoundError
+from creditpilot.core.money import format_cents
 from creditpilot.reports.models import CustomerPosition, PositionSnapshot
 from creditpilot.reports.positions import BUCKET_FIELDS, kpi_trend, positions
 from creditpilot.web.access import CURRENT_COMPANY_KEY, company_view
@@ -126,8 +127,10 @@ def dashboard(request: HttpRequest, scope: Scope) -> HttpResponse:
     labels = bucket_labels()
     chart = {
         "buckets": [labels[b] for b in ALL_BUCKETS if b != "unapplied"],
-        "amounts": [totals[b] / 100 for b in ALL_BUCKETS if b != "unapplied"],
+        # amounts as exact decimal strings (the chart reads them as numbers)
+        "amounts": [format_cents(totals[b]) for b in ALL_BUCKETS if b != "unapplied"],
         "trend_dates": [k["as_of"] for k in trend],
+        # days, not money: plain numbers for the line chart
         "trend_dso": [float(k["dso"]) if k.get("dso") else None for k in trend],
         "trend_best": [
             float(k["best_possible_dso"]) if k.get("best_possible_dso") else None for k in trend

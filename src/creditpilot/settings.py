@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "ninja",
+    "creditpilot.audit",
     "creditpilot.accounts",
     "creditpilot.companies",
     "creditpilot.customers",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from creditpilot.accounts.models import AuditEvent
+from creditpilot.audit.models import AuditEvent
 from creditpilot.customers.models import Customer
 from creditpilot.receivables.models import Document
 from tests.api.support import AS_OF, error_of

@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
 
-from creditpilot.accounts.models import AuditEvent, Profile
+from creditpilot.accounts.models import Profile
+from creditpilot.audit.models import AuditEvent
 from creditpilot.customers.models import Customer, Note
 from creditpilot.receivables.models import Document, ImportJob
 from creditpilot.reports.models import PositionSnapshot

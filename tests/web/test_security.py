@@ -21,7 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from creditpilot.accounts.models import AuditEvent
+from creditpilot.audit.models import AuditEvent
 from creditpilot.customers.models import Customer
 from creditpilot.receivables.models import Document, ImportJob
 from tests.web.conftest import PASSWORD

@@ -54,24 +54,3 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True)
     revoked_at = models.DateTimeField(null=True)
-
-
-class AuditEvent(models.Model):
-    """Append-only: who did what, when, with the values before and after."""
-
-    company = models.ForeignKey(
-        Company, null=True, on_delete=models.CASCADE, related_name="audit_events"
-    )
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
-    username = models.CharField(max_length=150, blank=True)  # kept when the user is deleted
-    action = models.CharField(max_length=40)
-    object_type = models.CharField(max_length=40, blank=True)
-    object_ref = models.CharField(max_length=200, blank=True)
-    before = models.JSONField(default=dict)
-    after = models.JSONField(default=dict)
-    ip = models.GenericIPAddressField(null=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["company", "object_type", "object_ref"])]

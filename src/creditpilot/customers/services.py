@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
-from creditpilot.accounts.models import AuditEvent
+from creditpilot.audit.models import AuditEvent
 from creditpilot.companies.models import Company
 from creditpilot.core.errors import CreditPilotError, InvalidInputError
 from creditpilot.core.terms import parse_terms

@@ -16,9 +16,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from creditpilot.accounts.audit import record
-from creditpilot.accounts.models import AuditEvent
 from creditpilot.accounts.rights import Action
 from creditpilot.accounts.scope import Scope
+from creditpilot.audit.models import AuditEvent
 from creditpilot.core.money import format_cents
 from creditpilot.customers.models import Customer, Note
 from creditpilot.customers.services import do_update_customer

@@ -21,10 +21,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from creditpilot.accounts.models import AuditEvent, Profile
+from creditpilot.accounts.models import Profile
 from creditpilot.accounts.rights import Action, Role, role_label
 from creditpilot.accounts.scope import Scope, memberships_of
 from creditpilot.accounts.services import do_add_user, do_revoke
+from creditpilot.audit.models import AuditEvent
 from creditpilot.companies.services import do_update_company_settings
 from creditpilot.core import kpis
 from creditpilot.core.aging import ALL_BUCKETS

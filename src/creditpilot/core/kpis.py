@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from creditpilot.core.aging import OVERDUE_BUCKETS
+
 Month = tuple[int, int]
 
 
@@ -124,7 +126,7 @@ def format_days(value: Decimal | None) -> str | None:
 
 def overdue_ratio(buckets: Mapping[str, int]) -> Decimal | None:
     """Overdue debits over all debits (a fraction between 0 and 1)."""
-    overdue = sum(buckets[b] for b in ("1_30", "31_60", "61_90", "over_90"))
+    overdue = sum(buckets[b] for b in OVERDUE_BUCKETS)
     base = overdue + buckets["not_due"]
     if base == 0:
         return None

@@ -332,11 +332,14 @@ def report_aging(
     fmt: str = typer.Option("json", "--format", help="json, csv, xlsx or pdf."),
     company: str = CompanyOption,
     output: Path = OutputOption,
+    by: str = typer.Option(
+        "customer", "--by", help="Rows by customer (default), segment, sales_rep or currency."
+    ),
 ) -> None:
-    """Aged balance by customer at a date."""
+    """Aged balance at a date, by customer, segment, sales rep or currency."""
     from creditpilot.companies.services import get_company
     from creditpilot.reports import render
-    from creditpilot.reports.aging import aging_report
+    from creditpilot.reports.aging import GROUPINGS, aging_report, group_aging
 
     day = parse_day(as_of)
     renderers = {
@@ -349,8 +352,14 @@ def report_aging(
         raise typer.BadParameter(
             f"unknown format {fmt!r}: json, csv, xlsx or pdf", param_hint="--format"
         )
+    if by not in GROUPINGS:
+        raise typer.BadParameter(
+            f"unknown grouping {by!r}: {', '.join(GROUPINGS)}", param_hint="--by"
+        )
     report = aging_report(get_company(company), day)
-    _emit(renderers[fmt](report), output, f"aging-{day.isoformat()}.{fmt}")
+    grouped = report if by == "customer" else group_aging(report, by)
+    suffix = "" if by == "customer" else f"-by-{by}"
+    _emit(renderers[fmt](grouped), output, f"aging-{day.isoformat()}{suffix}.{fmt}")
 
 
 @report_app.command("kpis")

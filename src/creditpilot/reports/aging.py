@@ -78,6 +78,57 @@ class AgingReport:
         }
 
 
+# ``report aging --by``: the customers' buckets summed by one of their fields
+GROUPINGS = ("customer", "segment", "sales_rep", "currency")
+
+
+@dataclass
+class AgingGroup:
+    key: str  # the field's value; empty for customers without one
+    buckets: Buckets
+
+
+@dataclass
+class GroupedAging:
+    """The aged balance by segment, sales rep or currency (the customer's currency;
+    amounts stay in the company's currency)."""
+
+    company: Company
+    as_of: date
+    by: str
+    total: Buckets
+    groups: list[AgingGroup]
+
+    def as_json(self) -> dict[str, object]:
+        total = self.total.as_json()
+        return {
+            "as_of": self.as_of.isoformat(),
+            "currency": self.company.currency,
+            "by": self.by,
+            "total": total["total"],
+            "buckets": total["buckets"],
+            "groups": [{"key": g.key, **g.buckets.as_json()} for g in self.groups],
+        }
+
+
+def group_aging(report: AgingReport, by: str) -> GroupedAging:
+    """The report's customers summed by their ``by`` field (``segment``, ``sales_rep``,
+    ``currency``), groups in key order; the total is the report's."""
+    if by not in GROUPINGS[1:]:
+        raise ValueError(f"cannot group the aged balance by {by!r}")
+    key_of = dict(Customer.objects.filter(company=report.company).values_list("id", by))
+    groups: dict[str, Buckets] = defaultdict(Buckets)
+    for c in report.customers:
+        groups[key_of.get(c.customer_id) or ""].merge(c.buckets)
+    return GroupedAging(
+        report.company,
+        report.as_of,
+        by,
+        report.total,
+        [AgingGroup(key, groups[key]) for key in sorted(groups)],
+    )
+
+
 def aged_buckets_by_customer(
     company_id: int, as_of: date, customer_id: int | None = None
 ) -> dict[int, Buckets]:
@@ -149,4 +200,13 @@ def aged_totals(company: Company, as_of: date) -> Buckets:
     return total
 
 
-__all__ = ["ALL_BUCKETS", "AgingReport", "aging_report", "aged_totals", "aged_buckets_by_customer"]
+__all__ = [
+    "ALL_BUCKETS",
+    "GROUPINGS",
+    "AgingReport",
+    "GroupedAging",
+    "aging_report",
+    "aged_totals",
+    "aged_buckets_by_customer",
+    "group_aging",
+]

@@ -193,6 +193,7 @@ def bench_store(name: str, env: dict[str, str], fec: Path, lines: int) -> StoreF
         f"import: {figures.first_import.stdout.strip()}",
         f"again: {figures.again.stdout.strip()}",
         f"aging total {body['total']} over {len(body['customers']):,} customers",
+        f"aging buckets {body['buckets']}",
         f"kpis: dso {k['dso']}, best possible {k['best_possible_dso']}, add {k['add']}, "
         f"overdue ratio {k['overdue_ratio']}, cei {k['cei']}",
     ]
@@ -332,7 +333,7 @@ def main() -> None:
 
     duck, buckets = duckdb_yardstick(fec)
     print(f"DuckDB aging + monthly sales on the file, process start included: {duck:.2f} s")
-    print(f"  DuckDB total {sum(buckets.values()) / 100:,.2f}")
+    print(f"  DuckDB total {sum(buckets.values()) / 100:.2f}, buckets {buckets}")
 
     stores: dict[str, StoreFigures] = {}
     stores["SQLite"] = bench_store("SQLite", clean_env(), fec, lines)

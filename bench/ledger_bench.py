@@ -118,6 +118,7 @@ DUCKDB_SCRIPT = textwrap.dedent(
     import json, sys, duckdb
     path, as_of = sys.argv[1], sys.argv[2]
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     con.execute(f'''
         CREATE TABLE raw AS
         SELECT JournalCode AS j, EcritureNum AS n, CompteNum AS account,
@@ -169,7 +170,7 @@ def duckdb_yardstick(fec: Path) -> tuple[float, dict[str, int]]:
             check=True,
         )
         times.append(time.perf_counter() - start)
-        result = json.loads(proc.stdout)["buckets"]
+        result = json.loads(proc.stdout.strip().splitlines()[-1])["buckets"]
     return min(times), result
 
 

@@ -30,3 +30,6 @@ TEMPLATES = [
         "OPTIONS": {},
     }
 ]
+# Django's default logging builds an e-mail handler for server errors (it loads the e-mail
+# package): a report prints its own errors on stderr and sends no mail
+LOGGING_CONFIG = None

@@ -13,7 +13,8 @@ PORT ?= 8000
 
 $(BIN)/creditpilot: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
+	@$(BIN)/python -m compileall -q src >/dev/null
 	@touch $(BIN)/creditpilot
 
 install: $(BIN)/creditpilot

@@ -11,7 +11,8 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -53,8 +54,18 @@ CompanyOption = typer.Option(
 )
 
 
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "creditpilot.settings")
+# Start-up time (issue 12: a report starts in <= 0.3 s). This module imports only typer
+# at its top; Django and every heavy third-party library (polars, openpyxl, WeasyPrint,
+# django-ninja, waitress) are imported inside the command that needs them, so that a
+# command pays only for what it uses. That is the one reason for imports in function
+# bodies here -- start-up time, never to dodge the layers contract (import-linter).
+# The report commands also load fewer Django apps (``creditpilot.settings_report``).
+REPORT_COMMANDS = {"report_aging", "report_kpis", "report_statement"}
+
+
+def setup_django(report: bool = False) -> None:
+    settings = "creditpilot.settings_report" if report else "creditpilot.settings"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings)
     import django
     from django.apps import apps
 
@@ -74,24 +85,18 @@ def command(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        setup_django()
+        setup_django(report=func.__name__ in REPORT_COMMANDS)
         from creditpilot.companies.services import do_migrate
         from creditpilot.core.errors import CreditPilotError, NotFoundError, UsageError
-        from creditpilot.receivables.services import ImportRefusedError
 
         try:
             if func.__name__ != "init":
                 do_migrate()
             return func(*args, **kwargs)
-        except ImportRefusedError as err:
-            details = [str(e) for e in err.errors]
-            if err.error_count > len(err.errors):
-                details.append(f"... and {err.error_count - len(err.errors)} more")
-            fail(f"error: {err}", 1, details)
         except (UsageError, NotFoundError) as err:
             fail(f"error: {err}", 2)
         except CreditPilotError as err:
-            fail(f"error: {err}", 1)
+            fail(f"error: {err}", 1, _rejected_rows(err))
         except (typer.Exit, typer.Abort, typer.BadParameter):
             raise
         except Exception as err:
@@ -100,6 +105,20 @@ def command(func: F) -> F:
             fail(f"internal error: {type(err).__name__}: {err}", 1)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _rejected_rows(err: Exception) -> list[str]:
+    """Every rejected row of a refused import (``ImportRefusedError.errors``), else none.
+
+    Read from the error rather than caught by its class, so that a command that imports
+    nothing does not load the import machinery (polars) to handle its errors.
+    """
+    errors = getattr(err, "errors", None) or []
+    details = [str(e) for e in errors]
+    count = getattr(err, "error_count", len(errors))
+    if count > len(errors):
+        details.append(f"... and {count - len(errors)} more")
+    return details
 
 
 def parse_day(value: str | None, option: str = "--as-of") -> date:
@@ -113,13 +132,40 @@ def parse_day(value: str | None, option: str = "--as-of") -> date:
         raise typer.BadParameter(f"not a date (YYYY-MM-DD): {value!r}", param_hint=option) from None
 
 
-def progress_printer() -> Callable[[str], None]:
-    if not sys.stderr.isatty():
-        return lambda _stage: None
-    from rich.console import Console
+def on_terminal() -> bool:
+    """Progress is drawn only for a person at a terminal: never into a pipe, a file or a test."""
+    return sys.stdout.isatty() and sys.stderr.isatty()
 
-    console = Console(stderr=True)
-    return lambda stage: console.print(f"[dim]… {stage}[/dim]")
+
+@contextmanager
+def progress_bar(title: str, stages: Sequence[str] = ()) -> Iterator[Callable[[str], None]]:
+    """A rich progress bar on stderr for long work, given to the services as their
+    ``progress(stage)`` callback: each stage named moves the bar to it (the known
+    ``stages`` in order; others only show their name). Off the terminal, a no-op.
+    """
+    if not on_terminal():
+        yield _no_progress
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(title, total=len(stages) or None)
+
+        def advance(stage: str) -> None:
+            done = stages.index(stage) if stage in stages else None
+            bar.update(task, description=f"{title}: {stage}", completed=done)
+
+        yield advance
+        bar.update(task, completed=len(stages) or None)
+
+
+def _no_progress(_stage: str) -> None:
+    return None
+
+
+FEC_STAGES = ("reading", "customers", "storing", "matching")
 
 
 # --- store and companies ---------------------------------------------------------------
@@ -259,9 +305,9 @@ def import_fec(
     from creditpilot.companies.services import get_company
     from creditpilot.receivables.services import do_import_fec
 
-    result = do_import_fec(
-        get_company(company), path, accept_valid_rows=accept_valid_rows, progress=progress_printer()
-    )
+    target = get_company(company)
+    with progress_bar(f"Import {path.name}", FEC_STAGES) as progress:
+        result = do_import_fec(target, path, accept_valid_rows=accept_valid_rows, progress=progress)
     _print_import(result)
 
 
@@ -278,9 +324,10 @@ def import_customers(
     from creditpilot.companies.services import get_company
     from creditpilot.customers.services import do_import_customers
 
-    _print_import(
-        do_import_customers(get_company(company), path, accept_valid_rows=accept_valid_rows)
-    )
+    target = get_company(company)
+    with progress_bar(f"Import {path.name}"):
+        result = do_import_customers(target, path, accept_valid_rows=accept_valid_rows)
+    _print_import(result)
 
 
 @import_app.command("invoices")
@@ -296,9 +343,10 @@ def import_invoices(
     from creditpilot.companies.services import get_company
     from creditpilot.receivables.invoices import do_import_invoices
 
-    _print_import(
-        do_import_invoices(get_company(company), path, accept_valid_rows=accept_valid_rows)
-    )
+    target = get_company(company)
+    with progress_bar(f"Import {path.name}"):
+        result = do_import_invoices(target, path, accept_valid_rows=accept_valid_rows)
+    _print_import(result)
 
 
 # --- reports ---------------------------------------------------------------------------
@@ -332,11 +380,14 @@ def report_aging(
     fmt: str = typer.Option("json", "--format", help="json, csv, xlsx or pdf."),
     company: str = CompanyOption,
     output: Path = OutputOption,
+    by: str = typer.Option(
+        "customer", "--by", help="Rows by customer (default), segment, sales_rep or currency."
+    ),
 ) -> None:
-    """Aged balance by customer at a date."""
+    """Aged balance at a date, by customer, segment, sales rep or currency."""
     from creditpilot.companies.services import get_company
     from creditpilot.reports import render
-    from creditpilot.reports.aging import aging_report
+    from creditpilot.reports.aging import GROUPINGS, aging_report, group_aging
 
     day = parse_day(as_of)
     renderers = {
@@ -349,8 +400,14 @@ def report_aging(
         raise typer.BadParameter(
             f"unknown format {fmt!r}: json, csv, xlsx or pdf", param_hint="--format"
         )
+    if by not in GROUPINGS:
+        raise typer.BadParameter(
+            f"unknown grouping {by!r}: {', '.join(GROUPINGS)}", param_hint="--by"
+        )
     report = aging_report(get_company(company), day)
-    _emit(renderers[fmt](report), output, f"aging-{day.isoformat()}.{fmt}")
+    grouped = report if by == "customer" else group_aging(report, by)
+    suffix = "" if by == "customer" else f"-by-{by}"
+    _emit(renderers[fmt](grouped), output, f"aging-{day.isoformat()}{suffix}.{fmt}")
 
 
 @report_app.command("kpis")
@@ -422,8 +479,15 @@ def run(
         from creditpilot.core.errors import NotFoundError
 
         raise NotFoundError("company_not_found", f"no company with code {company!r}")
-    for c in companies:
-        typer.echo(do_daily_run(c, day).summary())
+    selected = list(companies)
+    codes = [c.code for c in selected]
+    summaries = []
+    with progress_bar(f"Daily run {day.isoformat()}", codes) as progress:
+        for c in selected:
+            progress(c.code)
+            summaries.append(do_daily_run(c, day).summary())
+    for summary in summaries:
+        typer.echo(summary)
 
 
 DEMO_USER = "demo"
@@ -445,11 +509,17 @@ def demo(
     """Load a realistic demo company: a French SME over 24 months."""
     from creditpilot.accounts.rights import Role
     from creditpilot.accounts.services import do_add_user, generate_password
-    from creditpilot.receivables.demo_load import do_load_demo
+    from creditpilot.receivables.demo_load import DEMO_STAGES, do_load_demo
 
-    result = do_load_demo(
-        company, customers=customers, lines=lines, seed=seed, end=parse_day(end, "--end")
-    )
+    with progress_bar("Demo", DEMO_STAGES) as progress:
+        result = do_load_demo(
+            company,
+            customers=customers,
+            lines=lines,
+            seed=seed,
+            end=parse_day(end, "--end"),
+            progress=progress,
+        )
     typer.echo(result)
     password = generate_password()
     do_add_user(DEMO_USER, password=password, companies=[result.company], role=Role.ADMIN)

@@ -17,7 +17,12 @@ CLI = [sys.executable, "-m", "creditpilot.cli"]
 
 @pytest.fixture
 def env(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CREDITPILOT_")}
+    # as a user's shell: no CREDITPILOT_ variable, and no Django settings module (pytest's)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("CREDITPILOT_") and k != "DJANGO_SETTINGS_MODULE"
+    }
     env["CREDITPILOT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'store.sqlite3'}"
     env["CREDITPILOT_DATA_DIR"] = str(tmp_path / "data")
     return env

@@ -41,6 +41,22 @@ event = st.tuples(
 @given(events=st.lists(event, min_size=1, max_size=25), as_of_offset=st.integers(0, 240))
 def test_sql_aging_equals_the_core_reference(tmp_path, events, as_of_offset):
     company = do_add_company(f"P{next(counter)}", "Property")
+    fec, items = build_ledger(events)
+    do_import_fec(company, fec.write(tmp_path / f"{company.code}.txt"))
+    as_of = START + timedelta(days=as_of_offset)
+
+    expected = age(items, allocate(items), as_of)
+    got = aging_report(company, as_of)
+    assert got.total.cents == expected.total.cents
+    assert {c.code: c.buckets.cents for c in got.customers} == {
+        code: b.cents for code, b in expected.customers.items() if any(b.cents.values())
+    }
+    net = sum(i.amount for i in items if i.date <= as_of)
+    assert got.total.total == net
+
+
+def build_ledger(events: list[tuple]) -> tuple[Fec, list[Item]]:
+    """A FEC of the events, and the same ledger as the core's items (NET30 due dates)."""
     fec = Fec()
     items: list[Item] = []
     invoices: dict[str, list[str]] = {c: [] for c in CUSTOMERS}
@@ -91,14 +107,4 @@ def test_sql_aging_equals_the_core_reference(tmp_path, events, as_of_offset):
                         tokens=tokens(label, ref),
                     )
                 )
-    do_import_fec(company, fec.write(tmp_path / f"{company.code}.txt"))
-    as_of = START + timedelta(days=as_of_offset)
-
-    expected = age(items, allocate(items), as_of)
-    got = aging_report(company, as_of)
-    assert got.total.cents == expected.total.cents
-    assert {c.code: c.buckets.cents for c in got.customers} == {
-        code: b.cents for code, b in expected.customers.items() if any(b.cents.values())
-    }
-    net = sum(i.amount for i in items if i.date <= as_of)
-    assert got.total.total == net
+    return fec, items

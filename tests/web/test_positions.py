@@ -70,7 +70,8 @@ def test_a_change_of_the_ledger_makes_the_cache_stale(demo_company):
 
 
 def test_aged_totals_at_many_dates_equal_the_date_by_date_figures(demo_company):
-    from creditpilot.reports.aging import aged_totals, aged_totals_at
+    from creditpilot.reports.aging import aged_totals
+    from creditpilot.reports.aging_frames import aged_totals_at
 
     days = [
         date(2024, 12, 31),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -12,25 +14,36 @@ from ninja import Router
 from creditpilot.accounts.rights import Action
 from creditpilot.api.auth import scope_of
 from creditpilot.api.errors import error_responses
-from creditpilot.api.schemas import Aging, Kpis
+from creditpilot.api.schemas import Aging, AgingGrouped, Kpis
+from creditpilot.reports.aging import group_aging
 from creditpilot.reports.kpis import kpi_report
-from creditpilot.reports.positions import aging_json_bytes
+from creditpilot.reports.positions import aging_from_positions, aging_json_bytes
 
 router = Router(tags=["reports"])
 
 
 @router.get(
     "/companies/{company}/aging",
-    response={200: Aging, **error_responses(403, 404, 422)},
-    summary="Aged balance at a date (default today)",
+    response={200: Aging | AgingGrouped, **error_responses(403, 404, 422)},
+    summary="Aged balance at a date (default today), by customer, segment, sales rep or currency",
     description="For the sales role, only the customers of the user's sales rep, and their totals.",
 )
-def aging(request: HttpRequest, company: str, as_of: dt.date | None = None) -> HttpResponse:
+def aging(
+    request: HttpRequest,
+    company: str,
+    as_of: dt.date | None = None,
+    by: Literal["customer", "segment", "sales_rep", "currency"] = "customer",
+) -> HttpResponse:
     scope = scope_of(request, company)
     scope.require(Action.VIEW)
     sales_rep = scope.sales_rep if scope.own_customers_only else None
+    day = as_of or timezone.localdate()
     # from the cached positions, rendered once per snapshot: the figures of ``report aging``
-    body = aging_json_bytes(scope.company, as_of or timezone.localdate(), sales_rep=sales_rep)
+    if by == "customer":
+        body = aging_json_bytes(scope.company, day, sales_rep=sales_rep)
+    else:
+        report = aging_from_positions(scope.company, day, sales_rep)
+        body = json.dumps(group_aging(report, by).as_json()).encode()
     return HttpResponse(body, content_type="application/json")
 
 

@@ -117,6 +117,23 @@ class Aging(_Report):
     customers: list[AgingCustomer]
 
 
+class AgingGroup(_Report):
+    key: str = Field(description="the segment, sales rep or currency; empty when not set")
+    total: str
+    buckets: dict[str, str]
+
+
+class AgingGrouped(_Report):
+    """``aging?by=segment|sales_rep|currency``: the customers' buckets summed by that field."""
+
+    as_of: dt.date
+    currency: str
+    by: str
+    total: str
+    buckets: dict[str, str] = Field(description="not_due, 1_30, 31_60, 61_90, over_90, unapplied")
+    groups: list[AgingGroup]
+
+
 class Debtor(_Report):
     code: str
     name: str

@@ -23,12 +23,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from creditpilot.core.ledger import Allocation, Item, open_amounts
 from creditpilot.core.money import format_cents
 
-BUCKETS = ("not_due", "1_30", "31_60", "61_90", "over_90")
+# The one statement of the bucket rule (SPEC §3): each bucket but the last with the
+# greatest number of days past due it holds; ``over_90`` holds the rest. The SQL of
+# ``reports.aging`` and the polars expressions are generated from these bounds.
+BUCKET_LIMITS: tuple[tuple[str, int], ...] = (
+    ("not_due", 0),
+    ("1_30", 30),
+    ("31_60", 60),
+    ("61_90", 90),
+)
+LAST_BUCKET = "over_90"
+BUCKETS = (*(name for name, _ in BUCKET_LIMITS), LAST_BUCKET)
 ALL_BUCKETS = (*BUCKETS, "unapplied")
 OVERDUE_BUCKETS = BUCKETS[1:]
 
@@ -38,15 +48,28 @@ def bucket_of(days_past_due: int) -> str:
     >>> [bucket_of(d) for d in (-5, 0, 1, 30, 31, 60, 61, 90, 91)]
     ['not_due', 'not_due', '1_30', '1_30', '31_60', '31_60', '61_90', '61_90', 'over_90']
     """
-    if days_past_due <= 0:
-        return "not_due"
-    if days_past_due <= 30:
-        return "1_30"
-    if days_past_due <= 60:
-        return "31_60"
-    if days_past_due <= 90:
-        return "61_90"
-    return "over_90"
+    for name, limit in BUCKET_LIMITS:
+        if days_past_due <= limit:
+            return name
+    return LAST_BUCKET
+
+
+def due_date_bounds(as_of: date) -> list[tuple[str, date]]:
+    """The bucket rule as due dates at ``as_of``: the first bucket whose date a due date
+    reaches (due >= bound) is its bucket; earlier due dates are ``over_90``.
+
+    Days past due <= limit is due >= as_of - limit, so a query compares due dates with
+    these few dates instead of computing days for every row.
+
+    >>> [(b, d.isoformat()) for b, d in due_date_bounds(date(2026, 6, 30))]
+    [('not_due', '2026-06-30'), ('1_30', '2026-05-31'), ('31_60', '2026-05-01'), ('61_90', '2026-04-01')]
+    """
+    return [(name, as_of - timedelta(days=limit)) for name, limit in BUCKET_LIMITS]
+
+
+def days_past_due(as_of: date, due_date: date) -> int:
+    """Calendar days from the due date to ``as_of`` (negative before the due date)."""
+    return (as_of - due_date).days
 
 
 @dataclass
@@ -95,7 +118,7 @@ def age(items: Iterable[Item], allocations: Iterable[Allocation], as_of: date) -
         if amount == 0:
             continue
         item = by_id[item_id]
-        bucket = bucket_of((as_of - item.due_date).days) if item.amount > 0 else "unapplied"
+        bucket = bucket_of(days_past_due(as_of, item.due_date)) if item.amount > 0 else "unapplied"
         customers.setdefault(item.customer, Buckets()).add(bucket, amount)
         total.add(bucket, amount)
     return AgedBalance(as_of, total, customers)

@@ -19,8 +19,11 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+
+from creditpilot.core.aging import OVERDUE_BUCKETS
 
 Month = tuple[int, int]
 
@@ -39,8 +42,18 @@ def count_back_dso(
 ) -> Decimal | None:
     """Days of sales that the receivables represent, walking back month by month.
 
+    The one walk of the product (SPEC §3): from the month of ``as_of`` (its days
+    1..D only), while the remainder R exceeds the month's sales, subtract them
+    and add the month's days; the month that exhausts R adds ``days × R / sales``.
+    A month whose net sales are zero or negative (credit notes exceed invoices)
+    adds its days and leaves R unchanged.
+
     Zero when nothing is owed; ``None`` when the whole sales history does not
     exhaust the receivables (the figure would be meaningless).
+
+    >>> sales = {(2026, 4): 100, (2026, 5): 100, (2026, 6): -50}  # June: credit notes win
+    >>> count_back_dso(150, sales, date(2026, 6, 30))  # 30 (R stays 150) + 31 (R = 50) + 30 x 50/100
+    Decimal('76')
     """
     remaining = Decimal(receivables)
     if remaining <= 0:
@@ -51,13 +64,57 @@ def count_back_dso(
     while month >= earliest:
         sales = Decimal(monthly_sales.get(month, 0))
         month_days = as_of.day if month == (as_of.year, as_of.month) else days_in_month(month)
-        if remaining > sales:
-            remaining -= sales
-            days += month_days
-        else:
+        if sales > 0 and remaining <= sales:
             return days + Decimal(month_days) * remaining / sales
+        if sales > 0:
+            remaining -= sales
+        days += month_days
         month = previous_month(month)
     return None
+
+
+@dataclass(frozen=True)
+class DsoFigures:
+    """Count-back DSO, best possible DSO (the same walk over ``not_due``) and ADD, in days."""
+
+    dso: Decimal | None
+    best_possible: Decimal | None
+
+    @property
+    def add(self) -> Decimal | None:
+        if self.dso is None or self.best_possible is None:
+            return None
+        return self.dso - self.best_possible
+
+
+def dso_figures(
+    buckets: Mapping[str, int], monthly_sales: Mapping[Month, int], as_of: date
+) -> DsoFigures:
+    """DSO with R = the aged balance's total, best possible DSO with R = ``not_due``.
+
+    >>> sales = {(2026, 5): 8250_00, (2026, 6): 200_00}
+    >>> f = dso_figures({"total": 8350_00, "not_due": 5200_00}, sales, date(2026, 6, 30))
+    >>> format_days(f.dso), format_days(f.best_possible), format_days(f.add)
+    ('60.6', '48.8', '11.8')
+    """
+    return DsoFigures(
+        count_back_dso(buckets["total"], monthly_sales, as_of),
+        count_back_dso(buckets["not_due"], monthly_sales, as_of),
+    )
+
+
+def sales_of_last_months(monthly_sales: Mapping[Month, int], as_of: date, months: int = 12) -> int:
+    """Sales of the month of ``as_of`` and the ``months - 1`` before it.
+
+    >>> sales_of_last_months({(2025, 6): 5, (2025, 7): 10, (2026, 6): 1}, date(2026, 6, 30))
+    11
+    """
+    month: Month = (as_of.year, as_of.month)
+    total = 0
+    for _ in range(months):
+        total += monthly_sales.get(month, 0)
+        month = previous_month(month)
+    return total
 
 
 def format_days(value: Decimal | None) -> str | None:
@@ -69,7 +126,7 @@ def format_days(value: Decimal | None) -> str | None:
 
 def overdue_ratio(buckets: Mapping[str, int]) -> Decimal | None:
     """Overdue debits over all debits (a fraction between 0 and 1)."""
-    overdue = sum(buckets[b] for b in ("1_30", "31_60", "61_90", "over_90"))
+    overdue = sum(buckets[b] for b in OVERDUE_BUCKETS)
     base = overdue + buckets["not_due"]
     if base == 0:
         return None

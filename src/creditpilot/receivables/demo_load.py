@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -37,14 +38,32 @@ def demo_company(code: str | None) -> Company:
     return Company.objects.get_or_create(code="demo", defaults={"name": DEMO_NAME})[0]
 
 
+# the stages ``do_load_demo`` reports to its ``progress`` callback, in order
+DEMO_STAGES = ("generating", "customers", "fec", "disputes")
+
+
+def _noop(_stage: str) -> None:
+    return None
+
+
 def do_load_demo(
-    code: str | None, *, customers: int, lines: int | None, seed: int, end: date
+    code: str | None,
+    *,
+    customers: int,
+    lines: int | None,
+    seed: int,
+    end: date,
+    progress: Callable[[str], None] = _noop,
 ) -> DemoLoaded:
     company = demo_company(code)
     with tempfile.TemporaryDirectory() as tmp:
+        progress("generating")
         files = generate_demo(Path(tmp), customers=customers, end=end, seed=seed, lines=lines)
+        progress("customers")
         results = [do_import_customers(company, files.customers)]
+        progress("fec")
         results += [do_import_fec(company, fec) for fec in files.fec]
+    progress("disputes")
     _mark_disputes(company, seed)
     changed = any(r.changed for r in results)
     state = "loaded" if changed else "already loaded, nothing changed"

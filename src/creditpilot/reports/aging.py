@@ -13,12 +13,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import connection
 
 from creditpilot.companies.models import Company
-from creditpilot.core.aging import ALL_BUCKETS, Buckets
+from creditpilot.core.aging import (
+    ALL_BUCKETS,
+    BUCKET_LIMITS,
+    LAST_BUCKET,
+    Buckets,
+    due_date_bounds,
+)
 from creditpilot.customers.models import Customer
 from creditpilot.receivables.models import Allocation, Document
 
@@ -27,21 +33,21 @@ ALLOC = Allocation._meta.db_table
 
 
 def bucket_sql(column: str) -> str:
-    """A CASE expression giving the bucket of a due date ``column``; takes ``_bounds(as_of)``."""
-    return (
-        f"CASE WHEN {column} >= %s THEN 'not_due' WHEN {column} >= %s THEN '1_30' "
-        f"WHEN {column} >= %s THEN '31_60' WHEN {column} >= %s THEN '61_90' ELSE 'over_90' END"
-    )
+    """A CASE expression giving the bucket of a due date ``column``; takes ``_bounds(as_of)``.
+
+    Generated from the core's bounds (``core.aging.BUCKET_LIMITS``): one rule, one place.
+
+    >>> bucket_sql("due_date")  # doctest: +NORMALIZE_WHITESPACE
+    "CASE WHEN due_date >= %s THEN 'not_due' WHEN due_date >= %s THEN '1_30'
+     WHEN due_date >= %s THEN '31_60' WHEN due_date >= %s THEN '61_90' ELSE 'over_90' END"
+    """
+    whens = " ".join(f"WHEN {column} >= %s THEN '{name}'" for name, _ in BUCKET_LIMITS)
+    return f"CASE {whens} ELSE '{LAST_BUCKET}' END"
 
 
 def _bounds(as_of: date) -> list[date]:
-    # days past due = as_of - due: <= 0, 1..30, 31..60, 61..90, > 90
-    return [
-        as_of,
-        as_of - timedelta(days=30),
-        as_of - timedelta(days=60),
-        as_of - timedelta(days=90),
-    ]
+    """The parameters of ``bucket_sql`` at ``as_of``, in its order."""
+    return [bound for _, bound in due_date_bounds(as_of)]
 
 
 @dataclass
@@ -70,6 +76,57 @@ class AgingReport:
                 {"code": c.code, "name": c.name, **c.buckets.as_json()} for c in self.customers
             ],
         }
+
+
+# ``report aging --by``: the customers' buckets summed by one of their fields
+GROUPINGS = ("customer", "segment", "sales_rep", "currency")
+
+
+@dataclass
+class AgingGroup:
+    key: str  # the field's value; empty for customers without one
+    buckets: Buckets
+
+
+@dataclass
+class GroupedAging:
+    """The aged balance by segment, sales rep or currency (the customer's currency;
+    amounts stay in the company's currency)."""
+
+    company: Company
+    as_of: date
+    by: str
+    total: Buckets
+    groups: list[AgingGroup]
+
+    def as_json(self) -> dict[str, object]:
+        total = self.total.as_json()
+        return {
+            "as_of": self.as_of.isoformat(),
+            "currency": self.company.currency,
+            "by": self.by,
+            "total": total["total"],
+            "buckets": total["buckets"],
+            "groups": [{"key": g.key, **g.buckets.as_json()} for g in self.groups],
+        }
+
+
+def group_aging(report: AgingReport, by: str) -> GroupedAging:
+    """The report's customers summed by their ``by`` field (``segment``, ``sales_rep``,
+    ``currency``), groups in key order; the total is the report's."""
+    if by not in GROUPINGS[1:]:
+        raise ValueError(f"cannot group the aged balance by {by!r}")
+    key_of = dict(Customer.objects.filter(company=report.company).values_list("id", by))
+    groups: dict[str, Buckets] = defaultdict(Buckets)
+    for c in report.customers:
+        groups[key_of.get(c.customer_id) or ""].merge(c.buckets)
+    return GroupedAging(
+        report.company,
+        report.as_of,
+        by,
+        report.total,
+        [AgingGroup(key, groups[key]) for key in sorted(groups)],
+    )
 
 
 def aged_buckets_by_customer(
@@ -143,59 +200,13 @@ def aged_totals(company: Company, as_of: date) -> Buckets:
     return total
 
 
-__all__ = ["ALL_BUCKETS", "AgingReport", "aging_report", "aged_totals", "aged_buckets_by_customer"]
-
-
-def aged_totals_at(company: Company, dates: list[date]) -> dict[date, Buckets]:
-    """The company's buckets at each of ``dates``, from one read of the ledger.
-
-    The same figures as ``aged_totals`` date by date; for a trend over many dates,
-    the documents and allocations are read once and aged in memory by polars.
-    """
-    import polars as pl
-
-    from creditpilot.receivables import bulk
-
-    if not dates:
-        return {}
-    schema = {"date": pl.Date, "due_date": pl.Date, "amount": pl.Int64}
-    last = max(dates)
-    docs = bulk.fetch_frame(
-        DOC, "company_id = %s AND is_active AND date <= %s", [company.id, last], schema
-    )
-    allocs = bulk.fetch_frame(ALLOC, "company_id = %s AND date <= %s", [company.id, last], schema)
-    result: dict[date, Buckets] = {}
-    for day in dates:
-        b0, b30, b60, b90 = _bounds(day)
-        due = pl.col("due_date")
-        by_due = (
-            pl.when(due >= b0)
-            .then(pl.lit("not_due"))
-            .when(due >= b30)
-            .then(pl.lit("1_30"))
-            .when(due >= b60)
-            .then(pl.lit("31_60"))
-            .when(due >= b90)
-            .then(pl.lit("61_90"))
-            .otherwise(pl.lit("over_90"))
-        )
-        buckets = Buckets()
-        for name, cents in (
-            docs.filter(pl.col("date") <= day)
-            .group_by(
-                pl.when(pl.col("amount") < 0).then(pl.lit("unapplied")).otherwise(by_due).alias("b")
-            )
-            .agg(pl.col("amount").sum())
-            .iter_rows()
-        ):
-            buckets.cents[name] += int(cents)
-        for name, cents in (
-            allocs.filter(pl.col("date") <= day)
-            .group_by(by_due.alias("b"))
-            .agg(pl.col("amount").sum())
-            .iter_rows()
-        ):
-            buckets.cents[name] -= int(cents)
-            buckets.cents["unapplied"] += int(cents)
-        result[day] = buckets
-    return result
+__all__ = [
+    "ALL_BUCKETS",
+    "GROUPINGS",
+    "AgingReport",
+    "GroupedAging",
+    "aging_report",
+    "aged_totals",
+    "aged_buckets_by_customer",
+    "group_aging",
+]

@@ -42,18 +42,20 @@ class KpiReport:
     top_debtors: list[tuple[str, str, int]]
 
     def as_json(self) -> dict[str, object]:
-        dso = kpis.count_back_dso(self.aged.total, self.sales, self.as_of)
-        best = kpis.count_back_dso(self.aged.cents["not_due"], self.sales, self.as_of)
-        add = dso - best if dso is not None and best is not None else None
+        days = kpis.dso_figures(
+            {"total": self.aged.total, "not_due": self.aged.cents["not_due"]},
+            self.sales,
+            self.as_of,
+        )
         month = (self.as_of.year, self.as_of.month)
         month_sales = self.sales.get(month, 0)
         cei = kpis.cei(self.opening.total, month_sales, self.aged.total, self.aged.cents["not_due"])
         return {
             "as_of": self.as_of.isoformat(),
             "currency": self.company.currency,
-            "dso": kpis.format_days(dso),
-            "best_possible_dso": kpis.format_days(best),
-            "add": kpis.format_days(add),
+            "dso": kpis.format_days(days.dso),
+            "best_possible_dso": kpis.format_days(days.best_possible),
+            "add": kpis.format_days(days.add),
             "overdue_ratio": kpis.format_ratio(kpis.overdue_ratio(self.aged.cents)),
             "cei": kpis.format_ratio(cei, "0.1"),
             "cei_period": {
@@ -65,21 +67,12 @@ class KpiReport:
             "overdue": format_cents(self.aged.overdue),
             "unapplied": format_cents(self.aged.cents["unapplied"]),
             "sales_month_to_date": format_cents(month_sales),
-            "sales_12_months": format_cents(_last_12_months(self.sales, self.as_of)),
+            "sales_12_months": format_cents(kpis.sales_of_last_months(self.sales, self.as_of)),
             "top_debtors": [
                 {"code": code, "name": name, "total": format_cents(total)}
                 for code, name, total in self.top_debtors
             ],
         }
-
-
-def _last_12_months(sales: dict[tuple[int, int], int], as_of: date) -> int:
-    month = (as_of.year, as_of.month)
-    total = 0
-    for _ in range(12):
-        total += sales.get(month, 0)
-        month = kpis.previous_month(month)
-    return total
 
 
 def kpi_report(company: Company, as_of: date) -> KpiReport:

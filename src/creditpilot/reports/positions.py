@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 
 from creditpilot.companies.models import Company
-from creditpilot.core.aging import ALL_BUCKETS, Buckets
+from creditpilot.core.aging import ALL_BUCKETS, BUCKETS, OVERDUE_BUCKETS, Buckets
 from creditpilot.customers.models import Customer
 from creditpilot.receivables import bulk
 from creditpilot.reports.aging import (
@@ -24,8 +24,8 @@ from creditpilot.reports.aging import (
     CustomerAging,
     aged_buckets_by_customer,
     aged_totals,
-    aged_totals_at,
 )
+from creditpilot.reports.aging_frames import aged_totals_at
 from creditpilot.reports.kpis import KpiReport, monthly_sales
 from creditpilot.reports.models import CustomerPosition, PositionSnapshot
 
@@ -37,7 +37,7 @@ BUCKET_FIELDS = {
     "over_90": "over_90",
     "unapplied": "unapplied",
 }
-WORST_ORDER = ["not_due", "1_30", "31_60", "61_90", "over_90"]
+WORST_ORDER = BUCKETS
 KEEP_SNAPSHOTS = 60
 CUSTOMER_FIELDS = ("code", "name", "siren", "segment", "sales_rep", "rating")
 CHOICE_FIELDS = ("segment", "sales_rep", "rating")  # offered as filters of the customers list
@@ -124,7 +124,7 @@ def positions(company: Company, as_of: date) -> PositionSnapshot:
                 for i, bucket in enumerate(WORST_ORDER, start=1):
                     if cents[bucket] > 0:
                         worst = i
-                overdue = cents["1_30"] + cents["31_60"] + cents["61_90"] + cents["over_90"]
+                overdue = sum(cents[b] for b in OVERDUE_BUCKETS)
                 change = overdue - (before[cid].overdue if cid in before else 0)
                 rows.append(
                     (

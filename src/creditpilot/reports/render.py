@@ -7,9 +7,9 @@ import io
 import json
 from decimal import Decimal
 
-from creditpilot.core.aging import ALL_BUCKETS
+from creditpilot.core.aging import ALL_BUCKETS, Buckets
 from creditpilot.core.money import format_cents, from_cents
-from creditpilot.reports.aging import AgingReport
+from creditpilot.reports.aging import AgingReport, GroupedAging
 from creditpilot.reports.statement import Statement
 
 BUCKET_TITLES = {
@@ -21,46 +21,58 @@ BUCKET_TITLES = {
     "unapplied": "Non affecté / Unapplied",
 }
 
+LABEL_TITLES = {
+    "code": "Code",
+    "name": "Client / Customer",
+    "segment": "Segment",
+    "sales_rep": "Commercial / Sales rep",
+    "currency": "Devise / Currency",
+}
+
 
 def _json(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def aging_json(report: AgingReport) -> str:
+def aging_json(report: AgingReport | GroupedAging) -> str:
     return _json(report.as_json())
 
 
-def aging_rows(report: AgingReport) -> list[list[object]]:
-    rows: list[list[object]] = []
-    for c in report.customers:
-        rows.append(
-            [
-                c.code,
-                c.name,
-                from_cents(c.buckets.total),
-                *[from_cents(c.buckets.cents[b]) for b in ALL_BUCKETS],
-            ]
-        )
-    return rows
+def aging_header(report: AgingReport | GroupedAging) -> list[str]:
+    """By customer: code, name, total, buckets; by a field: the field, total, buckets."""
+    if isinstance(report, GroupedAging):
+        return [report.by, "total", *ALL_BUCKETS]
+    return AGING_HEADER
+
+
+def aging_rows(report: AgingReport | GroupedAging) -> list[list[object]]:
+    if isinstance(report, GroupedAging):
+        return [_amounts([g.key], g.buckets) for g in report.groups]
+    return [_amounts([c.code, c.name], c.buckets) for c in report.customers]
+
+
+def aging_total_row(report: AgingReport | GroupedAging) -> list[object]:
+    labels: list[object] = ["TOTAL"] if isinstance(report, GroupedAging) else ["TOTAL", ""]
+    return _amounts(labels, report.total)
+
+
+def _amounts(labels: list[object], buckets: Buckets) -> list[object]:
+    return [
+        *labels,
+        from_cents(buckets.total),
+        *[from_cents(buckets.cents[b]) for b in ALL_BUCKETS],
+    ]
 
 
 AGING_HEADER = ["code", "name", "total", *ALL_BUCKETS]
 
 
-def aging_csv(report: AgingReport) -> str:
+def aging_csv(report: AgingReport | GroupedAging) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(AGING_HEADER)
-    for row in aging_rows(report):
+    writer.writerow(aging_header(report))
+    for row in [*aging_rows(report), aging_total_row(report)]:
         writer.writerow([str(v) for v in row])
-    writer.writerow(
-        [
-            "TOTAL",
-            "",
-            format_cents(report.total.total),
-            *[format_cents(report.total.cents[b]) for b in ALL_BUCKETS],
-        ]
-    )
     return out.getvalue()
 
 
@@ -91,14 +103,10 @@ def _xlsx(sheets: list[tuple[str, list[str], list[list[object]], list[object] | 
     return buffer.getvalue()
 
 
-def aging_xlsx(report: AgingReport) -> bytes:
-    total = [
-        "TOTAL",
-        "",
-        from_cents(report.total.total),
-        *[from_cents(report.total.cents[b]) for b in ALL_BUCKETS],
-    ]
-    return _xlsx([(f"Aging {report.as_of.isoformat()}", AGING_HEADER, aging_rows(report), total)])
+def aging_xlsx(report: AgingReport | GroupedAging) -> bytes:
+    title = f"Aging {report.as_of.isoformat()}"
+    total = aging_total_row(report)
+    return _xlsx([(title, aging_header(report), aging_rows(report), total)])
 
 
 def statement_json(st: Statement) -> str:
@@ -172,14 +180,18 @@ def statement_xlsx(st: Statement) -> bytes:
     return _xlsx([(f"{st.customer.code}"[:31], STATEMENT_HEADER, statement_rows(st), None)])
 
 
-def aging_pdf(report: AgingReport) -> bytes:
+def aging_pdf(report: AgingReport | GroupedAging) -> bytes:
     from creditpilot.reports.pdf import render_pdf
 
+    header = aging_header(report)
     return render_pdf(
         "reports/aging.html",
         {
             "report": report,
+            "labels": [LABEL_TITLES.get(h, h) for h in header[: len(header) - 7]],
             "rows": aging_rows(report),
+            "total_row": aging_total_row(report),
+            "text_columns": len(header) - 7,
             "buckets": ALL_BUCKETS,
             "titles": BUCKET_TITLES,
         },

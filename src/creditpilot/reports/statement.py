@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from creditpilot.companies.models import Company
-from creditpilot.core.aging import Buckets
+from creditpilot.core.aging import Buckets, age, days_past_due
 from creditpilot.core.errors import NotFoundError
+from creditpilot.core.ledger import Allocation as LedgerAllocation
+from creditpilot.core.ledger import Item, open_amounts
 from creditpilot.customers.models import Customer
 from creditpilot.receivables.models import Allocation, Document
-from creditpilot.reports.aging import aged_buckets_by_customer
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,11 @@ class Statement:
 
 
 def statement(company: Company, customer_code: str, as_of: date) -> Statement:
+    """The customer's documents at ``as_of`` with their open amounts and buckets.
+
+    Open amounts, days past due and buckets are the core's (``core.ledger.open_amounts``,
+    ``core.aging.age``) over the customer's documents and allocations: one rule, one place.
+    """
     customer = Customer.objects.filter(company=company, code=customer_code).first()
     if customer is None:
         raise NotFoundError("customer_not_found", f"no customer with code {customer_code!r}")
@@ -52,19 +58,23 @@ def statement(company: Company, customer_code: str, as_of: date) -> Statement:
         .order_by("date", "id")
         .values_list("id", "date", "kind", "number", "label", "due_date", "amount")
     )
-    settled: dict[int, int] = {}
-    for invoice_id, credit_id, amount in Allocation.objects.filter(
-        company=company, customer=customer, date__lte=as_of
-    ).values_list("invoice_id", "credit_id", "amount"):
-        settled[invoice_id] = settled.get(invoice_id, 0) + amount
-        settled[credit_id] = settled.get(credit_id, 0) + amount
+    items = [
+        Item(doc_id, customer.code, day, due or day, amount)
+        for doc_id, day, _kind, _number, _label, due, amount in docs
+    ]
+    allocations = [
+        LedgerAllocation(invoice_id, credit_id, amount, method, day)
+        for invoice_id, credit_id, amount, method, day in Allocation.objects.filter(
+            company=company, customer=customer, date__lte=as_of
+        ).values_list("invoice_id", "credit_id", "amount", "method", "date")
+    ]
+    open_by_id = open_amounts(items, allocations, as_of)
     lines: list[StatementLine] = []
     balance = 0
     for doc_id, day, kind, number, label, due, amount in docs:
         balance += amount
-        sign = 1 if amount > 0 else -1
-        open_amount = amount - sign * settled.get(doc_id, 0)
-        past_due = (as_of - due).days if amount > 0 and open_amount else None
+        open_amount = open_by_id[doc_id]
+        past_due = days_past_due(as_of, due) if amount > 0 and open_amount else None
         lines.append(
             StatementLine(
                 day,
@@ -78,5 +88,5 @@ def statement(company: Company, customer_code: str, as_of: date) -> Statement:
                 past_due,
             )
         )
-    buckets = aged_buckets_by_customer(company.id, as_of, customer.id).get(customer.id, Buckets())
+    buckets = age(items, allocations, as_of).customers.get(customer.code, Buckets())
     return Statement(company, customer, as_of, lines, buckets)

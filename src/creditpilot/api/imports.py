@@ -12,12 +12,13 @@ from typing import Any, Literal
 from django.core.exceptions import PermissionDenied
 from django.db.models.query import EmptyQuerySet
 from django.http import Http404, HttpRequest
-from ninja import File, Form, Query, Router, Status, UploadedFile
+from ninja import File, Form, Path, Query, Router, Status, UploadedFile
 
 from creditpilot.accounts.rights import Action
 from creditpilot.accounts.scope import Scope
 from creditpilot.api.auth import scope_of, user_of
 from creditpilot.api.errors import error_responses
+from creditpilot.api.params import MAX_ID, MAX_OFFSET
 from creditpilot.api.schemas import ImportJobOut, ImportJobPage
 from creditpilot.receivables.jobs import do_submit_import
 from creditpilot.receivables.models import ImportJob
@@ -40,7 +41,7 @@ def list_imports(
     request: HttpRequest,
     company: str,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> dict[str, Any]:
     scope = scope_of(request, company)
     _require_imports_visible(scope)
@@ -82,7 +83,9 @@ def submit_import(
     response={200: ImportJobOut, **error_responses(403, 404, 422)},
     summary="One import: status, stage, counts, rejected rows",
 )
-def get_import(request: HttpRequest, company: str, job_id: int) -> ImportJob:
+def get_import(
+    request: HttpRequest, company: str, job_id: int = Path(..., ge=1, le=MAX_ID)
+) -> ImportJob:
     scope = scope_of(request, company)
     _require_imports_visible(scope)
     job = ImportJob.objects.filter(company=scope.company, pk=job_id).first()

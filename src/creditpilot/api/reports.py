@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -12,6 +10,7 @@ from ninja import Router
 from creditpilot.accounts.rights import Action
 from creditpilot.api.auth import scope_of
 from creditpilot.api.errors import error_responses
+from creditpilot.api.params import IsoDate
 from creditpilot.api.schemas import Aging, Kpis
 from creditpilot.reports.kpis import kpi_report
 from creditpilot.reports.positions import aging_json_bytes
@@ -25,7 +24,7 @@ router = Router(tags=["reports"])
     summary="Aged balance at a date (default today)",
     description="For the sales role, only the customers of the user's sales rep, and their totals.",
 )
-def aging(request: HttpRequest, company: str, as_of: dt.date | None = None) -> HttpResponse:
+def aging(request: HttpRequest, company: str, as_of: IsoDate | None = None) -> HttpResponse:
     scope = scope_of(request, company)
     scope.require(Action.VIEW)
     sales_rep = scope.sales_rep if scope.own_customers_only else None
@@ -40,7 +39,7 @@ def aging(request: HttpRequest, company: str, as_of: dt.date | None = None) -> H
     summary="DSO, best possible DSO, ADD, overdue ratio, CEI at a date (default today)",
     description="Company-wide figures: not for a role that sees only its own customers.",
 )
-def kpis(request: HttpRequest, company: str, as_of: dt.date | None = None) -> dict[str, object]:
+def kpis(request: HttpRequest, company: str, as_of: IsoDate | None = None) -> dict[str, object]:
     scope = scope_of(request, company)
     scope.require(Action.VIEW)
     if scope.own_customers_only:

@@ -148,7 +148,7 @@ def get_customer(request: HttpRequest, company: str, code: str) -> Customer:
 
 @router.patch(
     "/companies/{company}/customers/{code}",
-    response={200: CustomerDetail, **error_responses(403, 404, 422)},
+    response={200: CustomerDetail, **error_responses(403, 404, 413, 415, 422)},
     summary="Change a customer's terms, credit limit, segment, sales rep, rating or e-mail",
     description="Audited (who, when, before and after). New payment terms move the due dates they derive.",
 )

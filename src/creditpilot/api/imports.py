@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models.query import EmptyQuerySet
 from django.http import Http404, HttpRequest
@@ -24,6 +25,23 @@ from creditpilot.receivables.jobs import do_submit_import
 from creditpilot.receivables.models import ImportJob
 
 router = Router(tags=["imports"])
+
+FILE_TYPES = (
+    "a FEC (.txt, .fec, .csv or no extension: tab, | or ; separated, UTF-8 or ISO-8859-15), "
+    "or a customers or invoices list (.csv or .tsv in UTF-8, ISO-8859-15 or Windows-1252, "
+    "or a spreadsheet .xlsx, .xls, .ods)"
+)
+MEDIA_TYPES = ", ".join(
+    (
+        "text/plain",
+        "text/csv",
+        "text/tab-separated-values",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.ms-excel",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/octet-stream",
+    )
+)
 
 
 def _require_imports_visible(scope: Scope) -> None:
@@ -55,14 +73,20 @@ def list_imports(
     summary="Import a file (FEC, customers list or invoices list)",
     description=(
         "multipart/form-data with `kind`, `file` and optionally `accept_valid_rows`. "
+        f"Accepted files: {FILE_TYPES}, at most {settings.MAX_UPLOAD_BYTES // 2**20} MB. "
         "A file with rejected rows changes nothing unless `accept_valid_rows` is true."
     ),
+    openapi_extra={
+        "requestBody": {
+            "content": {"multipart/form-data": {"encoding": {"file": {"contentType": MEDIA_TYPES}}}}
+        }
+    },
 )
 def submit_import(
     request: HttpRequest,
     company: str,
     kind: Form[Literal["fec", "customers", "invoices"]],
-    file: File[UploadedFile],
+    file: UploadedFile = File(..., description=f"the file to import: {FILE_TYPES}"),
     accept_valid_rows: Form[bool] = False,
 ) -> Status[ImportJob]:
     scope = scope_of(request, company)

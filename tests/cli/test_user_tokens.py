@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from tests.cli.test_contract import cp, env  # noqa: F401 (the fixture)
+import os
+
+import pytest
+
+from tests.cli.test_contract import cp
+
+
+@pytest.fixture
+def env(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CREDITPILOT_")}
+    env["CREDITPILOT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    env["CREDITPILOT_DATA_DIR"] = str(tmp_path / "data")
+    return env
 
 
 def test_tokens_are_made_listed_and_revoked_from_the_command_line(env):

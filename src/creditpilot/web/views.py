@@ -34,8 +34,8 @@ from creditpilot.reports.models import CustomerPosition, PositionSnapshot
 from creditpilot.reports.positions import BUCKET_FIELDS, kpi_trend, positions
 from creditpilot.web.access import CURRENT_COMPANY_KEY, company_view
 from creditpilot.web.forms import CompanySettingsForm, GrantForm
-from creditpilot.web.tokens import token_rows
 from creditpilot.web.middleware import LANGUAGE_SESSION_KEY
+from creditpilot.web.tokens import token_rows
 
 
 def as_of_of(request: HttpRequest) -> date:

@@ -12,8 +12,7 @@ from creditpilot.api.auth import scope_of
 from creditpilot.api.errors import error_responses
 from creditpilot.api.params import IsoDate
 from creditpilot.api.schemas import Aging, Kpis
-from creditpilot.reports.kpis import kpi_report
-from creditpilot.reports.positions import aging_json_bytes
+from creditpilot.reports.positions import aging_json_bytes, kpis_json_bytes
 
 router = Router(tags=["reports"])
 
@@ -39,9 +38,11 @@ def aging(request: HttpRequest, company: str, as_of: IsoDate | None = None) -> H
     summary="DSO, best possible DSO, ADD, overdue ratio, CEI at a date (default today)",
     description="Company-wide figures: not for a role that sees only its own customers.",
 )
-def kpis(request: HttpRequest, company: str, as_of: IsoDate | None = None) -> dict[str, object]:
+def kpis(request: HttpRequest, company: str, as_of: IsoDate | None = None) -> HttpResponse:
     scope = scope_of(request, company)
     scope.require(Action.VIEW)
     if scope.own_customers_only:
         raise PermissionDenied("kpis")
-    return kpi_report(scope.company, as_of or timezone.localdate()).as_json()
+    # from the day's cached snapshot, like the aging: the figures of ``report kpis``
+    body = kpis_json_bytes(scope.company, as_of or timezone.localdate())
+    return HttpResponse(body, content_type="application/json")

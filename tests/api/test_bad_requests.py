@@ -53,7 +53,9 @@ def test_a_file_name_of_a_thousand_characters_is_a_400_not_a_server_error(alice)
     body, content_type = multipart("a" * 1000 + ".csv")
     response = raw_post(alice, IMPORTS, body, content_type)
     assert response.status_code == 400
-    assert error_of(response)["code"] == "bad_request"
+    error = error_of(response)
+    assert error["code"] == "bad_request"
+    assert "file name" in error["message"]
 
 
 def test_a_patch_body_over_the_size_limit_is_a_413(alice, settings):

@@ -120,7 +120,10 @@ def register_error_handlers(api: NinjaAPI) -> None:
     def on_unreadable_body(request: HttpRequest, exc: Exception) -> HttpResponse:
         # what Django says of a body it cannot read: a multipart without boundary, a part header
         # too long (a file name of a thousand characters), too many fields, a broken connection
-        return respond(request, 400, "bad_request", f"the request body cannot be read: {exc}")
+        reason = str(exc)
+        if "header size" in reason:
+            reason = "the headers of a part are too long (a file name of more than about 900 characters?)"
+        return respond(request, 400, "bad_request", f"the request body cannot be read: {reason}")
 
     def on_body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)

@@ -271,11 +271,61 @@ def user_list() -> None:
 
 @user_app.command("token")
 @command
-def user_token(username: str, name: str = typer.Option("api", "--name")) -> None:
-    """Create an API token for the user (shown once: only its hash is kept)."""
-    from creditpilot.accounts.services import do_create_token
+def user_token(
+    username: str = typer.Argument(None, help="The user (leave out with --list for everyone's)."),
+    name: str = typer.Option("api", "--name", help="What the token is for."),
+    expires: str = typer.Option(
+        None, "--expires", help="Last day of use (YYYY-MM-DD) or a number of days; default never."
+    ),
+    revoke: int = typer.Option(None, "--revoke", help="Revoke the user's token of this id."),
+    list_: bool = typer.Option(False, "--list", help="List the tokens (never the keys)."),
+) -> None:
+    """Create an API token for the user (shown once: only its hash is kept), list or revoke them."""
+    from django.utils import timezone
 
-    typer.echo(do_create_token(username, name))
+    from creditpilot.accounts.services import (
+        do_create_token,
+        do_revoke_token,
+        expiry_of,
+        tokens_of,
+    )
+    from creditpilot.core.errors import UsageError
+
+    if list_ + (revoke is not None) + (expires is not None) > 1:
+        raise UsageError("usage", "choose one of --list, --revoke and --expires")
+    if list_:
+        now = timezone.now()
+        for token in tokens_of(username=username):
+            typer.echo(_token_line(token, token.status(now)))
+        return
+    if username is None:
+        raise UsageError("usage", "name the user: creditpilot user token NAME")
+    if revoke is not None:
+        token = do_revoke_token(revoke, username=username)
+        typer.echo(f"token {token.pk} ({token.prefix}...) of {username!r} revoked")
+        return
+    expires_at = expiry_of(expires, timezone.localtime()) if expires is not None else None
+    typer.echo(do_create_token(username, name, expires_at=expires_at))
+
+
+def _token_line(token: Any, status: str) -> str:
+    from django.utils import timezone
+
+    def when(moment: datetime | None) -> str:
+        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+    return "\t".join(
+        [
+            str(token.pk),
+            token.user.get_username(),
+            token.name,
+            f"{token.prefix}...",
+            f"created {when(token.created_at)}",
+            f"last used {when(token.last_used_at)}",
+            f"expires {when(token.expires_at)}",
+            status,
+        ]
+    )
 
 
 # --- imports ---------------------------------------------------------------------------

@@ -45,3 +45,28 @@ def test_the_docs_page_loads_swagger_ui_from_the_static_files():
     assert '"url": "/api/openapi.json"' in html
     for asset in ("/static/ninja/swagger-ui-bundle.js", "/static/ninja/swagger-ui-init.js"):
         assert client.get(asset).status_code == 200
+
+
+def test_every_operation_declares_the_400_and_the_401_in_the_error_shape():
+    schema = Client().get("/api/openapi.json").json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for status in ("400", "401"):
+                content = operation["responses"][status]["content"]["application/json"]
+                assert content["schema"] == {"$ref": "#/components/schemas/ErrorOut"}, (
+                    method,
+                    path,
+                )
+
+
+def test_the_document_says_which_files_an_import_takes_and_that_email_is_an_address():
+    schema = Client().get("/api/openapi.json").json()
+    post = schema["paths"]["/api/v1/companies/{company}/imports"]["post"]
+    form = post["requestBody"]["content"]["multipart/form-data"]
+    for suffix in (".txt", ".csv", ".tsv", ".xlsx", ".xls", ".ods", ".fec"):
+        assert suffix in form["schema"]["properties"]["file"]["description"]
+    assert "text/csv" in form["encoding"]["file"]["contentType"]
+    changes = schema["components"]["schemas"]["CustomerChanges"]["properties"]
+    assert {"format": "email", "maxLength": 254, "type": "string"} in changes["email"]["anyOf"]
+    patch = schema["paths"]["/api/v1/companies/{company}/customers/{code}"]["patch"]
+    assert {"413", "415"} <= set(patch["responses"])

@@ -21,6 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from creditpilot.accounts.models import ApiToken
 from creditpilot.audit.models import AuditEvent
 from creditpilot.customers.models import Customer
 from creditpilot.receivables.models import Document, ImportJob
@@ -110,12 +111,16 @@ def b_objects(world, tmp_path, settings):
         stored_path=str(tmp_path / "b.txt"),
         created_by="bob",
     )
+    token = ApiToken.objects.create(
+        user=get_user_model().objects.get(username="bob"), prefix="cp_b", key_hash="b" * 64
+    )
     return {
         "company": world.b.code,
         "code": "ACME",
         "job": job.pk,
         "job_id": job.pk,
         "username": "bob",
+        "token": token.pk,
     }
 
 
@@ -171,7 +176,7 @@ def test_the_same_routes_answer_for_the_owner(world, b_objects):
 
 def test_a_sales_user_cannot_see_another_reps_customer(world):
     sam = world.client("sam")
-    values = {"company": world.a.code, "job": 0, "job_id": 0, "username": "alice"}
+    values = {"company": world.a.code, "job": 0, "job_id": 0, "username": "alice", "token": 0}
     customer_routes = [r for r in company_routes() if "code" in params_of(r)]
     assert customer_routes
     for route in customer_routes:
@@ -194,7 +199,14 @@ def test_a_sales_user_cannot_see_another_reps_customer(world):
 
 def test_an_auditor_can_change_nothing(world):
     audrey = world.client("audrey")
-    values = {"company": world.a.code, "code": "ACME", "job": 0, "job_id": 0, "username": "alice"}
+    values = {
+        "company": world.a.code,
+        "code": "ACME",
+        "job": 0,
+        "job_id": 0,
+        "username": "alice",
+        "token": 0,
+    }
     before_customers = list(Customer.objects.order_by("id").values())
     before_documents = Document.objects.count()
     for route in company_routes():

@@ -6,6 +6,8 @@ route goes through ``creditpilot.accounts.scope`` which reads these grants.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 
@@ -43,7 +45,10 @@ class Profile(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token of one user; only its SHA-256 is stored, the key is shown once."""
+    """A bearer token of one user; only its SHA-256 is stored, the key is shown once.
+
+    It opens the API until it is revoked or, when it has one, until its expiry.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
@@ -53,4 +58,13 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True)
+    expires_at = models.DateTimeField(null=True)  # none: until revoked
     revoked_at = models.DateTimeField(null=True)
+
+    def status(self, now: datetime) -> str:
+        """``active``, ``expired`` or ``revoked``."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= now:
+            return "expired"
+        return "active"

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 
 from creditpilot.accounts.audit import record
@@ -17,6 +21,9 @@ from creditpilot.companies.models import Company
 from creditpilot.core.errors import InvalidInputError, NotFoundError
 
 TOKEN_PREFIX = "cp_"
+MAX_TOKEN_DAYS = 3650
+_DAYS = re.compile(r"([0-9]{1,6}) ?d?")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -86,32 +93,136 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def expiry_of(text: str, now: datetime) -> datetime:
+    """When a token given ``--expires`` stops working: a date (usable through that day) or days.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> now = datetime(2026, 6, 30, 9, 0, tzinfo=ZoneInfo("Europe/Paris"))
+    >>> expiry_of("2026-07-31", now).isoformat()
+    '2026-08-01T00:00:00+02:00'
+    >>> expiry_of("90", now).isoformat(), expiry_of("30d", now).isoformat()
+    ('2026-09-28T09:00:00+02:00', '2026-07-30T09:00:00+02:00')
+    >>> expiry_of("2026-06-29", now)
+    Traceback (most recent call last):
+    ...
+    creditpilot.core.errors.InvalidInputError: the expiry must be in the future: 2026-06-29
+    """
+    value = text.strip().lower()
+    days = _DAYS.fullmatch(value)
+    if days is not None:
+        count = int(days[1])
+        if not 1 <= count <= MAX_TOKEN_DAYS:
+            raise InvalidInputError(
+                "bad_expiry", f"a token lasts from 1 to {MAX_TOKEN_DAYS} days, not {count}"
+            )
+        return now + timedelta(days=count)
+    if not _DATE.fullmatch(value):
+        raise InvalidInputError(
+            "bad_expiry", f"an expiry is a date YYYY-MM-DD or a number of days, not {text!r}"
+        )
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInputError("bad_expiry", f"no such date: {text}") from None
+    if day >= date.max:
+        raise InvalidInputError("bad_expiry", f"no such date: {text}")
+    # usable through the day given: it ends when the next day starts, in the server's time zone
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=now.tzinfo)
+    if end <= now:
+        raise InvalidInputError("bad_expiry", f"the expiry must be in the future: {text}")
+    return end
+
+
 @transaction.atomic
-def do_create_token(username: str, name: str = "api") -> str:
+def do_create_token(
+    username: str, name: str = "api", *, expires_at: datetime | None = None, actor: object = None
+) -> str:
     """A new API key for the user; only its hash is kept, so it is shown once."""
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
         raise NotFoundError("user_not_found", f"no user named {username!r}")
+    if not name or len(name) > 100:
+        raise InvalidInputError("invalid_token_name", "a token name of 1 to 100 characters")
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, name=name, prefix=key[:12], key_hash=_hash(key))
-    record("token_created", user=user, object_type="token", object_ref=key[:12])
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=key[:12], key_hash=_hash(key), expires_at=expires_at
+    )
+    record(
+        "token_created",
+        user=actor if actor is not None else user,
+        object_type="token",
+        object_ref=f"{token.pk} {token.prefix}",
+        after={
+            "user": username,
+            "name": name,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+        },
+    )
     return key
 
 
 def user_for_token(key: str) -> object | None:
+    """The user of a key that is neither revoked nor expired (and whose user is active)."""
     if not key.startswith(TOKEN_PREFIX):
         return None
+    now = timezone.now()
     token = (
         ApiToken.objects.filter(key_hash=_hash(key), revoked_at__isnull=True, user__is_active=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .select_related("user")
         .first()
     )
     if token is None:
         return None
-    now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def tokens_of(*, username: str | None = None, company: Company | None = None) -> QuerySet[ApiToken]:
+    """The tokens of a user, of the users of a company, or all of them; by user, newest first."""
+    tokens = ApiToken.objects.select_related("user")
+    if username is not None:
+        tokens = tokens.filter(user__username=username)
+    if company is not None:
+        tokens = tokens.filter(user__memberships__company=company)
+    return tokens.order_by("user__username", "-created_at", "-id")
+
+
+@transaction.atomic
+def do_revoke_token(
+    token_id: int,
+    *,
+    username: str | None = None,
+    company: Company | None = None,
+    actor: object = None,
+    request: HttpRequest | None = None,
+) -> ApiToken:
+    """Revoke a token now; ``username`` or ``company`` (an administrator's page) must hold it."""
+    token = (
+        tokens_of(username=username, company=company)
+        .select_for_update(of=("self",))
+        .filter(pk=token_id)
+    ).first()
+    if token is None:
+        whose = f" of {username!r}" if username else ""
+        raise NotFoundError("token_not_found", f"no API token {token_id}{whose}")
+    if token.revoked_at is not None:
+        raise InvalidInputError(
+            "token_already_revoked", f"the API token {token_id} was revoked already"
+        )
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    record(
+        "token_revoked",
+        user=actor,
+        company=company,
+        object_type="token",
+        object_ref=f"{token.pk} {token.prefix}",
+        before={"user": token.user.get_username(), "name": token.name},
+        request=request,
+    )
+    return token
 
 
 @transaction.atomic

@@ -19,10 +19,12 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.urls import URLPattern, URLResolver, path
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
+from ninja.parser import Parser
 
 from creditpilot.api import companies, customers, imports, reports
 from creditpilot.api.auth import api_key, signed_in_session
-from creditpilot.api.errors import error_body, register_error_handlers
+from creditpilot.api.errors import UnsupportedMediaTypeError, error_body, register_error_handlers
+from creditpilot.api.params import has_control_character
 
 
 def _keep_error_shape(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -30,6 +32,9 @@ def _keep_error_shape(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 
     @functools.wraps(view)  # keeps the view's csrf_exempt: ninja checks CSRF in its session auth
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if any(has_control_character(str(value)) for value in kwargs.values()):
+            # no company, customer or import is named so (and PostgreSQL refuses a NUL)
+            return JsonResponse(error_body("not_found", "not found"), status=404)
         try:
             response = view(request, *args, **kwargs)
         except Http404:
@@ -53,6 +58,19 @@ def _no_such_route(request: HttpRequest, rest: str) -> HttpResponse:
     raise Http404(rest)
 
 
+class JsonOnlyParser(Parser):
+    """A JSON body is read only when it says it is JSON (``application/json`` or ``...+json``)."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        media_type = (request.content_type or "").lower()
+        if media_type != "application/json" and not media_type.endswith("+json"):
+            raise UnsupportedMediaTypeError(
+                f"the body must be JSON, sent as 'Content-Type: application/json' "
+                f"(not {media_type or 'without a type'!r})"
+            )
+        return super().parse_body(request)
+
+
 class CreditPilotAPI(NinjaAPI):
     def _get_urls(self) -> list[URLPattern | URLResolver]:
         patterns: list[URLPattern | URLResolver] = []
@@ -74,6 +92,7 @@ api = CreditPilotAPI(
         "Authenticate with `Authorization: Bearer <API key>`."
     ),
     urls_namespace="api",
+    parser=JsonOnlyParser(),
     auth=[api_key, signed_in_session],
     # no call to the public validator service: the docs work offline
     docs=Swagger(settings={"validatorUrl": None}),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -16,9 +15,11 @@ from ninja import Query, Router
 from creditpilot.accounts.rights import Action
 from creditpilot.api.auth import scope_of, user_of
 from creditpilot.api.errors import error_responses
+from creditpilot.api.params import MAX_OFFSET, IsoDate, PlainText, has_control_character
 from creditpilot.api.schemas import CustomerChanges, CustomerDetail, CustomerPage, OpenItems
 from creditpilot.core.errors import InvalidInputError
 from creditpilot.core.money import format_cents, to_cents
+from creditpilot.core.terms import parse_terms
 from creditpilot.customers.models import Customer
 from creditpilot.customers.services import do_update_customer
 from creditpilot.reports.statement import statement
@@ -27,7 +28,7 @@ router = Router(tags=["customers"])
 
 MAX_PAGE = 500
 # up to ten thousand billion: the cents stay far inside a 64-bit integer
-_LIMIT = re.compile(r"^\d{1,13}(\.\d{1,2})?$")
+_LIMIT = re.compile(r"[0-9]{1,13}(\.[0-9]{1,2})?")
 
 
 def limit_cents(text: str) -> int:
@@ -39,13 +40,41 @@ def limit_cents(text: str) -> int:
     Traceback (most recent call last):
     ...
     ValueError: the credit limit is an amount of zero or more with at most two decimals, like 15000.00
+    >>> limit_cents("１２３")  # full-width digits are not read as 123
+    Traceback (most recent call last):
+    ...
+    ValueError: the credit limit is an amount of zero or more with at most two decimals, like 15000.00
     """
     value = text.strip()
-    if not _LIMIT.match(value):
+    if not _LIMIT.fullmatch(value):
         raise ValueError(
             "the credit limit is an amount of zero or more with at most two decimals, like 15000.00"
         )
     return to_cents(value)  # exact: two decimals at most, nothing to round
+
+
+def terms_code(text: str) -> str:
+    """Payment terms as their code, in any case; a wording the code would silently rewrite is refused.
+
+    >>> terms_code("net45"), terms_code("EOM45"), terms_code("NET30/2%10")
+    ('NET45', 'EOM45', 'NET30/2%10')
+    >>> terms_code("NET-5")
+    Traceback (most recent call last):
+    ...
+    ValueError: payment terms are a code such as NET30, EOM45, 45EOM, RECEIPT or PREPAID: 'NET-5' is not one (NET5?)
+    """
+    value = text.strip().upper()
+    try:
+        code = parse_terms(value).code
+    except InvalidInputError:
+        code = ""
+    if code != value:
+        guess = f" ({code}?)" if code else ""
+        raise ValueError(
+            "payment terms are a code such as NET30, EOM45, 45EOM, RECEIPT or PREPAID: "
+            f"{text.strip()!r} is not one{guess}"
+        )
+    return code
 
 
 def _changes_of(body: CustomerChanges) -> dict[str, Any]:
@@ -60,6 +89,15 @@ def _changes_of(body: CustomerChanges) -> dict[str, Any]:
                 fields[name] = str(err)
             continue
         value = (value or "").strip()
+        if has_control_character(value):
+            fields[name] = "control characters (such as NUL or a line break) are not allowed"
+            continue
+        if name == "payment_terms" and value:
+            try:
+                value = terms_code(value)
+            except ValueError as err:
+                fields[name] = str(err)
+                continue
         if name == "email" and value:
             try:
                 validate_email(value)
@@ -79,11 +117,11 @@ def _changes_of(body: CustomerChanges) -> dict[str, Any]:
 def list_customers(
     request: HttpRequest,
     company: str,
-    q: str | None = Query(None, description="part of the code, the name or the SIREN"),
-    segment: str | None = None,
-    sales_rep: str | None = None,
+    q: PlainText | None = Query(None, description="part of the code, the name or the SIREN"),
+    segment: PlainText | None = None,
+    sales_rep: PlainText | None = None,
     limit: int = Query(50, ge=1, le=MAX_PAGE),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> dict[str, Any]:
     scope = scope_of(request, company)
     customers = scope.customers()
@@ -110,7 +148,7 @@ def get_customer(request: HttpRequest, company: str, code: str) -> Customer:
 
 @router.patch(
     "/companies/{company}/customers/{code}",
-    response={200: CustomerDetail, **error_responses(403, 404, 422)},
+    response={200: CustomerDetail, **error_responses(403, 404, 413, 415, 422)},
     summary="Change a customer's terms, credit limit, segment, sales rep, rating or e-mail",
     description="Audited (who, when, before and after). New payment terms move the due dates they derive.",
 )
@@ -132,7 +170,7 @@ def update_customer(
     summary="A customer's open items at a date",
 )
 def open_items(
-    request: HttpRequest, company: str, code: str, as_of: dt.date | None = None
+    request: HttpRequest, company: str, code: str, as_of: IsoDate | None = None
 ) -> dict[str, Any]:
     scope = scope_of(request, company)
     customer = scope.customer(code)

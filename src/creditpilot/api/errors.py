@@ -2,8 +2,10 @@
 
 ``code`` is stable (clients and tests branch on it), ``message`` is for people,
 ``fields`` names each rejected input with its reason. The status says the kind:
-401 not signed in, 403 not allowed, 404 absent or outside the user's scope (the
-same answer, so nothing leaks), 422 a value refused, 413 a file too large.
+400 a request that cannot be read (a multipart body without its boundary, JSON
+that does not parse), 401 not signed in, 403 not allowed, 404 absent or outside
+the user's scope (the same answer, so nothing leaks), 413 a file or a body too
+large, 415 a body that is not JSON where JSON is expected, 422 a value refused.
 
 >>> error_body("not_found", "not found")
 {'error': {'code': 'not_found', 'message': 'not found', 'fields': {}}}
@@ -18,8 +20,10 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -39,8 +43,14 @@ _CODE_BY_STATUS = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    413: "request_too_large",
+    415: "unsupported_media_type",
     429: "throttled",
 }
+
+
+class UnsupportedMediaTypeError(Exception):
+    """A body sent with another content type than the operation reads (415)."""
 
 
 class ErrorDetail(Schema):
@@ -100,7 +110,29 @@ def register_error_handlers(api: NinjaAPI) -> None:
             )
             response["WWW-Authenticate"] = "Bearer"
             return response
+        if isinstance(exc.__cause__, UnsupportedMediaTypeError):
+            # ninja turns any failure of the body parser into a 400: the cause says it was the type
+            return respond(request, 415, _CODE_BY_STATUS[415], str(exc.__cause__))
+        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+            return respond(request, 400, "bad_request", "the request body is not valid JSON")
         return respond(request, exc.status_code, code, str(exc))
+
+    def on_unreadable_body(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # what Django says of a body it cannot read: a multipart without boundary, a part header
+        # too long (a file name of a thousand characters), too many fields, a broken connection
+        reason = str(exc)
+        if "header size" in reason:
+            reason = "the headers of a part are too long (a file name of more than about 900 characters?)"
+        return respond(request, 400, "bad_request", f"the request body cannot be read: {reason}")
+
+    def on_body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        return respond(
+            request,
+            413,
+            "request_too_large",
+            f"the request body is larger than the limit of {limit} MB (files go to the imports)",
+        )
 
     def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
         what = str(exc)
@@ -130,6 +162,10 @@ def register_error_handlers(api: NinjaAPI) -> None:
             request, 500, "internal_error", "internal error: the request was not carried out"
         )
 
+    api.add_exception_handler(MultiPartParserError, on_unreadable_body)
+    api.add_exception_handler(UnreadablePostError, on_unreadable_body)
+    api.add_exception_handler(RequestDataTooBig, on_body_too_large)
+    api.add_exception_handler(SuspiciousOperation, on_unreadable_body)
     api.add_exception_handler(ValidationError, on_validation)
     api.add_exception_handler(HttpError, on_http_error)
     api.add_exception_handler(PermissionDenied, on_permission_denied)
@@ -141,5 +177,5 @@ def register_error_handlers(api: NinjaAPI) -> None:
 
 
 def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
-    """The error responses an operation declares in the OpenAPI document (401 for every one)."""
-    return dict.fromkeys((401, *statuses), ErrorOut)
+    """The error responses an operation declares in the OpenAPI document (400 and 401 for every one)."""
+    return dict.fromkeys((400, 401, *statuses), ErrorOut)

@@ -9,20 +9,39 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models.query import EmptyQuerySet
 from django.http import Http404, HttpRequest
-from ninja import File, Form, Query, Router, Status, UploadedFile
+from ninja import File, Form, Path, Query, Router, Status, UploadedFile
 
 from creditpilot.accounts.rights import Action
 from creditpilot.accounts.scope import Scope
 from creditpilot.api.auth import scope_of, user_of
 from creditpilot.api.errors import error_responses
+from creditpilot.api.params import MAX_ID, MAX_OFFSET
 from creditpilot.api.schemas import ImportJobOut, ImportJobPage
 from creditpilot.receivables.jobs import do_submit_import
 from creditpilot.receivables.models import ImportJob
 
 router = Router(tags=["imports"])
+
+FILE_TYPES = (
+    "a FEC (.txt, .fec, .csv or no extension: tab, | or ; separated, UTF-8 or ISO-8859-15), "
+    "or a customers or invoices list (.csv or .tsv in UTF-8, ISO-8859-15 or Windows-1252, "
+    "or a spreadsheet .xlsx, .xls, .ods)"
+)
+MEDIA_TYPES = ", ".join(
+    (
+        "text/plain",
+        "text/csv",
+        "text/tab-separated-values",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.ms-excel",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/octet-stream",
+    )
+)
 
 
 def _require_imports_visible(scope: Scope) -> None:
@@ -40,7 +59,7 @@ def list_imports(
     request: HttpRequest,
     company: str,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> dict[str, Any]:
     scope = scope_of(request, company)
     _require_imports_visible(scope)
@@ -54,14 +73,20 @@ def list_imports(
     summary="Import a file (FEC, customers list or invoices list)",
     description=(
         "multipart/form-data with `kind`, `file` and optionally `accept_valid_rows`. "
+        f"Accepted files: {FILE_TYPES}, at most {settings.MAX_UPLOAD_BYTES // 2**20} MB. "
         "A file with rejected rows changes nothing unless `accept_valid_rows` is true."
     ),
+    openapi_extra={
+        "requestBody": {
+            "content": {"multipart/form-data": {"encoding": {"file": {"contentType": MEDIA_TYPES}}}}
+        }
+    },
 )
 def submit_import(
     request: HttpRequest,
     company: str,
     kind: Form[Literal["fec", "customers", "invoices"]],
-    file: File[UploadedFile],
+    file: UploadedFile = File(..., description=f"the file to import: {FILE_TYPES}"),
     accept_valid_rows: Form[bool] = False,
 ) -> Status[ImportJob]:
     scope = scope_of(request, company)
@@ -82,7 +107,9 @@ def submit_import(
     response={200: ImportJobOut, **error_responses(403, 404, 422)},
     summary="One import: status, stage, counts, rejected rows",
 )
-def get_import(request: HttpRequest, company: str, job_id: int) -> ImportJob:
+def get_import(
+    request: HttpRequest, company: str, job_id: int = Path(..., ge=1, le=MAX_ID)
+) -> ImportJob:
     scope = scope_of(request, company)
     _require_imports_visible(scope)
     job = ImportJob.objects.filter(company=scope.company, pk=job_id).first()

@@ -9,7 +9,7 @@ their schemas describe the known keys and let any other through.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
@@ -18,6 +18,7 @@ from creditpilot.core.money import format_cents
 from creditpilot.customers.models import Customer
 
 AMOUNT = {"pattern": r"^-?\d+\.\d{2}$", "examples": ["1234.50"]}
+NO_CONTROL = "text without control characters"
 
 
 class CompanyOut(Schema):
@@ -53,7 +54,7 @@ class CustomerOut(Schema):
 
 
 class CustomerDetail(CustomerOut):
-    email: str
+    email: str = Field(description="an e-mail address, or empty")
 
 
 class CustomerPage(Schema):
@@ -66,17 +67,32 @@ class CustomerChanges(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    payment_terms: str | None = Field(None, max_length=40, examples=["NET45"])
+    payment_terms: str | None = Field(
+        None,
+        max_length=40,
+        examples=["NET45"],
+        description=(
+            "a terms code, in any case: NET30 (30 days), EOM45 (45 days then end of month), "
+            "45EOM (end of month then 45 days), EOM, RECEIPT or PREPAID, optionally with an "
+            "early-payment discount such as /2%10; empty or null: the company's terms"
+        ),
+    )
     credit_limit: str | None = Field(
         None,
         max_length=20,
         examples=["15000.00"],
-        description="an amount with at most two decimals; null: no limit",
+        description="an amount with at most two decimals, digits 0-9 only; null: no limit",
+        json_schema_extra={"pattern": r"^[0-9]{1,13}(\.[0-9]{1,2})?$"},
     )
-    segment: str | None = Field(None, max_length=60)
-    sales_rep: str | None = Field(None, max_length=120)
-    rating: str | None = Field(None, max_length=8)
-    email: str | None = Field(None, max_length=254)
+    segment: str | None = Field(None, max_length=60, description=NO_CONTROL)
+    sales_rep: str | None = Field(None, max_length=120, description=NO_CONTROL)
+    rating: str | None = Field(None, max_length=8, description=NO_CONTROL)
+    email: Annotated[str, Field(json_schema_extra={"format": "email"})] | None = Field(
+        None,
+        max_length=254,
+        examples=["compta@acme.example"],
+        description="an e-mail address; empty or null: none",
+    )
 
 
 class OpenItem(Schema):

@@ -77,13 +77,46 @@ def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     return _read_csv(path)
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def _mostly_control(text: str) -> bool:
+    """More than one character in a hundred is a control character: not text."""
+    sample = text[:200_000]
+    return len(_CONTROL.findall(sample)) > max(2, len(sample) // 100)
+
+
+def is_utf16(raw: bytes) -> bool:
+    """UTF-16 text: a byte-order mark, or a zero in nearly every other byte of readable text.
+
+    A binary file has zeros too, but not one in every second byte that decode to text.
+
+    >>> is_utf16("code,name".encode("utf-16")), is_utf16("code,name".encode("utf-16-le"))
+    (True, True)
+    >>> is_utf16(bytes.fromhex("504b0304140006000800000021") * 20), is_utf16(bytes(64))
+    (False, False)
+    """
+    sample = raw[:4096]
+    if sample.startswith(_UTF16_BOMS):
+        return not _mostly_control(sample[2 : len(sample) // 2 * 2].decode("utf-16", "replace"))
+    sample = sample[: len(sample) // 2 * 2]
+    for encoding, high_bytes in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
+        if len(high_bytes) < 2 or high_bytes.count(0) < 0.9 * len(high_bytes):
+            continue
+        text = sample.decode(encoding, "replace")
+        if not _mostly_control(text):
+            return True
+    return False
+
+
 def _decode(raw: bytes, name: str) -> str:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
-        if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[1:200:2].count(0) > 20:
-            raise InvalidInputError(
-                "bad_encoding", "unsupported encoding (UTF-16): save the file in UTF-8", file=name
-            )
-        raise InvalidInputError("not_text", "not a text file (binary content)", file=name)
+    if is_utf16(raw):
+        raise InvalidInputError(
+            "bad_encoding", "unsupported encoding (UTF-16): save the file in UTF-8", file=name
+        )
+    if b"\x00" in raw[:4096]:
+        raise InvalidInputError("not_text", _not_text(raw), file=name)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -92,21 +125,39 @@ def _decode(raw: bytes, name: str) -> str:
         text = raw.decode("iso8859_15")
         if any(0x80 <= ord(ch) <= 0x9F for ch in text):
             text = raw.decode("cp1252", errors="replace")
-    if len(_CONTROL.findall(text, 0, 200_000)) > max(2, min(len(text), 200_000) // 100):
-        raise InvalidInputError("not_text", "not a text file (binary content)", file=name)
+    if _mostly_control(text):
+        raise InvalidInputError("not_text", _not_text(raw), file=name)
     return text
+
+
+def _not_text(raw: bytes) -> str:
+    if raw.startswith(b"PK\x03\x04"):
+        return "not a text file: a spreadsheet or an archive (an XLSX file keeps its .xlsx name)"
+    return "not a text file (binary content)"
+
+
+def _delimiter(text: str) -> str:
+    """The one of ``,`` ``;`` tab ``|`` that cuts the header line into the most fields."""
+    first = _LINE_END.split(text, maxsplit=1)[0]
+    return max(",;\t|", key=lambda d: _field_count(first, d))
+
+
+def _field_count(line: str, delimiter: str) -> int:
+    try:
+        return len(next(csv.reader([line], delimiter=delimiter), []))
+    except csv.Error:  # cut by another delimiter, a field may exceed the csv module's limit
+        return 0
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     name = str(path)
     text = _decode(path.read_bytes(), name)
-    first = text.split("\n", 1)[0]
-    delimiter = max(",;\t|", key=lambda d: len(next(csv.reader([first], delimiter=d), [])))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
     line = 1
     try:
+        delimiter = _delimiter(text)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         for cells in reader:
             number, line = line, reader.line_num + 1
             if header is None:
@@ -115,7 +166,12 @@ def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
             if any(c.strip() for c in cells):
                 rows.append((number, cells))
     except csv.Error as err:
-        raise InvalidInputError("bad_csv", f"unreadable CSV: {err}", file=name, line=line) from None
+        reason = str(err)
+        if "field limit" in reason:
+            reason = f"a field longer than {csv.field_size_limit():,} characters"
+        raise InvalidInputError(
+            "bad_csv", f"unreadable CSV: {reason}", file=name, line=line
+        ) from None
     return header or [], rows
 
 

@@ -35,17 +35,23 @@ class ImportRefusedError(InvalidInputError):
 
     def __init__(self, file: str, errors: list[RowError], error_count: int | None = None) -> None:
         self.errors = errors
-        self.error_count = error_count if error_count is not None else len(errors)
+        # a column missing from the header is no row: the file is refused whole, rows uncounted
+        missing = [e.column for e in errors if e.code == "missing_column"]
+        rows = len(errors) - len(missing)
+        self.error_count = error_count if error_count is not None else rows
         first = errors[0] if errors else None
         message = f"{self.error_count} rejected row{'s' if self.error_count > 1 else ''}, nothing imported"
-        if first is not None:
+        if missing:
+            names = ", ".join(repr(c) for c in missing)
+            message = f"missing column{'s' if len(missing) > 1 else ''} {names} in the header, nothing imported"
+        elif first is not None:
             message = f"{first.message} ({message})"
         super().__init__(
             "import_refused",
             message,
             file=file,
             line=first.line if first else None,
-            column=first.column if first else None,
+            column=first.column if first and not missing else None,
         )
 
 

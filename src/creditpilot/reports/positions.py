@@ -17,6 +17,7 @@ from django.db import IntegrityError, connection, transaction
 
 from creditpilot.companies.models import Company
 from creditpilot.core.aging import ALL_BUCKETS, BUCKETS, OVERDUE_BUCKETS, Buckets
+from creditpilot.core.money import format_cents
 from creditpilot.customers.models import Customer
 from creditpilot.receivables import bulk
 from creditpilot.reports.aging import (
@@ -242,6 +243,32 @@ def aging_json_bytes(company: Company, as_of: date, sales_rep: str | None = None
     body = cache.get(key)
     if body is None:
         body = json.dumps(aging_from_positions(company, as_of, sales_rep, snap).as_json()).encode()
+        cache.set(key, body, timeout=3600)
+    return body
+
+
+def kpis_json_bytes(company: Company, as_of: date, top: int = 10) -> bytes:
+    """The JSON of ``report kpis`` as bytes, read from the day's snapshot and kept like the aging.
+
+    The KPIs of the day are in the snapshot already; the top debtors come from its
+    positions (the same order as ``report kpis``: biggest balance, then code).
+    """
+    snap = positions(company, as_of)
+    stamp = f"{snap.pk}:{snap.ledger_version}:{snap.computed_at.timestamp()}:{snap.kpis.get('_stamp', 0)}"
+    key = f"creditpilot:kpis:{company.pk}:{stamp}"
+    body = cache.get(key)
+    if body is None:
+        data = {k: v for k, v in snap.kpis.items() if not k.startswith("_")}
+        debtors = (
+            CustomerPosition.objects.filter(snapshot=snap, total__gt=0)
+            .order_by("-total", "code")
+            .values_list("code", "name", "total")[:top]
+        )
+        data["top_debtors"] = [
+            {"code": code, "name": name, "total": format_cents(int(total))}
+            for code, name, total in debtors
+        ]
+        body = json.dumps(data).encode()
         cache.set(key, body, timeout=3600)
     return body
 

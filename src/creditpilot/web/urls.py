@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from creditpilot.web import customers, imports, views
+from creditpilot.web import customers, imports, tokens, views
 
 company_patterns = [
     path("", views.dashboard, name="dashboard"),
@@ -23,6 +23,7 @@ company_patterns = [
     path("audit/", views.audit_log, name="audit"),
     path("users/", views.users, name="users"),
     path("users/<str:username>/revoke/", views.revoke, name="revoke"),
+    path("tokens/<int:token>/revoke/", tokens.revoke_token, name="revoke_token"),
 ]
 
 urlpatterns = [

@@ -36,6 +36,7 @@ from creditpilot.reports.positions import BUCKET_FIELDS, kpi_trend, positions
 from creditpilot.web.access import CURRENT_COMPANY_KEY, company_view
 from creditpilot.web.forms import CompanySettingsForm, GrantForm
 from creditpilot.web.middleware import LANGUAGE_SESSION_KEY
+from creditpilot.web.tokens import token_rows
 
 
 def as_of_of(request: HttpRequest) -> date:
@@ -252,9 +253,8 @@ def users(request: HttpRequest, scope: Scope) -> HttpResponse:
             return redirect("users", company=scope.company.code)
     members = scope.company.memberships.select_related("user").order_by("user__username")
     rows = [(m, role_label(m.role)) for m in members]
-    return render(
-        request, "web/users.html", {"form": form, "rows": rows}, status=400 if form.errors else 200
-    )
+    context = {"form": form, "rows": rows, "tokens": token_rows(scope.company)}
+    return render(request, "web/users.html", context, status=400 if form.errors else 200)
 
 
 @company_view(Action.MANAGE_USERS, methods=("POST",))

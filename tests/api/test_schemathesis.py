@@ -1,0 +1,88 @@
+"""Schemathesis against every operation of the OpenAPI document: no server error, no answer the document does not describe.
+
+The generated requests go to the Django WSGI application in this process,
+as Alice (alpha's credit manager), with the path held to a real company,
+customer and import so that they reach past the 404s; queries, bodies and
+uploaded files are generated. A few dozen examples per operation keep the test
+well under a minute and a half; ``CREDITPILOT_FUZZ_EXAMPLES=1000`` runs a deeper search.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import schemathesis
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from creditpilot.receivables.jobs import do_submit_import
+
+pytestmark = [pytest.mark.store, pytest.mark.django_db]
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+
+
+@pytest.fixture
+def connection_kept():
+    """Keep the test's database connection across requests, as Django's test client does.
+
+    The WSGI handler closes old connections when a request starts and ends; on
+    PostgreSQL that would close the connection holding the test's transaction.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def fixed_path(alpha, alice, settings, tmp_path):
+    """A real company, customer and import for the path, so that a request reaches the view."""
+    settings.IMPORTS_IN_BACKGROUND = False  # no thread outliving the test's transaction
+    settings.UPLOAD_DIR = tmp_path / "uploads"
+    job = do_submit_import(
+        alpha,
+        "customers",
+        SimpleUploadedFile("clients.csv", b"code,name\nX,Y\n"),
+        user="alice",
+    )
+    return {"company": "alpha", "code": "ACME", "job_id": str(job.pk)}
+
+
+# the document is public and read without the database
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+
+
+@schema.parametrize()
+@settings(
+    max_examples=int(os.environ.get("CREDITPILOT_FUZZ_EXAMPLES", "60")),
+    deadline=None,
+    derandomize=True,  # the same requests on every run: a failure is reproduced, not met once
+    suppress_health_check=list(HealthCheck),
+)
+def test_the_api_answers_as_its_openapi_document_says(case, alice, fixed_path, connection_kept):
+    for name in list(case.path_parameters or {}):
+        case.path_parameters[name] = fixed_path[name]
+    response = case.call_and_validate(
+        headers={"Authorization": f"Bearer {alice.key}"}, checks=CHECKS
+    )
+    # past the key and the scope: the view itself answered
+    assert response.status_code not in (401, 404), response.text

@@ -480,6 +480,61 @@ def serve(
     )
 
 
+# --- collections: late-payment interest, ECB rates ---------------------------------------
+
+rates_app = typer.Typer(
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="ECB main refinancing rates behind the statutory late-payment interest.",
+)
+app.add_typer(rates_app, name="rates")
+
+
+@rates_app.command("add")
+@command
+def rates_add(
+    day: str = typer.Argument(..., help="Effective date of the decision (YYYY-MM-DD)."),
+    rate: str = typer.Argument(..., help="Main refinancing rate in percent (2.15)."),
+) -> None:
+    """Add an ECB decision (a later one wins over the shipped table on the same date)."""
+    from creditpilot.collections.rates import do_add_rate
+
+    effective = parse_day(day, "DATE")
+    outcome = do_add_rate(effective, rate)
+    typer.echo(f"ECB rate of {effective.isoformat()}: {outcome}")
+
+
+@rates_app.command("list")
+@command
+def rates_list() -> None:
+    """The main refinancing rate decisions, oldest first, shipped or added."""
+    from creditpilot.collections.rates import rate_rows
+    from creditpilot.core.interest import format_rate
+
+    for row in rate_rows():
+        typer.echo(f"{row.effective.isoformat()}\t{format_rate(row.rate)}\t{row.source}")
+
+
+@report_app.command("interest")
+@command
+def report_interest(
+    as_of: str = typer.Option(None, "--as-of", help="Date (YYYY-MM-DD), today if left out."),
+    fmt: str = typer.Option("json", "--format", help="json or csv."),
+    company: str = CompanyOption,
+    output: Path = OutputOption,
+) -> None:
+    """Late-payment interest and recovery indemnity of every invoice open and past due."""
+    from creditpilot.collections.interest import interest_csv, interest_json, interest_report
+    from creditpilot.companies.services import get_company
+
+    day = parse_day(as_of)
+    renderers = {"json": interest_json, "csv": interest_csv}
+    if fmt not in renderers:
+        raise typer.BadParameter(f"unknown format {fmt!r}: json or csv", param_hint="--format")
+    report = interest_report(get_company(company), day)
+    _emit(renderers[fmt](report), output, f"interest-{day.isoformat()}.{fmt}")
+
+
 def main() -> None:
     """Run the command; a usage error prints one line and exits with 2."""
     try:

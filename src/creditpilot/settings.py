@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "creditpilot.customers",
     "creditpilot.receivables",
     "creditpilot.reports",
+    "creditpilot.collections",
     "creditpilot.web",
 ]
 

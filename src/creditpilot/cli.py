@@ -535,6 +535,97 @@ def report_interest(
     _emit(renderers[fmt](report), output, f"interest-{day.isoformat()}.{fmt}")
 
 
+# --- collections: promises to pay, disputes ---------------------------------------------
+
+promise_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="Promises to pay: dunning waits for them."
+)
+dispute_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="Disputed items: never dunned."
+)
+app.add_typer(promise_app, name="promise")
+app.add_typer(dispute_app, name="dispute")
+TodayOption = typer.Option(
+    None, "--as-of", help="The business day it is recorded on (YYYY-MM-DD), today if left out."
+)
+
+
+@promise_app.command("add")
+@command
+def promise_add(
+    customer: str = typer.Option(..., "--customer", help="Customer code."),
+    amount: str = typer.Option(..., "--amount", help="Amount promised (1234.50)."),
+    day: str = typer.Option(..., "--date", help="Date promised (YYYY-MM-DD)."),
+    items: str = typer.Option(
+        "", "--items", help="Item numbers, comma separated (all open items if left out)."
+    ),
+    note: str = typer.Option("", "--note"),
+    as_of: str = TodayOption,
+    company: str = CompanyOption,
+) -> None:
+    """Record a customer's promise to pay: dunning of its items waits until the date plus grace."""
+    from creditpilot.collections.services import do_add_promise
+    from creditpilot.companies.services import get_company
+    from creditpilot.core.money import format_cents
+
+    promise = do_add_promise(
+        get_company(company),
+        customer,
+        amount,
+        parse_day(day, "--date"),
+        today=parse_day(as_of),
+        items=[n for n in items.split(",") if n.strip()],
+        note=note,
+    )
+    numbers = ", ".join(sorted(promise.items.values_list("number", flat=True)))
+    typer.echo(
+        f"promise of {format_cents(promise.amount)} by {promise.promised_date.isoformat()} "
+        f"recorded for {customer} ({numbers}); dunning waits until "
+        f"{promise.pauses_until.isoformat()}"
+    )
+
+
+@dispute_app.command("add")
+@command
+def dispute_add(
+    customer: str = typer.Option(..., "--customer", help="Customer code."),
+    item: str = typer.Option(..., "--item", help="Item (invoice) number."),
+    reason: str = typer.Option(
+        ..., "--reason", help="price, quantity, quality, delivery, duplicate or other."
+    ),
+    note: str = typer.Option("", "--note"),
+    as_of: str = TodayOption,
+    company: str = CompanyOption,
+) -> None:
+    """Mark an item disputed: it is not dunned while the dispute is open."""
+    from creditpilot.collections.services import do_add_dispute
+    from creditpilot.companies.services import get_company
+
+    outcome = do_add_dispute(
+        get_company(company), customer, item, reason, today=parse_day(as_of), note=note
+    )
+    if outcome.created:
+        typer.echo(f"item {item} of {customer} disputed ({reason})")
+    else:
+        typer.echo(f"item {item} of {customer} already disputed ({reason}): nothing changed")
+
+
+@dispute_app.command("close")
+@command
+def dispute_close(
+    customer: str = typer.Option(..., "--customer", help="Customer code."),
+    item: str = typer.Option(..., "--item", help="Item (invoice) number."),
+    as_of: str = TodayOption,
+    company: str = CompanyOption,
+) -> None:
+    """Close the dispute on an item: dunning resumes."""
+    from creditpilot.collections.services import do_close_dispute
+    from creditpilot.companies.services import get_company
+
+    do_close_dispute(get_company(company), customer, item, today=parse_day(as_of))
+    typer.echo(f"dispute on item {item} of {customer} closed")
+
+
 def main() -> None:
     """Run the command; a usage error prints one line and exits with 2."""
     try:

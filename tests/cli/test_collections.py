@@ -1,4 +1,4 @@
-"""`report interest` and `rates`, run as a user runs them: real processes, a real store file."""
+"""Collections on the command line (interest, rates, promises, disputes): real processes, a real store."""
 
 from __future__ import annotations
 
@@ -123,3 +123,50 @@ def test_interest_refusals_and_usage_errors(env):
         "total_interest": "0.00",
         "total_indemnity": "0.00",
     }
+
+
+def test_promises_and_disputes_through_the_command_line(env, tmp_path):
+    cp(env, "init")
+    load(env, tmp_path)
+    day = ("--as-of", "2025-07-31")
+    out = cp(
+        env,
+        "promise",
+        "add",
+        "--customer",
+        "ACME",
+        "--amount",
+        "1000",
+        "--date",
+        "2025-08-10",
+        *day,
+    )
+    assert "promise of 1000.00 by 2025-08-10" in out.stdout and "2025-08-13" in out.stdout
+    refusals = [
+        ("--amount", "9000", "--date", "2025-08-10"),  # more than the 7,200.00 ACME owes
+        ("--amount", "10", "--date", "2025-07-30"),  # in the past
+        ("--amount", "10", "--date", "2025-08-10", "--items", "F1,F9"),  # unknown item
+    ]
+    for args in refusals:
+        proc = cp(env, "promise", "add", "--customer", "ACME", *args, *day, ok=(1,))
+        assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1
+    assert (
+        "disputed (quality)"
+        in cp(
+            env,
+            "dispute",
+            "add",
+            "--customer",
+            "GLOBEX",
+            "--item",
+            "G1",
+            "--reason",
+            "quality",
+            *day,
+        ).stdout
+    )
+    proc = cp(
+        env, "dispute", "add", "--customer", "NOPE", "--item", "G1", "--reason", "price", ok=(1,)
+    )
+    assert "unknown customer 'NOPE'" in proc.stderr
+    cp(env, "dispute", "add", "--customer", "GLOBEX", "--item", "G1", ok=(2,))  # no reason

@@ -411,8 +411,15 @@ def run(
         None, "--as-of", help="Date of the run (YYYY-MM-DD), today if left out."
     ),
     company: str = typer.Option(None, "--company", help="Only this company (all by default)."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Print the dunning actions due, carry out nothing."
+    ),
+    fmt: str = typer.Option(None, "--format", help="json (with --dry-run)."),
 ) -> None:
     """The daily cycle: rebuild each company's ledger state and print its position."""
+    if dry_run or fmt is not None:
+        _run_dry(as_of, company, dry_run, fmt)
+        return
     from creditpilot.companies.models import Company
     from creditpilot.receivables.daily import do_daily_run
 
@@ -424,6 +431,18 @@ def run(
         raise NotFoundError("company_not_found", f"no company with code {company!r}")
     for c in companies:
         typer.echo(do_daily_run(c, day).summary())
+
+
+def _run_dry(as_of: str | None, company: str | None, dry_run: bool, fmt: str | None) -> None:
+    """``run --dry-run``: the day's dunning actions as JSON, nothing sent, nothing written."""
+    from creditpilot.collections.dunning import dunning_plan, plan_json
+    from creditpilot.companies.services import get_company
+
+    if not dry_run:
+        raise typer.BadParameter("--format goes with --dry-run", param_hint="--format")
+    if (fmt or "json") != "json":
+        raise typer.BadParameter(f"unknown format {fmt!r}: json", param_hint="--format")
+    typer.echo(plan_json(dunning_plan(get_company(company), parse_day(as_of))), nl=False)
 
 
 DEMO_USER = "demo"

@@ -100,7 +100,22 @@ def test_report_interest_lists_each_open_past_due_invoice_to_the_cent_and_follow
     assert lines[1] == "ACME,F1,2025-06-20,6000.00,41,103.27,40.00"
     assert lines[-1] == "TOTAL,,,7600.00,,235.52,120.00"
 
-    # an added ECB decision changes the interest of the half-year it starts: a decision of 30 June 2025 at 1.90 is the rate in force on 1 July: 11.90 % from then
+    # the day's dunning, sending nothing (run --dry-run):
+    plan = json.loads(
+        cp(env, "run", "--as-of", "2025-07-31", "--dry-run", "--format", "json").stdout
+    )
+    # ACME: F1 41 days late (reminder 3 and a call; F2 due today is not late yet);
+    # GLOBEX: G1 228 days late (escalation), with G3 3 days late
+    assert [
+        (a["customer"], a["step"], a["channel"], a["items"], a["amount"], a["needs_approval"])
+        for a in plan["actions"]
+    ] == [
+        ("ACME", "reminder_3", "email+call", ["F1"], "6000.00", False),
+        ("GLOBEX", "escalation", "task", ["G1", "G3"], "1600.00", False),
+    ]
+
+    # an added ECB decision changes the interest of the half-year it starts: a decision
+    # of 30 June 2025 at 1.90 is the rate in force on 1 July, 11.90 % from then
     assert "added" in cp(env, "rates", "add", "2025-06-30", "1.90").stdout
     assert "unchanged" in cp(env, "rates", "add", "2025-06-30", "1.9").stdout
     assert "2025-06-30\t1.90\tadded" in cp(env, "rates", "list").stdout
@@ -109,13 +124,15 @@ def test_report_interest_lists_each_open_past_due_invoice_to_the_cent_and_follow
     assert report["items"][0]["interest"] == "101.88"
 
 
-def test_interest_refusals_and_usage_errors(env):
+def test_refusals_and_usage_errors(env):
     cp(env, "init")
     assert cp(env, "rates", "add", "2026-01-01", "abc", ok=(1,)).stderr.startswith("error: ")
     assert cp(env, "rates", "add", "2026-01-01", "1.234567", ok=(1,)).stderr.count("\n") == 1
     cp(env, "rates", "add", "2026-02-30", "2", ok=(2,))
     cp(env, "report", "interest", "--format", "xlsx", ok=(2,))
     cp(env, "report", "interest", "--as-of", "2026-13-01", ok=(2,))
+    cp(env, "run", "--as-of", "2025-07-31", "--format", "xml", "--dry-run", ok=(2,))
+    cp(env, "run", "--as-of", "2025-07-31", "--format", "json", ok=(2,))
     empty = json.loads(cp(env, "report", "interest", "--as-of", "2026-06-30").stdout)
     assert empty == {
         "as_of": "2026-06-30",
@@ -170,3 +187,21 @@ def test_promises_and_disputes_through_the_command_line(env, tmp_path):
     )
     assert "unknown customer 'NOPE'" in proc.stderr
     cp(env, "dispute", "add", "--customer", "GLOBEX", "--item", "G1", ok=(2,))  # no reason
+    # the day's dunning, sending nothing: ACME's items wait for the promise, GLOBEX's G1 is
+    # disputed, so G3 (3 days late) leads
+    plan = json.loads(
+        cp(env, "run", "--as-of", "2025-07-31", "--dry-run", "--format", "json").stdout
+    )
+    assert plan == {
+        "as_of": "2025-07-31",
+        "actions": [
+            {
+                "customer": "GLOBEX",
+                "step": "reminder_1",
+                "channel": "email",
+                "items": ["G3"],
+                "amount": "100.00",
+                "needs_approval": False,
+            }
+        ],
+    }

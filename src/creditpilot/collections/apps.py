@@ -8,9 +8,16 @@ class Config(AppConfig):
     verbose_name = "collections"
 
     def ready(self) -> None:
-        from creditpilot.collections.signals import sync_disputes_after_import
+        from creditpilot.collections.signals import (
+            default_strategy_for_new_company,
+            sync_disputes_after_import,
+        )
+        from creditpilot.companies.models import Company
         from creditpilot.receivables.models import ImportBatch
 
+        post_save.connect(
+            default_strategy_for_new_company, sender=Company, dispatch_uid="collections_strategy"
+        )
         post_save.connect(
             sync_disputes_after_import, sender=ImportBatch, dispatch_uid="collections_disputes"
         )

@@ -20,8 +20,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
-from django.db import connection
 
+from creditpilot.collections.frames import query_frame, sql_day
 from creditpilot.collections.models import CollectionSettings, CustomerProfile
 from creditpilot.collections.rates import rate_table
 from creditpilot.companies.models import Company
@@ -128,29 +128,10 @@ def interest_csv(report: InterestReport) -> str:
 # --- reading the ledger ------------------------------------------------------------------
 
 
-def _frame(sql: str, params: list[Any], schema: dict[str, Any]) -> pl.DataFrame:
-    """Rows of a query as a frame; SQLite hands dates over as text, parsed at once by polars."""
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        rows = cur.fetchall()
-    text_dates = connection.vendor != "postgresql"
-    loose = {k: (pl.Utf8 if v == pl.Date and text_dates else v) for k, v in schema.items()}
-    frame = pl.DataFrame(rows, schema=loose, orient="row")
-    if text_dates:
-        frame = frame.with_columns(
-            pl.col(k).str.to_date("%Y-%m-%d") for k, v in schema.items() if v == pl.Date
-        )
-    return frame
-
-
-def _day(column: str) -> str:
-    return column if connection.vendor == "postgresql" else f"CAST({column} AS TEXT)"
-
-
 def _open_past_due(company_id: int, as_of: date) -> pl.DataFrame:
     """Debits dated on or before ``as_of``, due before it, with a non-zero open amount then."""
     sql = (
-        f"SELECT d.id, c.code, d.customer_id, d.number, {_day('d.due_date')}, d.amount, "
+        f"SELECT d.id, c.code, d.customer_id, d.number, {sql_day('d.due_date')}, d.amount, "
         f"d.amount - COALESCE(s.settled, 0) "
         f"FROM {DOC} d JOIN {CUSTOMER} c ON c.id = d.customer_id "
         f"LEFT JOIN (SELECT invoice_id, SUM(amount) AS settled FROM {ALLOC} "
@@ -168,17 +149,17 @@ def _open_past_due(company_id: int, as_of: date) -> pl.DataFrame:
         "amount": pl.Int64,
         "open": pl.Int64,
     }
-    return _frame(sql, [company_id, as_of, as_of, company_id, as_of, as_of], schema)
+    return query_frame(sql, [company_id, as_of, as_of, company_id, as_of, as_of], schema)
 
 
 def _settlements(company_id: int, as_of: date) -> pl.DataFrame:
     """Allocations dated on or before ``as_of`` to invoices due before it."""
     sql = (
-        f"SELECT invoice_id, {_day('date')}, amount FROM {ALLOC} "
+        f"SELECT invoice_id, {sql_day('date')}, amount FROM {ALLOC} "
         f"WHERE company_id = %s AND date <= %s AND due_date < %s"
     )
     schema = {"id": pl.Int64, "date": pl.Date, "amount": pl.Int64}
-    return _frame(sql, [company_id, as_of, as_of], schema)
+    return query_frame(sql, [company_id, as_of, as_of], schema)
 
 
 def _profiles(company: Company) -> pl.DataFrame:

@@ -52,6 +52,9 @@ class CustomerProfile(models.Model):
     contractual_rate = models.DecimalField(**RATE_FIELD, null=True, blank=True)
     # the 40 EUR recovery indemnity is owed by businesses only
     is_business = models.BooleanField(default=True)
+    # a key customer gets the gentler letters; the sales rep is asked before a formal notice
+    key_customer = models.BooleanField(default=False)
+    language = models.CharField(max_length=5, default="fr")  # of its letters
 
     class Meta:
         indexes = [models.Index(fields=["company", "customer"], name="profile_company_idx")]
@@ -150,3 +153,75 @@ class DoNotDun(models.Model):
     class Meta:
         ordering = ["-since", "-id"]
         indexes = [models.Index(fields=["company", "customer"], name="do_not_dun_idx")]
+
+
+class Strategy(models.Model):
+    """Ordered dunning steps of a company, chosen per customer: the first that matches wins."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="strategies")
+    name = models.CharField(max_length=100)
+    priority = models.PositiveIntegerField(default=100)  # lower first
+    segments = models.CharField(max_length=500, blank=True)  # comma separated; empty: any
+    ratings = models.CharField(max_length=100, blank=True)  # comma separated; empty: any
+    min_owed = models.BigIntegerField(default=0)  # cents
+    is_default = models.BooleanField(default=False)  # used when none matches; one per company
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["priority", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "name"], name="strategy_name_unique"),
+            models.UniqueConstraint(
+                fields=["company"], condition=models.Q(is_default=True), name="one_default_strategy"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Step(models.Model):
+    """A step: days from the due date, channel, minimum amount, approval, consequence, template."""
+
+    class Consequence(models.TextChoices):
+        NONE = "none", "none"
+        CREDIT_HOLD = "credit_hold", "credit hold"
+        ESCALATE_SALES = "escalate_sales", "escalate to the sales rep"
+        ESCALATE_MANAGEMENT = "escalate_management", "escalate to management"
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="steps")
+    key = models.SlugField(max_length=40)  # stable: what was sent is remembered by it
+    name = models.CharField(max_length=200)
+    days = models.IntegerField()  # from the due date; negative = before it
+    channel = models.CharField(max_length=40)  # email, letter, call, sms, task; joined by "+"
+    min_amount = models.BigIntegerField(default=0)  # cents
+    needs_approval = models.BooleanField(default=False)
+    consequence = models.CharField(
+        max_length=20, choices=Consequence.choices, default=Consequence.NONE
+    )
+    is_formal_notice = models.BooleanField(default=False)
+    template = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["strategy", "days"]
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "days"], name="one_step_per_day"),
+            models.UniqueConstraint(fields=["strategy", "key"], name="step_key_unique"),
+        ]
+
+
+class StepSent(models.Model):
+    """A step sent about an item (each item of the message): never sent again for that item."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, db_index=False)
+    item = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="steps_sent")
+    step_key = models.CharField(max_length=40)
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "step_key"], name="step_sent_once_per_item")
+        ]
+        indexes = [models.Index(fields=["company", "customer"], name="step_sent_customer_idx")]

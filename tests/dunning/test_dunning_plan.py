@@ -15,7 +15,7 @@ from creditpilot.collections.models import (
     StepSent,
     Strategy,
 )
-from creditpilot.collections.services import do_add_dispute, do_add_promise
+from creditpilot.collections.services import do_add_dispute, do_add_promise, do_record_actions
 from creditpilot.companies.services import do_add_company, do_init
 from creditpilot.customers.models import Customer
 from creditpilot.customers.services import do_import_customers
@@ -156,3 +156,11 @@ def test_a_strategy_with_two_steps_on_one_day_is_refused_by_the_store(company):
     strategy = Strategy.objects.get(company=company, is_default=True)
     with pytest.raises(IntegrityError), transaction.atomic():
         Step.objects.create(strategy=strategy, key="again", name="Again", days=15, channel="email")
+
+
+def test_actions_recorded_are_not_decided_again(company):
+    plan = dunning_plan(company, TODAY)
+    assert do_record_actions(company, plan.actions, TODAY) == 6  # A1, G1, H1, H2, I1, U1
+    assert dunning_plan(company, TODAY).actions == []
+    do_record_actions(company, plan.actions, TODAY)  # twice: remembered once
+    assert StepSent.objects.filter(company=company).count() == 6

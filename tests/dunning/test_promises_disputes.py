@@ -11,6 +11,7 @@ from creditpilot.collections.services import (
     do_add_dispute,
     do_add_promise,
     do_close_dispute,
+    do_resolve_promises,
     do_sync_imported_disputes,
 )
 from creditpilot.companies.services import do_init
@@ -157,3 +158,20 @@ def test_the_demos_disputed_invoices_become_disputes():
         == flagged
     )
     assert do_sync_imported_disputes(company, date(2026, 6, 30)) == (0, 0)
+
+
+def test_promises_are_kept_when_their_items_receive_the_amount_else_broken(company, tmp_path):
+    kept = do_add_promise(company, "ACME", "550", date(2025, 8, 10), today=TODAY, items=["F1"])
+    broken = do_add_promise(company, "ACME", "500", date(2025, 8, 10), today=TODAY, items=["F2"])
+    # the next file: F1 paid in full on 8 August, F2 still unpaid
+    (tmp_path / "i2.csv").write_text(INVOICES.replace("2025-07-05,400.00", "2025-08-08,1000.00"))
+    do_import_invoices(company, tmp_path / "i2.csv")
+    assert do_resolve_promises(company, date(2025, 8, 7)) == {"kept": 0, "broken": 0}
+    assert do_resolve_promises(company, date(2025, 8, 8)) == {"kept": 1, "broken": 0}
+    # 10 August plus 3 days of grace: broken on the 14th
+    assert do_resolve_promises(company, date(2025, 8, 13)) == {"kept": 0, "broken": 0}
+    assert do_resolve_promises(company, date(2025, 8, 14)) == {"kept": 0, "broken": 1}
+    kept.refresh_from_db()
+    broken.refresh_from_db()
+    assert (kept.status, kept.resolved_on) == ("kept", date(2025, 8, 8))
+    assert (broken.status, broken.resolved_on) == ("broken", date(2025, 8, 14))

@@ -103,18 +103,19 @@ def _disputed_items(company: Company, as_of: date) -> set[int]:
 
 def _promised_items(company: Company, as_of: date) -> dict[int, date]:
     """Items paused by a promise made by ``as_of``: the last day each one waits."""
-    until: dict[int, date] = {}
     promises = (
         Promise.objects.filter(company=company, made_on__lte=as_of)
         .filter(Q(status=Promise.Status.OPEN) | Q(resolved_on__gt=as_of))
-        .prefetch_related("items")
+        .values_list("id", "promised_date", "grace_days")
     )
-    for promise in promises:
-        last = promise.promised_date + timedelta(days=promise.grace_days)
-        if last < as_of:
-            continue
-        for item_id in promise.items.values_list("id", flat=True):
-            until[item_id] = max(until.get(item_id, last), last)
+    last_day = {pid: day + timedelta(days=grace) for pid, day, grace in promises}
+    until: dict[int, date] = {}
+    links = Promise.items.through.objects.filter(
+        promise_id__in=[pid for pid, last in last_day.items() if last >= as_of]
+    ).values_list("promise_id", "document_id")
+    for promise_id, item_id in links:
+        last = last_day[promise_id]
+        until[item_id] = max(until.get(item_id, last), last)
     return until
 
 

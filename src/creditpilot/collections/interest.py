@@ -232,7 +232,9 @@ def interest_report(company: Company, as_of: date) -> InterestReport:
         pl.col("rate_units").fill_null(pl.lit(_company_rate(company), pl.Int64)),
         (pl.col("due_date") + timedelta(days=1)).alias("first"),
     )
-    periods = _statutory_periods(invoices["first"].min(), as_of, rate_table())  # type: ignore[arg-type]
+    statutory = invoices.filter(pl.col("rate_units").is_null())
+    first = statutory["first"].min() if statutory.height else as_of
+    periods = _statutory_periods(first, as_of, rate_table())  # type: ignore[arg-type]
 
     whole = _rate_days(invoices.with_columns(pl.col("first").alias("from_day")), periods, as_of)
     settled = (

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Q, Sum
 
 from creditpilot.accounts.audit import record
-from creditpilot.collections.models import CollectionSettings, Dispute, Promise
+from creditpilot.collections.models import CollectionSettings, Dispute, Promise, StepSent
 from creditpilot.companies.models import Company
+from creditpilot.core.dunning import Action, promise_outcome
 from creditpilot.core.errors import InvalidInputError
 from creditpilot.core.money import format_cents
 from creditpilot.customers.models import Customer
@@ -303,3 +304,71 @@ def do_sync_imported_disputes(company: Company, today: date) -> tuple[int, int]:
         ]
         Dispute.objects.bulk_create(new, batch_size=2000)
     return len(new), closed_count
+
+
+def do_record_actions(company: Company, actions: Sequence[Action], as_of: date) -> int:
+    """Remember each action's step for every item of its message: never sent again for them."""
+    ids = dict(
+        Customer.objects.filter(
+            company=company, code__in=[a.customer for a in actions]
+        ).values_list("code", "id")
+    )
+    rows = [
+        StepSent(
+            company=company,
+            customer_id=ids[a.customer],
+            item_id=int(item.id),
+            step_key=a.step.key,
+            sent_on=as_of,
+        )
+        for a in actions
+        for item in a.items
+    ]
+    with transaction.atomic():
+        StepSent.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    return len(rows)
+
+
+def do_resolve_promises(company: Company, as_of: date) -> dict[str, int]:
+    """Mark open promises kept (their items received the amount by the date plus grace) or broken."""
+    promises = {
+        p.id: p
+        for p in Promise.objects.filter(
+            company=company, status=Promise.Status.OPEN, made_on__lte=as_of
+        ).select_related("customer")
+    }
+    links = Promise.items.through.objects.filter(promise_id__in=list(promises)).values_list(
+        "promise_id", "document_id"
+    )
+    items_of: dict[int, list[int]] = {}
+    for promise_id, item_id in links:
+        items_of.setdefault(promise_id, []).append(item_id)
+    receipts: dict[int, list[tuple[date, int]]] = {}
+    for item_id, day, cents in Allocation.objects.filter(
+        invoice_id__in=[i for ids in items_of.values() for i in ids], date__lte=as_of
+    ).values_list("invoice_id", "date", "amount"):
+        receipts.setdefault(item_id, []).append((day, cents))
+    counts = {"kept": 0, "broken": 0}
+    with transaction.atomic():
+        for promise_id, promise in promises.items():
+            paid = [r for i in items_of.get(promise_id, []) for r in receipts.get(i, [])]
+            last_day = promise.promised_date + timedelta(days=promise.grace_days)
+            outcome = promise_outcome(promise.amount, promise.made_on, last_day, paid, as_of)
+            if outcome.status == "open":
+                continue
+            Promise.objects.filter(id=promise_id).update(
+                status=outcome.status, resolved_on=outcome.resolved_on
+            )
+            counts[outcome.status] += 1
+            record(
+                f"promise_{outcome.status}",
+                company=company,
+                username="run",
+                object_type="customer",
+                object_ref=promise.customer.code,
+                after={
+                    "amount": format_cents(promise.amount),
+                    "received": format_cents(outcome.received),
+                },
+            )
+    return counts

@@ -10,7 +10,7 @@ first run sends each customer only its current step, never the backlog of the
 steps it missed; nor does a step ever go back to an earlier one. A step with a minimum amount is taken only when the items of
 the message reach it.
 
->>> from datetime import date
+>>> from datetime import date, timedelta
 >>> strategy = default_strategy()
 >>> f1 = DueItem(1, "F1", date(2026, 5, 31), 120_000)
 >>> f2 = DueItem(2, "F2", date(2026, 6, 20), 30_000)
@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 
 from creditpilot.core.errors import InvalidInputError
 
@@ -246,3 +246,40 @@ def due_actions(cases: Iterable[CustomerCase], as_of: date) -> list[Action]:
     actions = [a for a in (decide(c, as_of) for c in cases) if a is not None]
     actions.sort(key=lambda a: a.customer)
     return actions
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseOutcome:
+    status: str  # open, kept or broken
+    received: int  # cents received on the promised items since the promise
+    resolved_on: date | None = None
+
+
+def promise_outcome(
+    amount: int,
+    made_on: date,
+    last_day: date,
+    receipts: Iterable[tuple[date, int]],
+    as_of: date,
+) -> PromiseOutcome:
+    """Kept once the items received the amount by ``last_day`` (the date plus grace), else broken.
+
+    ``receipts`` are the (date, cents) settled on the promised items.
+
+    >>> pay = [(date(2026, 7, 2), 300_00), (date(2026, 7, 4), 200_00)]
+    >>> promise_outcome(500_00, date(2026, 6, 30), date(2026, 7, 5), pay, date(2026, 7, 3))
+    PromiseOutcome(status='open', received=30000, resolved_on=None)
+    >>> promise_outcome(500_00, date(2026, 6, 30), date(2026, 7, 5), pay, date(2026, 7, 4))
+    PromiseOutcome(status='kept', received=50000, resolved_on=datetime.date(2026, 7, 4))
+    >>> promise_outcome(600_00, date(2026, 6, 30), date(2026, 7, 5), pay, date(2026, 7, 6))
+    PromiseOutcome(status='broken', received=50000, resolved_on=datetime.date(2026, 7, 6))
+    """
+    received = 0
+    for day, cents in sorted(receipts):
+        if made_on <= day <= min(last_day, as_of):
+            received += cents
+            if received >= amount:
+                return PromiseOutcome("kept", received, day)
+    if as_of > last_day:
+        return PromiseOutcome("broken", received, last_day + timedelta(days=1))
+    return PromiseOutcome("open", received)

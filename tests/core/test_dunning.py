@@ -166,3 +166,18 @@ def test_a_bad_strategy_is_refused(steps, code):
     with pytest.raises(StrategyError) as err:
         Strategy("bad", steps)
     assert err.value.code == code
+
+
+def test_a_broken_promise_resumes_dunning_at_the_step_after_the_last_one_sent():
+    sent = frozenset({(1, "reminder_3")})
+    item = DueItem(1, "F1", due(38), 100_00, resumes=True)
+    (action,) = due_actions([CustomerCase("INITECH", (item,), DEFAULT, sent)], TODAY)
+    assert action.step.key == "formal_notice"  # not waiting for day 45
+    # the days past due may already call for a later step: that one
+    late = DueItem(1, "F1", due(70), 100_00, resumes=True)
+    (action,) = due_actions([CustomerCase("INITECH", (late,), DEFAULT, sent)], TODAY)
+    assert action.step.key == "escalation"
+    # never dunned before: the current step
+    fresh = DueItem(1, "F1", due(20), 100_00, resumes=True)
+    (action,) = due_actions([CustomerCase("INITECH", (fresh,), DEFAULT)], TODAY)
+    assert action.step.key == "reminder_2"

@@ -15,7 +15,12 @@ from creditpilot.collections.models import (
     StepSent,
     Strategy,
 )
-from creditpilot.collections.services import do_add_dispute, do_add_promise, do_record_actions
+from creditpilot.collections.services import (
+    do_add_dispute,
+    do_add_promise,
+    do_record_actions,
+    do_resolve_promises,
+)
 from creditpilot.companies.services import do_add_company, do_init
 from creditpilot.customers.models import Customer
 from creditpilot.customers.services import do_import_customers
@@ -164,3 +169,17 @@ def test_actions_recorded_are_not_decided_again(company):
     assert dunning_plan(company, TODAY).actions == []
     do_record_actions(company, plan.actions, TODAY)  # twice: remembered once
     assert StepSent.objects.filter(company=company).count() == 6
+
+
+def test_a_broken_promise_resumes_dunning_at_the_next_step(company):
+    # Initech's I1 (due 31 May) had reminder 3 on 30 June, then promised for 2 July
+    i1 = Document.objects.get(company=company, number="I1", amount__gt=0)
+    StepSent.objects.create(
+        company=company, customer=i1.customer, item=i1, step_key="reminder_3", sent_on=TODAY
+    )
+    do_add_promise(company, "INITECH", "500", date(2026, 7, 2), today=TODAY)
+    assert "INITECH" not in actions(company, date(2026, 7, 6))  # day 36: reminder 3 was sent
+    assert do_resolve_promises(company, date(2026, 7, 6)) == {"kept": 0, "broken": 1}
+    # broken: the next step at once, not at day 45
+    resumed = actions(company, date(2026, 7, 6))["INITECH"]
+    assert (resumed["step"], resumed["needs_approval"]) == ("formal_notice", True)

@@ -127,13 +127,30 @@ def _resting_customers(company: Company, as_of: date) -> set[int]:
     )
 
 
-def _sent(company: Company, as_of: date) -> dict[int, set[tuple[int, str]]]:
+def _sent(company: Company, as_of: date) -> tuple[dict[int, set[tuple[int, str]]], dict[int, date]]:
+    """The (item, step) pairs sent by ``as_of`` per customer, and each item's last sending day."""
     sent: dict[int, set[tuple[int, str]]] = defaultdict(set)
-    for customer_id, item_id, key in StepSent.objects.filter(
+    last: dict[int, date] = {}
+    for customer_id, item_id, key, day in StepSent.objects.filter(
         company=company, sent_on__lte=as_of
-    ).values_list("customer_id", "item_id", "step_key"):
+    ).values_list("customer_id", "item_id", "step_key", "sent_on"):
         sent[customer_id].add((item_id, key))
-    return sent
+        last[item_id] = max(last.get(item_id, day), day)
+    return sent, last
+
+
+def _resuming_items(company: Company, as_of: date, last_sent: dict[int, date]) -> set[int]:
+    """Items whose promise broke by ``as_of`` and that had no step since: they resume."""
+    broken = Promise.items.through.objects.filter(
+        promise__company=company,
+        promise__status=Promise.Status.BROKEN,
+        promise__resolved_on__lte=as_of,
+    ).values_list("document_id", "promise__resolved_on")
+    return {
+        item_id
+        for item_id, broke_on in broken
+        if item_id in last_sent and last_sent[item_id] < broke_on
+    }
 
 
 def dunning_cases(company: Company, as_of: date) -> list[CustomerCase]:
@@ -144,7 +161,8 @@ def dunning_cases(company: Company, as_of: date) -> list[CustomerCase]:
     disputed = _disputed_items(company, as_of)
     promised = _promised_items(company, as_of)
     resting = _resting_customers(company, as_of)
-    sent = _sent(company, as_of)
+    sent, last_sent = _sent(company, as_of)
+    resuming = _resuming_items(company, as_of, last_sent)
     key_customers = set(
         CustomerProfile.objects.filter(company=company, key_customer=True).values_list(
             "customer_id", flat=True
@@ -172,6 +190,7 @@ def dunning_cases(company: Company, as_of: date) -> list[CustomerCase]:
                 open_cents,
                 disputed=bool(flagged) or item_id in disputed,
                 promised_until=promised.get(item_id),
+                resumes=item_id in resuming,
             )
         )
     cases = []

@@ -5,10 +5,11 @@ date (negative: before it). A customer is dunned for all its items in one
 message, at the step of its oldest unpaid item — the last step whose day that
 item has reached. Items under dispute, or paused by a promise to pay until its
 date plus the grace days, are left out, and so are customers marked
-do-not-dun. A step already sent for the oldest item is never sent again, and a
-first run sends each customer only its current step, never the backlog of the
-steps it missed; nor does a step ever go back to an earlier one. A step with a minimum amount is taken only when the items of
-the message reach it.
+do-not-dun; when a promise breaks, dunning resumes at the step after the last
+one sent. A step already sent for the oldest item is never sent again, nor
+does dunning go back to an earlier step, and a first run sends each customer
+only its current step, never the backlog of the steps it missed. A step with a
+minimum amount is taken only when the items of the message reach it.
 
 >>> from datetime import date, timedelta
 >>> strategy = default_strategy()
@@ -177,6 +178,8 @@ class DueItem:
     open: int  # cents
     disputed: bool = False
     promised_until: date | None = None  # a promise pauses it until this day included
+    # a promise on it broke since its last step: dunning resumes at the next step
+    resumes: bool = False
 
     def is_paused(self, as_of: date) -> bool:
         return self.disputed or (self.promised_until is not None and as_of <= self.promised_until)
@@ -225,6 +228,8 @@ def decide(case: CustomerCase, as_of: date) -> Action | None:
         return None
     oldest = items[0]
     step = case.strategy.step_at((as_of - oldest.due_date).days)
+    if oldest.resumes:
+        step = _later(step, _next_after_sent(case, oldest.id))
     if step is None or _reached(case, oldest.id, step):
         return None
     # before the due date the message is about the items coming due; after it, the overdue ones
@@ -234,6 +239,20 @@ def decide(case: CustomerCase, as_of: date) -> Action | None:
         return None
     approval = step.needs_approval or (case.key_customer and step.is_formal_notice)
     return Action(case.customer, step, listed, approval, oldest.id)
+
+
+def _next_after_sent(case: CustomerCase, item: ItemId) -> Step | None:
+    """The step after the last one the item had, None when it had none (or had the last)."""
+    sent = [s.days for s in case.strategy.steps if (item, s.key) in case.sent]
+    if not sent:
+        return None
+    return next((s for s in case.strategy.steps if s.days > max(sent)), None)
+
+
+def _later(one: Step | None, other: Step | None) -> Step | None:
+    if one is None or other is None:
+        return one or other
+    return other if other.days > one.days else one
 
 
 def _reached(case: CustomerCase, item: ItemId, step: Step) -> bool:

@@ -470,6 +470,9 @@ def demo(
         company, customers=customers, lines=lines, seed=seed, end=parse_day(end, "--end")
     )
     typer.echo(result)
+    from creditpilot.collections.services import do_sync_imported_disputes
+
+    do_sync_imported_disputes(result.company, parse_day(end, "--end"))  # the demo's disputes
     password = generate_password()
     do_add_user(DEMO_USER, password=password, companies=[result.company], role=Role.ADMIN)
     typer.echo(

@@ -303,6 +303,14 @@ def do_sync_imported_disputes(company: Company, today: date) -> tuple[int, int]:
             for item_id, customer_id in flagged
         ]
         Dispute.objects.bulk_create(new, batch_size=2000)
+        if new or closed_count:
+            record(
+                "disputes_from_import",
+                company=company,
+                username=IMPORT_USER,
+                object_type="dispute",
+                after={"opened": len(new), "closed": closed_count},
+            )
     return len(new), closed_count
 
 

@@ -62,6 +62,7 @@ messages: install
 bench: install
 	$(BIN)/python bench/ledger_bench.py
 	$(BIN)/python bench/web_bench.py
+	$(BIN)/python bench/dunning_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -518,8 +518,15 @@ def run(
         None, "--as-of", help="Date of the run (YYYY-MM-DD), today if left out."
     ),
     company: str = typer.Option(None, "--company", help="Only this company (all by default)."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Print the dunning actions due, carry out nothing."
+    ),
+    fmt: str = typer.Option(None, "--format", help="json (with --dry-run)."),
 ) -> None:
     """The daily cycle: rebuild each company's ledger state and print its position."""
+    if dry_run or fmt is not None:
+        _run_dry(as_of, company, dry_run, fmt)
+        return
     from creditpilot.companies.models import Company
     from creditpilot.receivables.daily import do_daily_run
 
@@ -538,6 +545,18 @@ def run(
             summaries.append(do_daily_run(c, day).summary())
     for summary in summaries:
         typer.echo(summary)
+
+
+def _run_dry(as_of: str | None, company: str | None, dry_run: bool, fmt: str | None) -> None:
+    """``run --dry-run``: the day's dunning actions as JSON, nothing sent, nothing written."""
+    from creditpilot.collections.dunning import dunning_plan, plan_json
+    from creditpilot.companies.services import get_company
+
+    if not dry_run:
+        raise typer.BadParameter("--format goes with --dry-run", param_hint="--format")
+    if (fmt or "json") != "json":
+        raise typer.BadParameter(f"unknown format {fmt!r}: json", param_hint="--format")
+    typer.echo(plan_json(dunning_plan(get_company(company), parse_day(as_of))), nl=False)
 
 
 DEMO_USER = "demo"
@@ -571,6 +590,9 @@ def demo(
             progress=progress,
         )
     typer.echo(result)
+    from creditpilot.collections.services import do_sync_imported_disputes
+
+    do_sync_imported_disputes(result.company, parse_day(end, "--end"))  # the demo's disputes
     password = generate_password()
     do_add_user(DEMO_USER, password=password, companies=[result.company], role=Role.ADMIN)
     typer.echo(
@@ -598,6 +620,152 @@ def serve(
     waitress.serve(
         application, host=host, port=port, threads=threads, ident="creditpilot", _quiet=True
     )
+
+
+# --- collections: late-payment interest, ECB rates ---------------------------------------
+
+rates_app = typer.Typer(
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="ECB main refinancing rates behind the statutory late-payment interest.",
+)
+app.add_typer(rates_app, name="rates")
+
+
+@rates_app.command("add")
+@command
+def rates_add(
+    day: str = typer.Argument(..., help="Effective date of the decision (YYYY-MM-DD)."),
+    rate: str = typer.Argument(..., help="Main refinancing rate in percent (2.15)."),
+) -> None:
+    """Add an ECB decision (a later one wins over the shipped table on the same date)."""
+    from creditpilot.collections.rates import do_add_rate
+
+    effective = parse_day(day, "DATE")
+    outcome = do_add_rate(effective, rate)
+    typer.echo(f"ECB rate of {effective.isoformat()}: {outcome}")
+
+
+@rates_app.command("list")
+@command
+def rates_list() -> None:
+    """The main refinancing rate decisions, oldest first, shipped or added."""
+    from creditpilot.collections.rates import rate_rows
+    from creditpilot.core.interest import format_rate
+
+    for row in rate_rows():
+        typer.echo(f"{row.effective.isoformat()}\t{format_rate(row.rate)}\t{row.source}")
+
+
+@report_app.command("interest")
+@command
+def report_interest(
+    as_of: str = typer.Option(None, "--as-of", help="Date (YYYY-MM-DD), today if left out."),
+    fmt: str = typer.Option("json", "--format", help="json or csv."),
+    company: str = CompanyOption,
+    output: Path = OutputOption,
+) -> None:
+    """Late-payment interest and recovery indemnity of every invoice open and past due."""
+    from creditpilot.collections.interest import interest_csv, interest_json, interest_report
+    from creditpilot.companies.services import get_company
+
+    day = parse_day(as_of)
+    renderers = {"json": interest_json, "csv": interest_csv}
+    if fmt not in renderers:
+        raise typer.BadParameter(f"unknown format {fmt!r}: json or csv", param_hint="--format")
+    report = interest_report(get_company(company), day)
+    _emit(renderers[fmt](report), output, f"interest-{day.isoformat()}.{fmt}")
+
+
+# --- collections: promises to pay, disputes ---------------------------------------------
+
+promise_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="Promises to pay: dunning waits for them."
+)
+dispute_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="Disputed items: never dunned."
+)
+app.add_typer(promise_app, name="promise")
+app.add_typer(dispute_app, name="dispute")
+TodayOption = typer.Option(
+    None, "--as-of", help="The business day it is recorded on (YYYY-MM-DD), today if left out."
+)
+
+
+@promise_app.command("add")
+@command
+def promise_add(
+    customer: str = typer.Option(..., "--customer", help="Customer code."),
+    amount: str = typer.Option(..., "--amount", help="Amount promised (1234.50)."),
+    day: str = typer.Option(..., "--date", help="Date promised (YYYY-MM-DD)."),
+    items: str = typer.Option(
+        "", "--items", help="Item numbers, comma separated (all open items if left out)."
+    ),
+    note: str = typer.Option("", "--note"),
+    as_of: str = TodayOption,
+    company: str = CompanyOption,
+) -> None:
+    """Record a customer's promise to pay: dunning of its items waits until the date plus grace."""
+    from creditpilot.collections.services import do_add_promise
+    from creditpilot.companies.services import get_company
+    from creditpilot.core.money import format_cents
+
+    promise = do_add_promise(
+        get_company(company),
+        customer,
+        amount,
+        parse_day(day, "--date"),
+        today=parse_day(as_of),
+        items=[n for n in items.split(",") if n.strip()],
+        note=note,
+    )
+    numbers = ", ".join(sorted(promise.items.values_list("number", flat=True)))
+    typer.echo(
+        f"promise of {format_cents(promise.amount)} by {promise.promised_date.isoformat()} "
+        f"recorded for {customer} ({numbers}); dunning waits until "
+        f"{promise.pauses_until.isoformat()}"
+    )
+
+
+@dispute_app.command("add")
+@command
+def dispute_add(
+    customer: str = typer.Option(..., "--customer", help="Customer code."),
+    item: str = typer.Option(..., "--item", help="Item (invoice) number."),
+    reason: str = typer.Option(
+        ..., "--reason", help="price, quantity, quality, delivery, duplicate or other."
+    ),
+    note: str = typer.Option("", "--note"),
+    as_of: str = TodayOption,
+    company: str = CompanyOption,
+) -> None:
+    """Mark an item disputed: it is not dunned while the dispute is open."""
+    from creditpilot.collections.services import do_add_dispute
+    from creditpilot.companies.services import get_company
+
+    outcome = do_add_dispute(
+        get_company(company), customer, item, reason, today=parse_day(as_of), note=note
+    )
+    if outcome.created:
+        typer.echo(f"item {item} of {customer} disputed ({reason})")
+    else:
+        typer.echo(f"item {item} of {customer} already disputed ({reason}): nothing changed")
+
+
+@dispute_app.command("close")
+@command
+def dispute_close(
+    customer: str = typer.Option(..., "--customer", help="Customer code."),
+    item: str = typer.Option(..., "--item", help="Item (invoice) number."),
+    as_of: str = TodayOption,
+    company: str = CompanyOption,
+) -> None:
+    """Close the dispute on an item: dunning resumes."""
+    from creditpilot.collections.services import do_close_dispute
+    from creditpilot.companies.services import get_company
+
+    do_close_dispute(get_company(company), customer, item, today=parse_day(as_of))
+    typer.echo(f"dispute on item {item} of {customer} closed")
 
 
 def main() -> None:

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "creditpilot.customers",
     "creditpilot.receivables",
     "creditpilot.reports",
+    "creditpilot.collections",
     "creditpilot.web",
 ]
 

@@ -1,0 +1,227 @@
+"""Collections in the store: interest rates, settings, promises to pay, disputes, do-not-dun.
+
+Rates are percentages (``12.15`` = 12.15 %) kept as decimals with four places;
+amounts are integer cents, as everywhere in the store.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import models
+
+from creditpilot.companies.models import Company
+from creditpilot.customers.models import Customer
+from creditpilot.receivables.models import Document
+
+RATE_FIELD = {"max_digits": 8, "decimal_places": 4}
+
+
+class EcbRate(models.Model):
+    """An ECB main refinancing rate decision added after the table shipped with the package."""
+
+    effective_date = models.DateField(unique=True)
+    rate = models.DecimalField(**RATE_FIELD)  # percent
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.CharField(max_length=150, default="cli")
+
+    class Meta:
+        ordering = ["effective_date"]
+
+
+class CollectionSettings(models.Model):
+    """A company's collection settings; a company without a row uses the defaults."""
+
+    company = models.OneToOneField(
+        Company, on_delete=models.CASCADE, related_name="collection_settings"
+    )
+    # the late-payment rate of the company's terms of sale; empty = ECB rate + 10 points
+    contractual_rate = models.DecimalField(**RATE_FIELD, null=True, blank=True)
+    # a promise pauses dunning on its items until its date plus these days
+    promise_grace_days = models.PositiveSmallIntegerField(default=3)
+
+
+class CustomerProfile(models.Model):
+    """What collections needs to know of a customer beyond its identity (one row, when set)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False)
+    customer = models.OneToOneField(
+        Customer, on_delete=models.CASCADE, related_name="collection_profile"
+    )
+    # a late-payment rate agreed with this customer; empty = the company's
+    contractual_rate = models.DecimalField(**RATE_FIELD, null=True, blank=True)
+    # the 40 EUR recovery indemnity is owed by businesses only
+    is_business = models.BooleanField(default=True)
+    # a key customer gets the gentler letters; the sales rep is asked before a formal notice
+    key_customer = models.BooleanField(default=False)
+    language = models.CharField(max_length=5, default="fr")  # of its letters
+
+    class Meta:
+        indexes = [models.Index(fields=["company", "customer"], name="profile_company_idx")]
+
+
+class Promise(models.Model):
+    """A customer's promise to pay an amount by a date; dunning of its items waits meanwhile."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "open"
+        KEPT = "kept", "kept"
+        BROKEN = "broken", "broken"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="promises")
+    items = models.ManyToManyField(Document, related_name="promises")
+    amount = models.BigIntegerField()  # cents, > 0
+    promised_date = models.DateField()
+    grace_days = models.PositiveSmallIntegerField(default=3)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    made_on = models.DateField()  # the business day the promise was recorded
+    resolved_on = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=1000, blank=True)
+    created_by = models.CharField(max_length=150, default="cli")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-made_on", "-id"]
+        indexes = [
+            models.Index(fields=["company", "status", "customer"], name="promise_status_idx")
+        ]
+
+    @property
+    def pauses_until(self) -> date:
+        """The last day dunning waits for this promise: its date plus the grace days."""
+        return self.promised_date + timedelta(days=self.grace_days)
+
+
+class Dispute(models.Model):
+    """An item the customer contests: it is never dunned while the dispute is open."""
+
+    class Reason(models.TextChoices):
+        PRICE = "price", "price"
+        QUANTITY = "quantity", "quantity"
+        QUALITY = "quality", "quality"
+        DELIVERY = "delivery", "delivery"
+        DUPLICATE = "duplicate", "duplicate"
+        OTHER = "other", "other"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "open"
+        CLOSED = "closed", "closed"
+
+    class Source(models.TextChoices):
+        USER = "user", "user"
+        IMPORT = "import", "invoices import"  # the invoices file's ``disputed`` column
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="disputes")
+    item = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="disputes")
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    note = models.CharField(max_length=1000, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.USER)
+    opened_on = models.DateField()
+    closed_on = models.DateField(null=True, blank=True)
+    closed_by = models.CharField(max_length=150, blank=True)  # "import": the file cleared the flag
+    created_by = models.CharField(max_length=150, default="cli")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opened_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=models.Q(status="open"),
+                name="one_open_dispute_per_item",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["company", "status", "customer"], name="dispute_status_idx")
+        ]
+
+
+class DoNotDun(models.Model):
+    """A customer left out of dunning, for a reason, until a date (or until lifted)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="do_not_dun")
+    reason = models.CharField(max_length=500)
+    since = models.DateField()
+    until = models.DateField(null=True, blank=True)  # empty: until lifted
+    created_by = models.CharField(max_length=150, default="cli")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-since", "-id"]
+        indexes = [models.Index(fields=["company", "customer"], name="do_not_dun_idx")]
+
+
+class Strategy(models.Model):
+    """Ordered dunning steps of a company, chosen per customer: the first that matches wins."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="strategies")
+    name = models.CharField(max_length=100)
+    priority = models.PositiveIntegerField(default=100)  # lower first
+    segments = models.CharField(max_length=500, blank=True)  # comma separated; empty: any
+    ratings = models.CharField(max_length=100, blank=True)  # comma separated; empty: any
+    min_owed = models.BigIntegerField(default=0)  # cents
+    is_default = models.BooleanField(default=False)  # used when none matches; one per company
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["priority", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "name"], name="strategy_name_unique"),
+            models.UniqueConstraint(
+                fields=["company"], condition=models.Q(is_default=True), name="one_default_strategy"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Step(models.Model):
+    """A step: days from the due date, channel, minimum amount, approval, consequence, template."""
+
+    class Consequence(models.TextChoices):
+        NONE = "none", "none"
+        CREDIT_HOLD = "credit_hold", "credit hold"
+        ESCALATE_SALES = "escalate_sales", "escalate to the sales rep"
+        ESCALATE_MANAGEMENT = "escalate_management", "escalate to management"
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="steps")
+    key = models.SlugField(max_length=40)  # stable: what was sent is remembered by it
+    name = models.CharField(max_length=200)
+    days = models.IntegerField()  # from the due date; negative = before it
+    channel = models.CharField(max_length=40)  # email, letter, call, sms, task; joined by "+"
+    min_amount = models.BigIntegerField(default=0)  # cents
+    needs_approval = models.BooleanField(default=False)
+    consequence = models.CharField(
+        max_length=20, choices=Consequence.choices, default=Consequence.NONE
+    )
+    is_formal_notice = models.BooleanField(default=False)
+    template = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["strategy", "days"]
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "days"], name="one_step_per_day"),
+            models.UniqueConstraint(fields=["strategy", "key"], name="step_key_unique"),
+        ]
+
+
+class StepSent(models.Model):
+    """A step sent about an item (each item of the message): never sent again for that item."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, db_index=False)
+    item = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="steps_sent")
+    step_key = models.CharField(max_length=40)
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "step_key"], name="step_sent_once_per_item")
+        ]
+        indexes = [models.Index(fields=["company", "customer"], name="step_sent_customer_idx")]

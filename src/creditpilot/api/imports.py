@@ -54,7 +54,9 @@ def list_imports(
     summary="Import a file (FEC, customers list or invoices list)",
     description=(
         "multipart/form-data with `kind`, `file` and optionally `accept_valid_rows`. "
-        "A file with rejected rows changes nothing unless `accept_valid_rows` is true."
+        "A file with rejected rows changes nothing unless `accept_valid_rows` is true. "
+        "A FEC that looks like another company's (its name's SIREN, or nothing in common "
+        "with the ledger) is refused unless `force` is true."
     ),
 )
 def submit_import(
@@ -63,6 +65,7 @@ def submit_import(
     kind: Form[Literal["fec", "customers", "invoices"]],
     file: File[UploadedFile],
     accept_valid_rows: Form[bool] = False,
+    force: Form[bool] = False,
 ) -> Status[ImportJob]:
     scope = scope_of(request, company)
     scope.require(Action.IMPORT)
@@ -72,6 +75,7 @@ def submit_import(
         file,
         user=user_of(request).get_username(),
         accept_valid_rows=accept_valid_rows,
+        force=force,
     )
     job.refresh_from_db()  # run already when imports are inline
     return Status(202, job)

@@ -89,7 +89,7 @@ REASONS: dict[str, str] = {
         "is this the FEC of another company?"
     ),
     "nothing_in_common": gettext_noop(
-        "none of the file's {file_customers} customers is known and its period "
+        "none of the file's customers ({file_customers}) is known and its period "
         "{start} to {end} shares no day with the ledger: is this the FEC of another company?"
     ),
 }

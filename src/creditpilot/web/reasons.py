@@ -25,7 +25,6 @@ from typing import Any
 from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext, gettext_noop
 
-from creditpilot.core.errors import CreditPilotError
 from creditpilot.core.reasons import reason_text
 
 # params that hold a decimal amount (``-12.50``): written with the page's decimal separator
@@ -46,8 +45,13 @@ def _localised(params: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def reason(error: Mapping[str, Any]) -> str:
-    """The error's reason in the active language, made from its code and params."""
+def reason(error: Mapping[str, Any] | str) -> str:
+    """The error's reason in the active language, made from its code and params.
+
+    A plain text (a warning stored before warnings had codes) is said as it is.
+    """
+    if isinstance(error, str):
+        return error
     params = error.get("params")
     message = str(error.get("message", ""))
     if not isinstance(params, Mapping):
@@ -56,10 +60,3 @@ def reason(error: Mapping[str, Any]) -> str:
     if not (get_language() or "").startswith("fr"):
         return reason_text(str(error.get("code", "")), values) or message
     return reason_text(str(error.get("code", "")), _localised(values), gettext) or message
-
-
-def error_reason(err: CreditPilotError) -> str:
-    """A whole-file refusal in the active language, where its code is in the catalogue."""
-    if err.code == "import_refused" and getattr(err, "errors", None):
-        return reason(err.errors[0].as_dict())  # type: ignore[attr-defined]
-    return reason({"code": err.code, "params": err.params, "message": err.message})

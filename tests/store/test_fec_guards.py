@@ -63,10 +63,18 @@ def test_a_fec_sharing_no_customer_and_no_day_with_the_ledger_is_refused(company
         "file_customers": 2,
         "start": "2021-05-02",
         "end": "2021-06-10",
+        "ledger_start": "2026-03-01",
+        "ledger_end": "2026-07-05",
     }
     assert not Document.objects.filter(number__startswith="INV/2021").exists()
     assert do_import_fec(company, path, force=True).changed
     assert Document.objects.filter(number__startswith="INV/2021").count() == 2
+
+
+def test_a_new_customer_in_the_next_months_file_is_taken(company, tmp_path):
+    f = Fec()
+    f.invoice("20260915", "NEWCO", "FA902", "300")  # no customer in common, two months on
+    assert do_import_fec(company, f.write(tmp_path / "FEC-september.txt")).changed
 
 
 def test_the_next_year_of_the_same_customers_is_taken(company, tmp_path):

@@ -89,8 +89,9 @@ REASONS: dict[str, str] = {
         "is this the FEC of another company?"
     ),
     "nothing_in_common": gettext_noop(
-        "none of the file's customers ({file_customers}) is known and its period "
-        "{start} to {end} shares no day with the ledger: is this the FEC of another company?"
+        "none of the file's customers ({file_customers}) is known and its period, {start} to "
+        "{end}, is more than a year away from the ledger's, {ledger_start} to {ledger_end}: "
+        "is this the FEC of another company?"
     ),
 }
 

@@ -267,20 +267,40 @@ def _split_fields(
     a refused line can take its whole entry with it.
     """
     sep, n_fields = layout.separator, layout.n_fields
-    counts = frame.select("line", pl.col("raw").str.count_matches(sep, literal=True).alias("n"))
-    wrong = counts.filter(pl.col("n") != n_fields - 1)
-    rejections.add(wrong, None, "wrong_field_count", expected=n_fields, found=pl.col("n") + 1)
-    split = pl.col("raw").str.split_exact(sep, n_fields - 1).alias("f")
-    fields = frame.select("line", split).unnest("f")
+    # one field more than the header: a line with too many has it, one with too few lacks
+    # the header's last
+    split = pl.col("raw").str.split_exact(sep, n_fields).alias("f")
+    # values compared or parsed lose their surrounding spaces and quotes: only the lines that
+    # have any are trimmed (most exports have none)
+    padded = pl.col("raw").str.contains(rf'^\s|\s$|\s{re.escape(sep)}|{re.escape(sep)}\s|"')
+    fields = frame.select("line", "raw", padded.alias("_padded"), split).unnest("f")
+    is_wrong = pl.col(f"field_{n_fields}").is_not_null() | pl.col(f"field_{n_fields - 1}").is_null()
+    wrong = fields.filter(is_wrong).select("line", "raw")
+    found = pl.col("raw").str.count_matches(sep, literal=True) + 1
+    rejections.add(wrong, None, "wrong_field_count", expected=n_fields, found=found)
     rename = {f"field_{i}": key for key, i in layout.columns.items()}
-    fields = fields.select("line", *[pl.col(src).alias(dst) for src, dst in rename.items()])
-    fields = fields.with_columns(pl.exclude("line").fill_null("")).with_columns(
-        pl.col(c).str.strip_chars().str.strip_chars('"') for c in _TRIMMED if c in fields.columns
+    fields = fields.select(
+        "line", "_padded", *[pl.col(src).fill_null("").alias(dst) for src, dst in rename.items()]
     )
+    fields = _trimmed(fields).drop("_padded")
     entry_of_line = fields.select("line", *ENTRY)
     if wrong.height:
         fields = fields.filter(~pl.col("line").is_in(wrong["line"].implode()))
     return fields, entry_of_line
+
+
+def _trimmed(fields: pl.DataFrame) -> pl.DataFrame:
+    """The ``_TRIMMED`` values of the ``_padded`` lines without surrounding spaces and quotes."""
+    padded = int(fields["_padded"].sum())
+    if padded == 0:
+        return fields
+    strip = [
+        pl.col(c).str.strip_chars().str.strip_chars('"') for c in _TRIMMED if c in fields.columns
+    ]
+    if padded == fields.height:
+        return fields.with_columns(strip)
+    mask = pl.col("_padded")
+    return pl.concat([fields.filter(~mask), fields.filter(mask).with_columns(strip)]).sort("line")
 
 
 def _check_required(fields: pl.DataFrame, rejections: _Rejections) -> None:
@@ -311,9 +331,19 @@ def _parse_amounts(fields: pl.DataFrame, layout: _Layout, rejections: _Rejection
         amount_cols = ["Montant"]
         bad = fields.filter(~pl.col("Sens").str.to_uppercase().is_in(SENS_DEBIT + SENS_CREDIT))
         rejections.add(bad, "Sens", "bad_sens", value=pl.col("Sens"))
-    scale = _decimals_beyond_cents(fields, amount_cols)
-    for col in [*amount_cols, *(["Montantdevise"] if "Montantdevise" in layout.columns else [])]:
-        fields = _parse_amount(fields, col, rejections, scale if col in amount_cols else None)
+    all_cols = [*amount_cols, *(["Montantdevise"] if "Montantdevise" in layout.columns else [])]
+    fields = fields.with_columns(_clean_amount(c).alias(f"_clean_{c}") for c in all_cols)
+    # the common case, every amount with two decimals at most: one check, no other pass
+    cents_only = [
+        pl.col(f"_clean_{c}").str.contains(_AMOUNT_CENTS) | (pl.col(f"_clean_{c}") == "")
+        for c in all_cols
+    ]
+    plain = bool(fields.select(pl.all_horizontal(cents_only).all()).item())
+    scale = None if plain else _decimals_beyond_cents(fields, amount_cols)
+    for col in all_cols:
+        fields = _parse_amount(
+            fields, col, rejections, scale if col in amount_cols else None, plain=plain
+        )
     if "Debit" in layout.columns:
         signed = {k: pl.col(f"{k}Debit") - pl.col(f"{k}Credit") for k in ("_", "_exact_")}
     else:
@@ -332,22 +362,30 @@ def _parse_amounts(fields: pl.DataFrame, layout: _Layout, rejections: _Rejection
 
 def _decimals_beyond_cents(fields: pl.DataFrame, columns: list[str]) -> int | None:
     """How many decimals the amounts carry at most, when that is more than two; else None."""
-    decimals = [_clean_amount(c).str.extract(r"\.(\d*)$", 1).str.len_chars().max() for c in columns]
+    decimals = [
+        pl.col(f"_clean_{c}").str.extract(r"\.(\d*)$", 1).str.len_chars().max() for c in columns
+    ]
     most = fields.select(pl.max_horizontal(decimals)).item()
     return min(int(most), MAX_DECIMALS) if most is not None and most > 2 else None
 
 
 def _parse_amount(
-    fields: pl.DataFrame, col: str, rejections: _Rejections, scale: int | None
+    fields: pl.DataFrame, col: str, rejections: _Rejections, scale: int | None, *, plain: bool
 ) -> pl.DataFrame:
-    """``_<col>``: the amount in cents (0 when empty or refused); ``_exact_<col>`` at ``scale``."""
-    fields = fields.with_columns(_clean_amount(col).alias("_clean"))
-    cleaned = pl.col("_clean")
+    """``_<col>``: the amount in cents (0 when empty or refused); ``_exact_<col>`` at ``scale``.
+
+    ``plain``: every amount of the file is known to have two decimals at most.
+    """
+    cleaned = pl.col(f"_clean_{col}")
+    cents = (cleaned.str.to_decimal(scale=2) * 100).cast(pl.Int64)
+    if plain:
+        return fields.with_columns(
+            pl.when(cleaned != "").then(cents).otherwise(0).alias(f"_{col}")
+        ).drop(f"_clean_{col}")
     ok = (cleaned == "") | cleaned.str.contains(_AMOUNT)
     rejections.add(fields.filter(~ok), col, "bad_amount", value=pl.col(col))
     # two decimals at most (the rule): exact decimal parsing; more: rounded half-up
     two_places = cleaned.str.contains(_AMOUNT_CENTS)
-    cents = (cleaned.str.to_decimal(scale=2) * 100).cast(pl.Int64)
     if fields.select((ok & ~two_places & (cleaned != "")).any()).item():
         cents = pl.when(two_places).then(cents).otherwise(_amount_cents(cleaned))
     given = ok & (cleaned != "")
@@ -358,7 +396,7 @@ def _parse_amount(
         fields = fields.with_columns(
             pl.when(given).then(exact).otherwise(zero).alias(f"_exact_{col}")
         )
-    return fields.drop("_clean")
+    return fields.drop(f"_clean_{col}")
 
 
 def _without_rejected_entries(
@@ -444,8 +482,7 @@ def _ledger_lines(
     foreign = (currency != "") & (currency != company_currency)
     has_aux = pl.col("CompAuxNum") != ""
     lines = (
-        customers.join(revenue, on=ENTRY, how="left")
-        .sort("line")
+        customers.join(revenue, on=ENTRY, how="left", maintain_order="left")
         .select(
             pl.col("line").cast(pl.Int64),
             pl.col("JournalCode").alias("journal"),

@@ -6,7 +6,8 @@ A file is refused, unless the user confirms (``force``), when
 
 - its name carries a SIREN other than the company's (when the company's is known), or
 - the ledger already holds entries and the file shares nothing with it: none of
-  its customers is known, and its period has no day in common with the ledger's.
+  its customers is known, and its period is more than a year away from the
+  ledger's (a new month or year of the company's own books is never that far).
 
 Confirmed, the same findings become warnings stored with the import. Each one
 is a code and its params, so that it reads in the user's language.
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from creditpilot.customers.models import Customer
 from creditpilot.receivables.models import Document
 
 _FEC_NAME = re.compile(r"^(\d{9})FEC(\d{8})", re.IGNORECASE)
+_NEAR = timedelta(days=366)
 
 
 @dataclass(frozen=True)
@@ -118,8 +120,8 @@ def _ledger_findings(
     first, last = span["a"], span["b"]
     if first is None or last is None:
         return []  # an empty ledger: any first FEC is welcome
-    if start <= last and end >= first:
-        return []  # the periods share a day
+    if start <= last + _NEAR and end >= first - _NEAR:
+        return []  # the periods are close: the company's next month or year, or an earlier one
     codes = set(lines["customer_code"].unique().to_list())
     known = Customer.objects.filter(company=company).values_list("code", flat=True)
     if not codes.isdisjoint(known.iterator()):
@@ -127,6 +129,12 @@ def _ledger_findings(
     return [
         Finding(
             "nothing_in_common",
-            {"file_customers": len(codes), "start": start.isoformat(), "end": end.isoformat()},
+            {
+                "file_customers": len(codes),
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "ledger_start": first.isoformat(),
+                "ledger_end": last.isoformat(),
+            },
         )
     ]

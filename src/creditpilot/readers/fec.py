@@ -182,11 +182,15 @@ def read_fec(
     opening_journals: tuple[str, ...] = ("AN", "RAN", "OUV", "ANO", "ANX"),
     company_currency: str = "EUR",
     raw: bytes | None = None,
+    content_hash: str | None = None,
 ) -> FecFile:
-    """Read a FEC; raise ``InvalidInputError`` when the file as a whole is unreadable."""
+    """Read a FEC; raise ``InvalidInputError`` when the file as a whole is unreadable.
+
+    ``raw`` and its ``content_hash``: the file's bytes and their SHA-256 when the caller has them.
+    """
     name = str(path)
     raw = raw if raw is not None else _read_bytes(path)
-    content_hash = hashlib.sha256(raw).hexdigest()
+    content_hash = content_hash or hashlib.sha256(raw).hexdigest()
     text, encoding = decode(raw, name)
     data = raw.removeprefix(b"\xef\xbb\xbf") if encoding == "utf-8" else text.encode("utf-8")
     del raw, text

@@ -108,7 +108,8 @@ def do_import_fec(
     name = str(path)
     progress("reading")
     raw = read_bytes(path)
-    if _already_imported(company, ImportBatch.Kind.FEC, hashlib.sha256(raw).hexdigest()):
+    content_hash = hashlib.sha256(raw).hexdigest()
+    if _already_imported(company, ImportBatch.Kind.FEC, content_hash):
         return ImportResult("fec", name, changed=False)
     fec = read_fec(
         path,
@@ -116,6 +117,7 @@ def do_import_fec(
         opening_journals=tuple(company.opening_journal_list),
         company_currency=company.currency,
         raw=raw,
+        content_hash=content_hash,
     )
     del raw
     if fec.errors and not accept_valid_rows:

@@ -48,3 +48,22 @@ def test_the_import_form_refuses_another_companys_fec_then_takes_it_when_confirm
     assert Document.objects.filter(company=world.a, number="INV/2021/0001").exists()
     page = client.get(f"/c/{world.a.code}/imports/{taken.pk}/").content.decode()
     assert 'id="import-warnings"' in page and "autre société" in page
+
+
+def test_a_file_refused_whole_is_said_in_french(
+    world, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORTS_IN_BACKGROUND = False
+    client = world.client("alice")
+    client.post("/language/", {"language": "fr", "next": "/"})
+    not_a_fec = b"JournalCode|EcritureNum|EcritureDate|CompteNum\r\nVT|1|20260101|411000\r\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/c/{world.a.code}/imports/",
+            {"kind": "fec", "file": SimpleUploadedFile("export.txt", not_a_fec)},
+        )
+    job = ImportJob.objects.get()
+    assert job.status == "refused" and job.warnings[0]["code"] == "missing_columns"
+    page = client.get(f"/c/{world.a.code}/imports/{job.pk}/").content.decode()
+    assert "ce n&#x27;est pas un FEC : colonnes manquantes JournalLib, CompteLib" in page
+    assert "not a FEC" not in page and "autre société" not in page

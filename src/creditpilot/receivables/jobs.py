@@ -122,6 +122,12 @@ def _shown(text: str, job: ImportJob) -> str:
     return text.replace(job.stored_path, job.file_name)
 
 
+def _refusal(err: CreditPilotError, job: ImportJob) -> dict[str, Any]:
+    """A whole file's refusal as a code and params, so that the page says it in its language."""
+    params = {k: _shown(v, job) if isinstance(v, str) else v for k, v in err.params.items()}
+    return {"code": err.code, "params": params, "message": _shown(err.message, job)}
+
+
 def _error_dicts(errors: list[Any], job: ImportJob) -> list[dict[str, Any]]:
     out = []
     for err in errors[:MAX_ERRORS_KEPT]:
@@ -168,7 +174,11 @@ def run_import_job(job_id: int) -> ImportJob:
             "warnings": [f.as_dict() for f in err.findings],
         }
     except CreditPilotError as err:
-        updates = {"status": ImportJob.Status.REFUSED, "message": _shown(str(err), job)[:1000]}
+        updates = {
+            "status": ImportJob.Status.REFUSED,
+            "message": _shown(str(err), job)[:1000],
+            "warnings": [_refusal(err, job)],
+        }
     except Exception as err:  # the transaction was rolled back: say so, keep the job's record
         log.exception("import job %s failed", job.pk)
         updates = {

@@ -92,3 +92,11 @@ def test_a_new_customer_in_the_ledgers_year_is_taken(company, tmp_path):
 def test_any_first_fec_goes_into_an_empty_ledger(tmp_path):
     company = do_init()
     assert do_import_fec(company, other_company_fec().write(tmp_path / "a.txt")).changed
+
+
+def test_the_odoo_sample_does_not_go_into_the_ledger_without_a_word(company, shared_data):
+    odoo = shared_data / "fec" / "odoo_l10n_fr_fec_expected_report.txt"
+    with pytest.raises(ForeignFecError) as raised:
+        do_import_fec(company, odoo)
+    assert raised.value.code == "nothing_in_common"
+    assert not Document.objects.filter(customer__code="PARTNER_A_ID").exists()

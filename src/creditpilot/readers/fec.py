@@ -478,8 +478,11 @@ def _ledger_lines(
     company_currency: str,
 ) -> pl.DataFrame:
     """The customer lines in the ledger's words, each with its natural key (see ``FecFile``)."""
-    revenue = valid.group_by(ENTRY).agg(
-        pl.col("CompteNum").str.starts_with("7").any().alias("is_sale")
+    revenue = (
+        valid.filter(pl.col("CompteNum").str.starts_with("7"))
+        .select(ENTRY)
+        .unique()
+        .with_columns(pl.lit(True).alias("is_sale"))
     )
     openings = [j.upper() for j in opening_journals]
     currency = pl.col("Idevise").str.to_uppercase() if "Idevise" in layout.columns else pl.lit("")

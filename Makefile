@@ -56,8 +56,8 @@ vendor:
 
 # The French catalogue: extract the marked strings, translate the new entries, compile.
 messages: install
-	cd src/creditpilot && ../../$(BIN)/python -m django makemessages -l fr --no-obsolete --add-location file --settings=creditpilot.settings
-	cd src/creditpilot && ../../$(BIN)/python -m django compilemessages --settings=creditpilot.settings
+	cd src/creditpilot && ../../$(BIN)/python -P -m django makemessages -l fr --no-obsolete --add-location file --settings=creditpilot.settings
+	cd src/creditpilot && ../../$(BIN)/python -P -m django compilemessages --settings=creditpilot.settings
 
 bench: install
 	$(BIN)/python bench/ledger_bench.py

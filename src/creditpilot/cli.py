@@ -350,14 +350,23 @@ def import_fec(
     path: Path = typer.Argument(..., help="FEC file (tab or | separated)."),
     company: str = CompanyOption,
     accept_valid_rows: bool = AcceptOption,
+    force: bool = typer.Option(
+        False, "--force", help="Import a FEC that looks like another company's (SIREN, content)."
+    ),
 ) -> None:
     """Import a FEC (Fichier des Écritures Comptables)."""
     from creditpilot.companies.services import get_company
+    from creditpilot.receivables.guards import ForeignFecError
     from creditpilot.receivables.services import do_import_fec
 
     target = get_company(company)
-    with progress_bar(f"Import {path.name}", FEC_STAGES) as progress:
-        result = do_import_fec(target, path, accept_valid_rows=accept_valid_rows, progress=progress)
+    try:
+        with progress_bar(f"Import {path.name}", FEC_STAGES) as progress:
+            result = do_import_fec(
+                target, path, accept_valid_rows=accept_valid_rows, progress=progress, force=force
+            )
+    except ForeignFecError as err:
+        fail(f"error: {err}; nothing imported (--force to import it anyway)", 1)
     _print_import(result)
 
 

@@ -197,3 +197,22 @@ def test_a_job_of_another_company_is_a_404_even_through_ones_own_company(alice, 
     assert response.status_code == 404
     assert response.json() == bob.get("/api/v1/companies/beta/imports/999999").json()
     assert bob.get("/api/v1/companies/beta/imports/not-a-number").status_code == 422
+
+
+def test_a_fec_of_another_company_is_refused_unless_force_is_true(alice, alpha, submit):
+    alpha.siren = "732829320"
+    alpha.save()
+    fec = Fec()
+    fec.invoice("20260612", "ACME", "A-900", "120.00")
+    name = "552100554FEC20261231.txt"
+    refused = submit(alice, {"kind": "fec", "file": SimpleUploadedFile(name, fec.text().encode())})
+    done = alice.get(f"{URL}/{refused.json()['id']}").json()
+    assert done["status"] == "refused"
+    assert "552100554" in done["message"] and "732829320" in done["message"]
+    forced = submit(
+        alice,
+        {"kind": "fec", "file": SimpleUploadedFile(name, fec.text().encode()), "force": "true"},
+    )
+    done = alice.get(f"{URL}/{forced.json()['id']}").json()
+    assert done["status"] == "done" and done["changed"] is True
+    assert ImportJob.objects.get(pk=done["id"]).warnings[0]["code"] == "other_company_siren"

@@ -140,3 +140,42 @@ def test_company_is_required_once_the_store_holds_two(env, tmp_path):
         cp(env, "report", "aging", "--as-of", "2026-06-30", "--company", "default").stdout
     )
     assert (second["total"], first["total"]) == ("8350.00", "0.00")
+
+
+def test_a_fec_of_another_company_is_refused_unless_forced(env, tmp_path):
+    from tests.fecbuilder import Fec
+
+    cp(env, "init")
+    cp(env, "import", "fec", hand_ledger().write(tmp_path / "FEC2026.txt"))
+    other = Fec()
+    other.invoice("20210502", "PARTNER_A", "INV/2021/0001", "776.45")
+    path = other.write(tmp_path / "odoo_l10n_fr_fec.txt")
+    before = store_bytes(env)
+    refused = cp(env, "import", "fec", path, ok=(1,))
+    assert refused.stderr.count("\n") == 1
+    assert refused.stderr.startswith(f"error: {path}: none of the file's customers (1) is known")
+    assert "--force" in refused.stderr
+    assert store_bytes(env) == before
+    forced = cp(env, "import", "fec", path, "--force")
+    assert "imported" in forced.stdout
+    assert "warning: none of the file's customers (1) is known" in forced.stderr
+
+
+def test_a_fec_named_for_another_siren_is_refused(env, tmp_path):
+    import sqlite3
+
+    from tests.fecbuilder import Fec
+
+    cp(env, "init")
+    store = sqlite3.connect(env["CREDITPILOT_DATABASE_URL"].removeprefix("sqlite:///"))
+    with store:
+        store.execute("UPDATE companies_company SET siren = '732829320'")
+    store.close()
+    f = Fec()
+    f.invoice("20260105", "ACME", "FA1", "100.00")
+    refused = cp(env, "import", "fec", f.write(tmp_path / "552100554FEC20261231.txt"), ok=(1,))
+    assert "SIREN 552100554, the company's is 732829320" in refused.stderr
+    assert (
+        "imported"
+        in cp(env, "import", "fec", tmp_path / "552100554FEC20261231.txt", "--force").stdout
+    )

@@ -119,7 +119,7 @@ def test_a_refused_fec_lists_its_errors_and_leaves_the_dashboard_as_it_was(
     expect(date_error.nth(2)).to_contain_text("20261341")
     expect(balance_error.nth(0)).to_have_text("7")  # an entry is reported at its first line
     expect(balance_error.nth(2)).to_contain_text("VT00003")
-    expect(balance_error.nth(2)).to_contain_text("100")  # cents off
+    expect(balance_error.nth(2)).to_contain_text("1,00")  # one euro off, said the French way
 
     page.goto(server.at("c/UPLOAD/"))
     expect(page.locator("#aging-chart")).to_have_attribute("data-rendered", "1")

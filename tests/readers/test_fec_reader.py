@@ -135,3 +135,59 @@ def test_a_directory_is_not_a_fec(tmp_path):
     with pytest.raises(InvalidInputError) as raised:
         read_fec(tmp_path)
     assert raised.value.code == "not_a_file"
+
+
+def _entry(tmp_path, customer: str, *sales: str, sens: bool = False):
+    rows = [
+        f"VT|Ventes|1|20260105|411000|Clients|ACME|Acme|FA1|20260105|Facture|{customer}|0|||20260105||"
+    ]
+    rows += [
+        f"VT|Ventes|1|20260105|706000|Ventes|||FA1|20260105|Facture|0|{amount}|||20260105||"
+        for amount in sales
+    ]
+    path = tmp_path / "decimals.txt"
+    path.write_text("\n".join([HEADER, *rows]) + "\n")
+    return read_fec(path)
+
+
+def test_an_entry_balanced_to_the_fourth_decimal_is_taken_though_its_rounded_lines_are_not(
+    tmp_path,
+):
+    # 10.005 = 5.0025 + 5.0025 exactly; rounded line by line: 10.01 against 5.00 + 5.00
+    fec = _entry(tmp_path, "10,005", "5,0025", "5,0025")
+    assert fec.errors == []
+    assert fec.lines["amount"].to_list() == [1001]  # rounded half-up once balanced
+
+
+def test_an_entry_off_by_a_ten_thousandth_is_refused_with_its_exact_difference(tmp_path):
+    # rounded line by line it would balance: 10.00 against 5.00 + 5.00
+    fec = _entry(tmp_path, "10,0001", "5,0000", "5,0000")
+    assert [(e.code, e.line, e.column) for e in fec.errors] == [("unbalanced_entry", 2, "Debit")]
+    assert fec.errors[0].params == {"entry": "1", "journal": "VT", "difference": "0.0001"}
+    assert fec.lines.height == 0
+    assert fec.rejected_lines == {2, 3, 4}
+
+
+def test_an_unbalanced_entry_with_cents_only_gives_its_difference_in_currency_units(tmp_path):
+    fec = _entry(tmp_path, "10,00", "4,95")
+    assert fec.errors[0].params["difference"] == "5.05"
+    assert (
+        fec.errors[0].message
+        == "entry 1 of journal VT does not balance: debit minus credit is 5.05"
+    )
+    assert _entry(tmp_path, "1,00", "1,07").errors[0].params["difference"] == "-0.07"
+
+
+def test_three_decimals_with_montant_and_sens_balance_exactly(tmp_path):
+    header = HEADER.replace("Debit|Credit", "Montant|Sens")
+    rows = [
+        "VT|Ventes|1|20260105|411000|Clients|ACME|Acme|FA1|20260105|Facture|0,015|D|||20260105||",
+        "VT|Ventes|1|20260105|706000|Ventes|||FA1|20260105|Facture|0,005|C|||20260105||",
+        "VT|Ventes|1|20260105|706000|Ventes|||FA1|20260105|Facture|0,005|C|||20260105||",
+        "VT|Ventes|1|20260105|706000|Ventes|||FA1|20260105|Facture|0,005|C|||20260105||",
+    ]
+    path = tmp_path / "sens.txt"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    fec = read_fec(path)
+    assert fec.errors == []
+    assert fec.lines["amount"].to_list() == [2]

@@ -74,7 +74,9 @@ def list_imports(
     description=(
         "multipart/form-data with `kind`, `file` and optionally `accept_valid_rows`. "
         f"Accepted files: {FILE_TYPES}, at most {settings.MAX_UPLOAD_BYTES // 2**20} MB. "
-        "A file with rejected rows changes nothing unless `accept_valid_rows` is true."
+        "A file with rejected rows changes nothing unless `accept_valid_rows` is true. "
+        "A FEC that looks like another company's (its name's SIREN, or nothing in common "
+        "with the ledger) is refused unless `force` is true."
     ),
     openapi_extra={
         "requestBody": {
@@ -88,6 +90,7 @@ def submit_import(
     kind: Form[Literal["fec", "customers", "invoices"]],
     file: UploadedFile = File(..., description=f"the file to import: {FILE_TYPES}"),
     accept_valid_rows: Form[bool] = False,
+    force: Form[bool] = False,
 ) -> Status[ImportJob]:
     scope = scope_of(request, company)
     scope.require(Action.IMPORT)
@@ -97,6 +100,7 @@ def submit_import(
         file,
         user=user_of(request).get_username(),
         accept_valid_rows=accept_valid_rows,
+        force=force,
     )
     job.refresh_from_db()  # run already when imports are inline
     return Status(202, job)

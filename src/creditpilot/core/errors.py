@@ -5,12 +5,23 @@
 ('bad_date', 'a.txt, line 3, column EcritureDate')
 >>> str(err)
 'a.txt, line 3, column EcritureDate: not a date: 20261341'
+
+Errors of the readers take their sentence from the catalogue of reasons
+(``core/reasons.py``), made from the code and the params:
+
+>>> row = RowError.of("a.txt", 3, "EcritureDate", "bad_date", value="20261341", format="YYYYMMDD")
+>>> str(row), row.params["value"]
+("a.txt, line 3, column EcritureDate: not a date (YYYYMMDD): '20261341'", '20261341')
+>>> str(InvalidInputError.of("not_text", file="a.bin"))
+'a.bin: not a text file (binary content)'
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
+
+from creditpilot.core.reasons import reason_text
 
 
 class CreditPilotError(Exception):
@@ -24,6 +35,12 @@ class CreditPilotError(Exception):
         self.message = message
         self.params = params
         super().__init__(message)
+
+    @classmethod
+    def of(cls, code: str, /, **params: Any) -> Self:
+        """The error of ``code``, its message made from the catalogue of reasons and ``params``."""
+        message = reason_text(code, params) or code
+        return cls(code, message, **params)
 
     def location(self) -> str:
         parts = []
@@ -67,6 +84,15 @@ class RowError:
     message: str
     params: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def of(
+        cls, file: str, line: int | None, column: str | None, code: str, /, **params: Any
+    ) -> RowError:
+        """The row error of ``code``, its message made from the catalogue of reasons and ``params``."""
+        values = {"column": column, **params} if column else params
+        message = reason_text(code, values) or code
+        return cls(file, line, column, code, message, params)
+
     def __str__(self) -> str:
         parts = [self.file]
         if self.line is not None:
@@ -82,4 +108,5 @@ class RowError:
             "column": self.column,
             "code": self.code,
             "message": self.message,
+            "params": dict(self.params),
         }

@@ -24,9 +24,7 @@ def map_columns(
         if key in (*required, *optional) and key not in positions:
             positions[key] = i
     errors = [
-        RowError(file, 1, col, "missing_column", f"missing column {col!r}")
-        for col in required
-        if col not in positions
+        RowError.of(file, 1, col, "missing_column") for col in required if col not in positions
     ]
     return positions, errors
 
@@ -44,16 +42,17 @@ class Row:
             return ""
         return self.cells[i].strip()
 
-    def error(self, column: str | None, code: str, message: str) -> None:
-        self.errors.append(RowError(self.file, self.line, column, code, message))
+    def error(self, column: str | None, code: str, /, **params: object) -> None:
+        """Refuse the row: ``code`` and its params make the reason (``core/reasons.py``)."""
+        self.errors.append(RowError.of(self.file, self.line, column, code, **params))
 
 
 def check_width(row: Row, width: int) -> bool:
     """A row with fewer or more cells than the header is refused whole."""
     if len(row.cells) < width:
-        row.error(None, "short_row", f"expected {width} fields, found {len(row.cells)}")
+        row.error(None, "short_row", expected=width, found=len(row.cells))
         return False
     if len(row.cells) > width and any(c.strip() for c in row.cells[width:]):
-        row.error(None, "long_row", f"expected {width} fields, found {len(row.cells)}")
+        row.error(None, "long_row", expected=width, found=len(row.cells))
         return False
     return True

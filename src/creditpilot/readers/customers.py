@@ -64,7 +64,7 @@ def read_customers(path: Path | str) -> tuple[list[CustomerRecord], list[RowErro
     name = str(path)
     header, rows = read_table(path)
     if not header:
-        raise InvalidInputError("no_header", "the file has no header line", file=name, line=1)
+        raise InvalidInputError.of("no_header", file=name, line=1)
     positions, errors = map_columns(header, REQUIRED, OPTIONAL, ALIASES, name)
     if errors:
         return [], errors
@@ -75,11 +75,7 @@ def read_customers(path: Path | str) -> tuple[list[CustomerRecord], list[RowErro
         if check_width(row, len(header)):
             record = _record(row)
             if record is not None and record.code in seen:
-                row.error(
-                    "code",
-                    "duplicate_code",
-                    f"customer code {record.code!r} already on line {seen[record.code]}",
-                )
+                row.error("code", "duplicate_code", code=record.code, first_line=seen[record.code])
             elif record is not None:
                 seen[record.code] = line
                 records.append(record)
@@ -90,38 +86,36 @@ def read_customers(path: Path | str) -> tuple[list[CustomerRecord], list[RowErro
 def _record(row: Row) -> CustomerRecord | None:
     code, name = row.get("code"), row.get("name")
     if not code:
-        row.error("code", "missing_value", "the customer code is empty")
+        row.error("code", "missing_value")
     if not name:
-        row.error("name", "missing_value", "the customer name is empty")
+        row.error("name", "missing_value")
     siren = row.get("siren").replace(" ", "").replace(".", "") or None
     if siren is not None:
         try:
             siren = fr_siren.validate(siren)
         except stdnum_errors.InvalidChecksum:
-            row.error("siren", "bad_siren", f"invalid SIREN {siren!r} (checksum)")
+            row.error("siren", "bad_siren", value=siren, variant="checksum")
         except stdnum_errors.ValidationError:
-            row.error("siren", "bad_siren", f"invalid SIREN {siren!r} (9 digits expected)")
+            row.error("siren", "bad_siren", value=siren, variant="length")
     country = (row.get("country") or "FR").upper()
     if not re.fullmatch(r"[A-Z]{2}", country):
-        row.error(
-            "country", "bad_country", f"country must be a 2-letter ISO code, found {country!r}"
-        )
+        row.error("country", "bad_country", value=country)
     terms_text = row.get("payment_terms")
     terms = None
     if terms_text:
         try:
             terms = parse_terms(terms_text).code
-        except InvalidInputError as err:
-            row.error("payment_terms", "bad_terms", err.message)
+        except InvalidInputError:
+            row.error("payment_terms", "bad_terms", value=terms_text)
     vat = row.get("vat").replace(" ", "").upper() or None
     if vat is not None:
         try:
             vat = eu_vat.validate(vat)
         except stdnum_errors.ValidationError:
-            row.error("vat", "bad_vat", f"invalid VAT number {vat!r}")
+            row.error("vat", "bad_vat", value=vat)
     email = row.get("email")
     if email and not _EMAIL.match(email):
-        row.error("email", "bad_email", f"invalid email address {email!r}")
+        row.error("email", "bad_email", value=email)
     limit_text = row.get("credit_limit")
     credit_limit = None
     if limit_text:
@@ -130,12 +124,10 @@ def _record(row: Row) -> CustomerRecord | None:
             if credit_limit < 0:
                 raise ValueError
         except ValueError:
-            row.error("credit_limit", "bad_amount", f"not a credit limit: {limit_text!r}")
+            row.error("credit_limit", "bad_amount", value=limit_text, variant="credit_limit")
     currency = (row.get("currency") or "EUR").upper()
     if not re.fullmatch(r"[A-Z]{3}", currency):
-        row.error(
-            "currency", "bad_currency", f"currency must be a 3-letter code, found {currency!r}"
-        )
+        row.error("currency", "bad_currency", value=currency)
     if row.errors:
         return None
     return CustomerRecord(

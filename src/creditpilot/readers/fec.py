@@ -43,7 +43,12 @@ REQUIRED = (
 )
 AMOUNT_PAIRS = (("Debit", "Credit"), ("Montant", "Sens"))
 OPTIONAL = ("Montantdevise", "Idevise")
+ENTRY = ["JournalCode", "EcritureNum"]
+SENS_DEBIT = ["D", "+1", "DEBIT"]
+SENS_CREDIT = ["C", "-1", "CREDIT"]
 MAX_REPORTED_ERRORS = 1000
+# amounts are checked exactly up to this many decimals (15 digits before the point fit beside)
+MAX_DECIMALS = 20
 _AMOUNT = r"^[+-]?(\d{1,15}([.,]\d*)?|[.,]\d+)$"
 _AMOUNT_CENTS = r"^[+-]?(\d{1,15}(\.\d{0,2})?|\.\d{1,2})$"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -83,19 +88,15 @@ class FecFile:
 def decode(raw: bytes, name: str) -> tuple[str, str]:
     """Text of a FEC and the encoding found: UTF-8, else ISO-8859-15; anything else is refused."""
     if not raw:
-        raise InvalidInputError("empty_file", "the file is empty (0 bytes)", file=name)
+        raise InvalidInputError.of("empty_file", file=name)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
         if (
             raw.startswith((b"\xff\xfe", b"\xfe\xff"))
             or raw[1:200:2].count(0) > 50
             or raw[0:200:2].count(0) > 50
         ):
-            raise InvalidInputError(
-                "bad_encoding",
-                "unsupported encoding (UTF-16 or UTF-32): export the FEC in UTF-8 or ISO-8859-15",
-                file=name,
-            )
-        raise InvalidInputError("not_text", "not a text file (binary content)", file=name)
+            raise InvalidInputError.of("bad_encoding", variant="fec_utf16", file=name)
+        raise InvalidInputError.of("not_text", file=name)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -103,14 +104,10 @@ def decode(raw: bytes, name: str) -> tuple[str, str]:
     except UnicodeDecodeError:
         text, encoding = raw.decode("iso8859_15"), "iso-8859-15"
         if any(0x80 <= ord(ch) <= 0x9F for ch in text):
-            raise InvalidInputError(
-                "bad_encoding",
-                "unexpected encoding (neither UTF-8 nor ISO-8859-15): export the FEC in UTF-8 or ISO-8859-15",
-                file=name,
-            ) from None
+            raise InvalidInputError.of("bad_encoding", variant="fec_other", file=name) from None
     controls = len(_CONTROL.findall(text, 0, 1_000_000))
     if controls > max(2, min(len(text), 1_000_000) // 1000):
-        raise InvalidInputError("not_text", "not a text file (binary content)", file=name)
+        raise InvalidInputError.of("not_text", file=name)
     return text, encoding
 
 
@@ -129,6 +126,55 @@ def _clean_amount(name: str) -> pl.Expr:
     return pl.col(name).fill_null("").str.replace_all(r"\s", "").str.replace(",", ".", literal=True)
 
 
+def _units(cents: pl.Expr) -> pl.Expr:
+    """Cents as a decimal string of currency units: -5 -> ``-0.05``."""
+    sign = pl.when(cents < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    whole = (cents.abs() // 100).cast(pl.Utf8)
+    return pl.format("{}{}.{}", sign, whole, (cents.abs() % 100).cast(pl.Utf8).str.zfill(2))
+
+
+class _Rejections:
+    """The rows refused so far: the first ``MAX_REPORTED_ERRORS`` as errors, all of them counted."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.errors: list[RowError] = []
+        self.count = 0
+        self.lines: set[int] = set()
+
+    def add(
+        self, bad: pl.DataFrame, column: str | None, code: str, /, **params: pl.Expr | str | int
+    ) -> None:
+        """Refuse the rows of ``bad``; each error's params are read from its row by ``params``."""
+        self.count += bad.height
+        if bad.height == 0:
+            return
+        self.lines.update(bad["line"].to_list())
+        room = MAX_REPORTED_ERRORS - len(self.errors)
+        if room <= 0:
+            return
+        exprs = [(v if isinstance(v, pl.Expr) else pl.lit(v)).alias(k) for k, v in params.items()]
+        for row in bad.head(room).select("line", *exprs).iter_rows(named=True):
+            line = row.pop("line")
+            self.errors.append(RowError.of(self.file, line, column, code, **row))
+
+    def sorted_errors(self) -> list[RowError]:
+        return sorted(self.errors, key=lambda e: (e.line or 0, e.column or ""))
+
+
+@dataclass
+class _Layout:
+    """How the file is written: separator, fields per line, where each known column is."""
+
+    separator: str
+    n_fields: int
+    columns: dict[str, int]
+
+    @property
+    def amount_column(self) -> str:
+        return "Debit" if "Debit" in self.columns else "Montant"
+
+
 def read_fec(
     path: Path | str,
     *,
@@ -136,20 +182,61 @@ def read_fec(
     opening_journals: tuple[str, ...] = ("AN", "RAN", "OUV", "ANO", "ANX"),
     company_currency: str = "EUR",
     raw: bytes | None = None,
+    content_hash: str | None = None,
 ) -> FecFile:
-    """Read a FEC; raise ``InvalidInputError`` when the file as a whole is unreadable."""
+    """Read a FEC; raise ``InvalidInputError`` when the file as a whole is unreadable.
+
+    ``raw`` and its ``content_hash``: the file's bytes and their SHA-256 when the caller has them.
+    """
     name = str(path)
-    if raw is None:
-        p = Path(path)
-        if not p.exists():
-            raise InvalidInputError("file_not_found", f"no such file: {name}", file=name)
-        if p.is_dir():
-            raise InvalidInputError("not_a_file", f"not a file: {name}", file=name)
-        raw = p.read_bytes()
-    content_hash = hashlib.sha256(raw).hexdigest()
+    raw = raw if raw is not None else _read_bytes(path)
+    content_hash = content_hash or hashlib.sha256(raw).hexdigest()
     text, encoding = decode(raw, name)
     data = raw.removeprefix(b"\xef\xbb\xbf") if encoding == "utf-8" else text.encode("utf-8")
     del raw, text
+    frame, layout = _split_lines(data, name)
+    del data
+    data_lines = frame.height
+    rejections = _Rejections(name)
+    fields, entry_of_line = _split_fields(frame, layout, rejections)
+    del frame
+    _check_required(fields, rejections)
+    fields = _parse_dates(fields, rejections)
+    fields = _parse_amounts(fields, layout, rejections)
+    valid = _without_rejected_entries(fields, entry_of_line, rejections)
+    del fields, entry_of_line
+    valid = _check_balance(valid, layout, rejections)
+    customers = _customer_lines(valid, receivable_prefixes, rejections)
+    lines = _ledger_lines(valid, customers, layout, opening_journals, company_currency)
+    period = valid.select(
+        pl.col("_EcritureDate").min().alias("a"), pl.col("_EcritureDate").max().alias("b")
+    )
+    return FecFile(
+        path=name,
+        content_hash=content_hash,
+        encoding=encoding,
+        separator=layout.separator,
+        data_lines=data_lines,
+        lines=lines,
+        period_start=period["a"][0],
+        period_end=period["b"][0],
+        errors=rejections.sorted_errors(),
+        error_count=rejections.count,
+        rejected_lines=rejections.lines,
+    )
+
+
+def _read_bytes(path: Path | str) -> bytes:
+    p = Path(path)
+    if not p.exists():
+        raise InvalidInputError.of("file_not_found", file=str(path))
+    if p.is_dir():
+        raise InvalidInputError.of("not_a_file", file=str(path))
+    return p.read_bytes()
+
+
+def _split_lines(data: bytes, name: str) -> tuple[pl.DataFrame, _Layout]:
+    """The data lines (``line``, ``raw``) numbered as in the file, and the layout of the header."""
     # one column of whole lines, read natively; blank lines stay (as null) so that
     # row numbers are line numbers
     frame = pl.read_csv(
@@ -161,163 +248,213 @@ def read_fec(
         new_columns=["raw"],
         truncate_ragged_lines=True,
     )
-    del data
     header_line = (frame["raw"][0] or "").lstrip("\ufeff")
     separator = _separator(header_line)
     header = [h.strip().strip('"').strip() for h in header_line.split(separator)]
-    columns = _map_header(header, name)
-    n_fields = len(header)
-
+    layout = _Layout(separator, len(header), _map_header(header, name))
     frame = (
         frame.slice(1)
         .with_row_index("line", offset=2)
         .filter(pl.col("raw").is_not_null() & (pl.col("raw").str.strip_chars() != ""))
     )
-    data_lines = frame.height
-    if data_lines == 0:
-        raise InvalidInputError(
-            "no_data", "the file has a header but no data rows", file=name, line=1
-        )
+    if frame.height == 0:
+        raise InvalidInputError.of("no_data", file=name, line=1)
+    return frame, layout
 
-    errors: list[RowError] = []
-    error_count = 0
 
-    def report(bad: pl.DataFrame, column: str | None, code: str, message: pl.Expr | str) -> None:
-        nonlocal error_count
-        error_count += bad.height
-        room = MAX_REPORTED_ERRORS - len(errors)
-        if room <= 0 or bad.height == 0:
-            return
-        msg = message if isinstance(message, pl.Expr) else pl.lit(message)
-        for line, text in bad.head(room).select("line", msg.alias("msg")).iter_rows():
-            errors.append(RowError(name, line, column, code, text))
+def _split_fields(
+    frame: pl.DataFrame, layout: _Layout, rejections: _Rejections
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Lines cut into their named fields; a line with the wrong number of fields is refused.
 
-    counts = frame.select(
-        "line", pl.col("raw").str.count_matches(separator, literal=True).alias("n")
+    Also returns the entry (journal, number) of every line, refused ones included, so that
+    a refused line can take its whole entry with it.
+    """
+    sep, n_fields = layout.separator, layout.n_fields
+    # one field more than the header: a line with too many has it, one with too few lacks
+    # the header's last
+    split = pl.col("raw").str.split_exact(sep, n_fields).alias("f")
+    # values compared or parsed lose their surrounding spaces and quotes: only the lines that
+    # have any are trimmed (most exports have none)
+    padded = pl.col("raw").str.contains(rf'^\s|\s$|\s{re.escape(sep)}|{re.escape(sep)}\s|"')
+    fields = frame.select("line", "raw", padded.alias("_padded"), split).unnest("f")
+    is_wrong = pl.col(f"field_{n_fields}").is_not_null() | pl.col(f"field_{n_fields - 1}").is_null()
+    wrong = fields.filter(is_wrong).select("line", "raw")
+    found = pl.col("raw").str.count_matches(sep, literal=True) + 1
+    rejections.add(wrong, None, "wrong_field_count", expected=n_fields, found=found)
+    rename = {f"field_{i}": key for key, i in layout.columns.items()}
+    fields = fields.select(
+        "line", "_padded", *[pl.col(src).fill_null("").alias(dst) for src, dst in rename.items()]
     )
-    wrong = counts.filter(pl.col("n") != n_fields - 1)
-    report(
-        wrong,
-        None,
-        "wrong_field_count",
-        pl.format("expected {} fields, found {}", pl.lit(n_fields), pl.col("n") + 1),
-    )
-    rejected: set[int] = set(wrong["line"].to_list())
-
-    split = pl.col("raw").str.split_exact(separator, n_fields - 1).alias("f")
-    fields = frame.select("line", split).unnest("f")
-    rename = {f"field_{i}": key for key, i in columns.items()}
-    fields = fields.select("line", *[pl.col(src).alias(dst) for src, dst in rename.items()])
-    fields = fields.with_columns(pl.exclude("line").fill_null("")).with_columns(
-        pl.col(c).str.strip_chars().str.strip_chars('"') for c in _TRIMMED if c in fields.columns
-    )
-    del frame, counts
-    all_fields = fields.select("line", "JournalCode", "EcritureNum")
+    fields = _trimmed(fields).drop("_padded")
+    entry_of_line = fields.select("line", *ENTRY)
     if wrong.height:
         fields = fields.filter(~pl.col("line").is_in(wrong["line"].implode()))
+    return fields, entry_of_line
 
-    # required values
+
+def _trimmed(fields: pl.DataFrame) -> pl.DataFrame:
+    """The ``_TRIMMED`` values of the ``_padded`` lines without surrounding spaces and quotes."""
+    padded = int(fields["_padded"].sum())
+    if padded == 0:
+        return fields
+    strip = [
+        pl.col(c).str.strip_chars().str.strip_chars('"') for c in _TRIMMED if c in fields.columns
+    ]
+    if padded == fields.height:
+        return fields.with_columns(strip)
+    mask = pl.col("_padded")
+    return pl.concat([fields.filter(~mask), fields.filter(mask).with_columns(strip)]).sort("line")
+
+
+def _check_required(fields: pl.DataFrame, rejections: _Rejections) -> None:
     for col in ("JournalCode", "EcritureNum", "EcritureDate", "CompteNum"):
-        bad = fields.filter(pl.col(col) == "")
-        report(bad, col, "missing_value", f"{col} is empty")
-        rejected.update(bad["line"].to_list())
+        rejections.add(fields.filter(pl.col(col) == ""), col, "missing_value")
 
-    # dates
+
+def _parse_dates(fields: pl.DataFrame, rejections: _Rejections) -> pl.DataFrame:
+    """``_EcritureDate``, ``_PieceDate``, ``_DateLet``: the dates, null when empty or refused."""
     for col in ("EcritureDate", "PieceDate", "DateLet"):
         parsed = pl.col(col).str.strptime(pl.Date, "%Y%m%d", strict=False)
         ok = pl.col(col).str.contains(r"^\d{8}$") & parsed.is_not_null()
         bad = fields.filter((pl.col(col) != "") & ~ok)
-        report(bad, col, "bad_date", pl.format("not a date (YYYYMMDD): '{}'", pl.col(col)))
-        rejected.update(bad["line"].to_list())
+        rejections.add(bad, col, "bad_date", value=pl.col(col), format="YYYYMMDD")
         fields = fields.with_columns(pl.when(ok).then(parsed).otherwise(None).alias(f"_{col}"))
+    return fields
 
-    # amounts
-    if "Debit" in columns:
+
+def _parse_amounts(fields: pl.DataFrame, layout: _Layout, rejections: _Rejections) -> pl.DataFrame:
+    """``_amount``: debit minus credit in cents, rounded half-up; ``_Montantdevise`` likewise.
+
+    When a line carries three decimals or more, ``_exact`` holds the exact signed amount
+    too: an entry balances on its exact amounts, not on amounts rounded line by line.
+    """
+    if "Debit" in layout.columns:
         amount_cols = ["Debit", "Credit"]
     else:
         amount_cols = ["Montant"]
-        bad = fields.filter(
-            ~pl.col("Sens").str.to_uppercase().is_in(["D", "C", "+1", "-1", "DEBIT", "CREDIT"])
+        bad = fields.filter(~pl.col("Sens").str.to_uppercase().is_in(SENS_DEBIT + SENS_CREDIT))
+        rejections.add(bad, "Sens", "bad_sens", value=pl.col("Sens"))
+    all_cols = [*amount_cols, *(["Montantdevise"] if "Montantdevise" in layout.columns else [])]
+    fields = fields.with_columns(_clean_amount(c).alias(f"_clean_{c}") for c in all_cols)
+    # the common case, every amount with two decimals at most: one check, no other pass
+    cents_only = [
+        pl.col(f"_clean_{c}").str.contains(_AMOUNT_CENTS) | (pl.col(f"_clean_{c}") == "")
+        for c in all_cols
+    ]
+    plain = bool(fields.select(pl.all_horizontal(cents_only).all()).item())
+    scale = None if plain else _decimals_beyond_cents(fields, amount_cols)
+    for col in all_cols:
+        fields = _parse_amount(
+            fields, col, rejections, scale if col in amount_cols else None, plain=plain
         )
-        report(
-            bad, "Sens", "bad_sens", pl.format("Sens must be D or C, found '{}'", pl.col("Sens"))
-        )
-        rejected.update(bad["line"].to_list())
-    if "Montantdevise" in columns:
-        amount_cols.append("Montantdevise")
-    for col in amount_cols:
-        fields = fields.with_columns(_clean_amount(col).alias("_clean"))
-        cleaned = pl.col("_clean")
-        ok = (cleaned == "") | cleaned.str.contains(_AMOUNT)
-        bad = fields.filter(~ok)
-        report(bad, col, "bad_amount", pl.format("not an amount: '{}'", pl.col(col)))
-        rejected.update(bad["line"].to_list())
-        # two decimals at most (the rule): exact decimal parsing; more: rounded half-up
-        two_places = cleaned.str.contains(_AMOUNT_CENTS)
-        exact = (cleaned.str.to_decimal(scale=2) * 100).cast(pl.Int64)
-        if fields.select((ok & ~two_places & (cleaned != "")).any()).item():
-            exact = pl.when(two_places).then(exact).otherwise(_amount_cents(cleaned))
-        fields = fields.with_columns(
-            pl.when(ok & (cleaned != "")).then(exact).otherwise(0).alias(f"_{col}")
-        ).drop("_clean")
-    if "Debit" in columns:
-        fields = fields.with_columns((pl.col("_Debit") - pl.col("_Credit")).alias("_amount"))
+    if "Debit" in layout.columns:
+        signed = {k: pl.col(f"{k}Debit") - pl.col(f"{k}Credit") for k in ("_", "_exact_")}
     else:
-        sens = pl.col("Sens").str.to_uppercase()
-        fields = fields.with_columns(
-            pl.when(sens.is_in(["C", "-1", "CREDIT"]))
-            .then(-pl.col("_Montant"))
-            .otherwise(pl.col("_Montant"))
-            .alias("_amount")
-        )
-
-    if "Montantdevise" not in columns:
+        is_credit = pl.col("Sens").str.to_uppercase().is_in(SENS_CREDIT)
+        signed = {
+            k: pl.when(is_credit).then(-pl.col(f"{k}Montant")).otherwise(pl.col(f"{k}Montant"))
+            for k in ("_", "_exact_")
+        }
+    fields = fields.with_columns(signed["_"].alias("_amount"))
+    if scale is not None:
+        fields = fields.with_columns(signed["_exact_"].alias("_exact"))
+    if "Montantdevise" not in layout.columns:
         fields = fields.with_columns(pl.lit(0, dtype=pl.Int64).alias("_Montantdevise"))
-    # a rejected line takes its whole entry with it: half an entry is never stored,
-    # and its balance is not checked again
-    entry = ["JournalCode", "EcritureNum"]
-    rejected_series = pl.Series(list(rejected), dtype=pl.UInt32).implode()
-    bad_entries = all_fields.filter(pl.col("line").is_in(rejected_series)).select(entry).unique()
-    valid = fields.filter(~pl.col("line").is_in(rejected_series)).join(
-        bad_entries, on=entry, how="anti"
-    )
-    rejected.update(all_fields.join(bad_entries, on=entry, how="semi")["line"].to_list())
+    return fields
 
-    # entries balance
-    sums = valid.group_by(entry).agg(
-        pl.col("_amount").sum().alias("net"),
-        pl.col("_amount").clip(lower_bound=0).sum().alias("debit"),
+
+def _decimals_beyond_cents(fields: pl.DataFrame, columns: list[str]) -> int | None:
+    """How many decimals the amounts carry at most, when that is more than two; else None."""
+    decimals = [
+        pl.col(f"_clean_{c}").str.extract(r"\.(\d*)$", 1).str.len_chars().max() for c in columns
+    ]
+    most = fields.select(pl.max_horizontal(decimals)).item()
+    return min(int(most), MAX_DECIMALS) if most is not None and most > 2 else None
+
+
+def _parse_amount(
+    fields: pl.DataFrame, col: str, rejections: _Rejections, scale: int | None, *, plain: bool
+) -> pl.DataFrame:
+    """``_<col>``: the amount in cents (0 when empty or refused); ``_exact_<col>`` at ``scale``.
+
+    ``plain``: every amount of the file is known to have two decimals at most.
+    """
+    cleaned = pl.col(f"_clean_{col}")
+    cents = (cleaned.str.to_decimal(scale=2) * 100).cast(pl.Int64)
+    if plain:
+        return fields.with_columns(
+            pl.when(cleaned != "").then(cents).otherwise(0).alias(f"_{col}")
+        ).drop(f"_clean_{col}")
+    ok = (cleaned == "") | cleaned.str.contains(_AMOUNT)
+    rejections.add(fields.filter(~ok), col, "bad_amount", value=pl.col(col))
+    # two decimals at most (the rule): exact decimal parsing; more: rounded half-up
+    two_places = cleaned.str.contains(_AMOUNT_CENTS)
+    if fields.select((ok & ~two_places & (cleaned != "")).any()).item():
+        cents = pl.when(two_places).then(cents).otherwise(_amount_cents(cleaned))
+    given = ok & (cleaned != "")
+    fields = fields.with_columns(pl.when(given).then(cents).otherwise(0).alias(f"_{col}"))
+    if scale is not None:
+        exact = cleaned.str.to_decimal(scale=scale)
+        zero = pl.lit(0).cast(pl.Decimal(38, scale))
+        fields = fields.with_columns(
+            pl.when(given).then(exact).otherwise(zero).alias(f"_exact_{col}")
+        )
+    return fields.drop(f"_clean_{col}")
+
+
+def _without_rejected_entries(
+    fields: pl.DataFrame, entry_of_line: pl.DataFrame, rejections: _Rejections
+) -> pl.DataFrame:
+    """The lines of the entries none of whose lines was refused.
+
+    A refused line takes its whole entry with it: half an entry is never stored, and
+    its balance is not checked again.
+    """
+    refused = pl.Series(list(rejections.lines), dtype=pl.UInt32).implode()
+    bad_entries = entry_of_line.filter(pl.col("line").is_in(refused)).select(ENTRY).unique()
+    if bad_entries.height == 0:
+        return fields
+    rejections.lines.update(entry_of_line.join(bad_entries, on=ENTRY, how="semi")["line"].to_list())
+    return fields.filter(~pl.col("line").is_in(refused)).join(bad_entries, on=ENTRY, how="anti")
+
+
+def _check_balance(valid: pl.DataFrame, layout: _Layout, rejections: _Rejections) -> pl.DataFrame:
+    """Refuse the entries whose debits and credits differ; the others' lines."""
+    exact = "_exact" in valid.columns
+    sums = valid.group_by(ENTRY).agg(
+        pl.col("_exact" if exact else "_amount").sum().alias("net"),
         pl.col("line").min().alias("line"),
-        pl.col("line").alias("lines"),
     )
     unbalanced = sums.filter(pl.col("net") != 0).sort("line")
-    report(
+    rejections.add(
         unbalanced,
-        "Debit" if "Debit" in columns else "Montant",
+        layout.amount_column,
         "unbalanced_entry",
-        pl.format(
-            "entry {} of journal {} does not balance: debit minus credit is {} cents",
-            pl.col("EcritureNum"),
-            pl.col("JournalCode"),
-            pl.col("net"),
-        ),
+        entry=pl.col("EcritureNum"),
+        journal=pl.col("JournalCode"),
+        difference=pl.col("net").cast(pl.Utf8) if exact else _units(pl.col("net")),
     )
-    if unbalanced.height:
-        bad_lines = unbalanced.select(pl.col("lines").explode())["lines"]
-        rejected.update(bad_lines.to_list())
-        valid = valid.filter(~pl.col("line").is_in(bad_lines.implode()))
+    if unbalanced.height == 0:
+        return valid.drop("_exact") if exact else valid
+    entries = unbalanced.select(ENTRY)
+    rejections.lines.update(valid.join(entries, on=ENTRY, how="semi")["line"].to_list())
+    valid = valid.join(entries, on=ENTRY, how="anti")
+    return valid.drop("_exact") if exact else valid
 
-    revenue = valid.group_by(entry).agg(
-        pl.col("CompteNum").str.starts_with("7").any().alias("is_sale")
-    )
 
+def _customer_lines(
+    valid: pl.DataFrame, receivable_prefixes: tuple[str, ...], rejections: _Rejections
+) -> pl.DataFrame:
+    """The lines of the receivable accounts; one without a customer is refused.
+
+    A receivable line needs a customer: its auxiliary account, or the account itself when
+    that account is a customer's own (not a collective account such as 411000).
+    """
     is_receivable = pl.lit(False)
     for prefix in receivable_prefixes:
         is_receivable = is_receivable | pl.col("CompteNum").str.starts_with(prefix)
     customers = valid.filter(is_receivable)
-
-    # a receivable line needs a customer: its auxiliary account, or the account itself when
-    # that account is a customer's own (not a collective account such as 411000)
     collective_accounts = (
         customers.filter(pl.col("CompAuxNum") != "")["CompteNum"].unique().implode()
     )
@@ -327,35 +464,43 @@ def read_fec(
         (pl.col("CompAuxNum") == "")
         & (is_collective | pl.col("CompteNum").is_in(collective_accounts))
     )
-    report(
-        no_customer,
-        "CompAuxNum",
-        "no_customer",
-        pl.format(
-            "line on customer account {} has no customer (CompAuxNum is empty)", pl.col("CompteNum")
-        ),
-    )
+    rejections.add(no_customer, "CompAuxNum", "no_customer", account=pl.col("CompteNum"))
     if no_customer.height:
-        rejected.update(no_customer["line"].to_list())
         customers = customers.filter(~pl.col("line").is_in(no_customer["line"].implode()))
+    return customers
 
+
+def _ledger_lines(
+    valid: pl.DataFrame,
+    customers: pl.DataFrame,
+    layout: _Layout,
+    opening_journals: tuple[str, ...],
+    company_currency: str,
+) -> pl.DataFrame:
+    """The customer lines in the ledger's words, each with its natural key (see ``FecFile``)."""
+    revenue = (
+        valid.filter(pl.col("CompteNum").str.starts_with("7"))
+        .select(ENTRY)
+        .unique()
+        .with_columns(pl.lit(True).alias("is_sale"))
+    )
     openings = [j.upper() for j in opening_journals]
-    currency = pl.col("Idevise").str.to_uppercase() if "Idevise" in columns else pl.lit("")
+    currency = pl.col("Idevise").str.to_uppercase() if "Idevise" in layout.columns else pl.lit("")
     foreign = (currency != "") & (currency != company_currency)
+    has_aux = pl.col("CompAuxNum") != ""
     lines = (
-        customers.join(revenue, on=entry, how="left")
-        .sort("line")
+        customers.join(revenue, on=ENTRY, how="left", maintain_order="left")
         .select(
             pl.col("line").cast(pl.Int64),
             pl.col("JournalCode").alias("journal"),
             pl.col("EcritureNum").alias("entry_number"),
             pl.col("_EcritureDate").alias("entry_date"),
             pl.col("CompteNum").alias("account"),
-            pl.when(pl.col("CompAuxNum") != "")
+            pl.when(has_aux)
             .then(pl.col("CompAuxNum"))
             .otherwise(pl.col("CompteNum"))
             .alias("customer_code"),
-            pl.when(pl.col("CompAuxNum") != "")
+            pl.when(has_aux)
             .then(pl.col("CompAuxLib"))
             .otherwise(pl.col("CompteLib"))
             .alias("customer_name"),
@@ -375,8 +520,15 @@ def read_fec(
         )
         .filter(pl.col("amount") != 0)
     )
-    # a stable natural key: the same line in a later export of the same year gets the same
-    # key; lines that share every part of it (instalments of one invoice) are numbered
+    return _with_keys(lines)
+
+
+def _with_keys(lines: pl.DataFrame) -> pl.DataFrame:
+    """A stable natural key per line.
+
+    The same line in a later export of the same year gets the same key; lines that share
+    every part of it (instalments of one invoice) are numbered.
+    """
     group = ["journal", "entry_number", "entry_date", "account", "customer_code"]
     key = pl.concat_str([pl.col(c).cast(pl.Utf8) for c in group], separator="|")
     lines = lines.with_columns(key.alias("key"))
@@ -387,23 +539,7 @@ def read_fec(
             .otherwise(pl.col("key"))
             .alias("key")
         )
-    period = valid.select(
-        pl.col("_EcritureDate").min().alias("a"), pl.col("_EcritureDate").max().alias("b")
-    )
-    errors.sort(key=lambda e: (e.line or 0, e.column or ""))
-    return FecFile(
-        path=name,
-        content_hash=content_hash,
-        encoding=encoding,
-        separator=separator,
-        data_lines=data_lines,
-        lines=lines,
-        period_start=period["a"][0],
-        period_end=period["b"][0],
-        errors=errors,
-        error_count=error_count,
-        rejected_lines=rejected,
-    )
+    return lines
 
 
 def _separator(header: str) -> str:
@@ -432,9 +568,10 @@ def _map_header(header: list[str], name: str) -> dict[str, int]:
         if col.lower() in by_lower:
             found[col] = by_lower[col.lower()]
     if missing:
-        raise InvalidInputError(
+        raise InvalidInputError.of(
             "missing_columns",
-            f"not a FEC: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
+            variant=None if len(missing) > 1 else "one",
+            columns=", ".join(missing),
             file=name,
             line=1,
             column=missing[0],

@@ -66,7 +66,7 @@ def read_invoices(path: Path | str) -> tuple[list[InvoiceRecord], list[RowError]
     name = str(path)
     header, rows = read_table(path)
     if not header:
-        raise InvalidInputError("no_header", "the file has no header line", file=name, line=1)
+        raise InvalidInputError.of("no_header", file=name, line=1)
     positions, errors = map_columns(header, REQUIRED, OPTIONAL, ALIASES, name)
     if errors:
         return [], errors
@@ -80,9 +80,7 @@ def read_invoices(path: Path | str) -> tuple[list[InvoiceRecord], list[RowError]
                 key = (record.customer_code, record.number)
                 if key in seen:
                     row.error(
-                        "number",
-                        "duplicate_number",
-                        f"document {record.number!r} already on line {seen[key]}",
+                        "number", "duplicate_number", number=record.number, first_line=seen[key]
                     )
                 else:
                     seen[key] = line
@@ -95,12 +93,12 @@ def _date(row: Row, column: str, required: bool) -> date | None:
     text = row.get(column)
     if not text:
         if required:
-            row.error(column, "missing_value", f"{column} is empty")
+            row.error(column, "missing_value")
         return None
     try:
         return parse_date(text)
     except ValueError:
-        row.error(column, "bad_date", f"not a date (YYYY-MM-DD, YYYYMMDD or DD/MM/YYYY): {text!r}")
+        row.error(column, "bad_date", value=text, format="YYYY-MM-DD, YYYYMMDD or DD/MM/YYYY")
         return None
 
 
@@ -108,49 +106,45 @@ def _amount(row: Row, column: str, required: bool) -> int | None:
     text = row.get(column)
     if not text:
         if required:
-            row.error(column, "missing_value", f"{column} is empty")
+            row.error(column, "missing_value")
         return None
     try:
         return parse_amount_cents(text)
     except ValueError:
-        row.error(column, "bad_amount", f"not an amount: {text!r}")
+        row.error(column, "bad_amount", value=text)
         return None
 
 
 def _record(row: Row) -> InvoiceRecord | None:
     customer, number = row.get("customer_code"), row.get("number")
     if not customer:
-        row.error("customer_code", "missing_value", "the customer code is empty")
+        row.error("customer_code", "missing_value")
     if not number:
-        row.error("number", "missing_value", "the document number is empty")
+        row.error("number", "missing_value")
     day = _date(row, "date", True)
     due = _date(row, "due_date", True)
     amount = _amount(row, "amount", True)
     if amount == 0:
-        row.error("amount", "zero_amount", "the amount is zero")
+        row.error("amount", "zero_amount")
     currency = row.get("currency").upper() or "EUR"
     if not re.fullmatch(r"[A-Z]{3}", currency):
-        row.error(
-            "currency", "bad_currency", f"currency must be a 3-letter code, found {currency!r}"
-        )
+        row.error("currency", "bad_currency", value=currency)
     if day and due and due < day:
-        row.error("due_date", "due_before_date", f"due date {due} is before the invoice date {day}")
+        row.error("due_date", "due_before_date", due_date=due.isoformat(), date=day.isoformat())
     paid_date = _date(row, "paid_date", False)
     paid = _amount(row, "paid_amount", False)
     if paid is not None and paid < 0:
-        row.error("paid_amount", "bad_amount", "the paid amount cannot be negative")
+        row.error(
+            "paid_amount", "bad_amount", value=row.get("paid_amount"), variant="negative_paid"
+        )
     if (paid_date is None) != (paid is None) and not row.errors:
         column = "paid_date" if paid_date is None else "paid_amount"
-        row.error(column, "incomplete_payment", "paid_date and paid_amount go together")
+        row.error(column, "incomplete_payment")
     if paid and amount and paid > abs(amount):
-        row.error(
-            "paid_amount",
-            "overpaid",
-            f"paid amount is more than the document's {abs(amount) / 100:.2f}",
-        )
+        row.error("paid_amount", "overpaid", amount=f"{Decimal(abs(amount)).scaleb(-2):.2f}")
     flag = row.get("disputed").lower()
     if flag not in TRUE | FALSE:
-        row.error("disputed", "bad_boolean", f"disputed must be yes or no, found {flag!r}")
+        row.error("disputed", "bad_boolean", value=flag)
     rate_text = row.get("exchange_rate")
     rate = None
     if rate_text:
@@ -159,7 +153,7 @@ def _record(row: Row) -> InvoiceRecord | None:
             if rate <= 0:
                 raise ValueError
         except ValueError:
-            row.error("exchange_rate", "bad_rate", f"not an exchange rate: {rate_text!r}")
+            row.error("exchange_rate", "bad_rate", value=rate_text)
     if row.errors or day is None or due is None or amount is None:
         return None
     return InvoiceRecord(

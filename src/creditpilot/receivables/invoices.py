@@ -48,22 +48,19 @@ def _check_against_store(
     for rec in records:
         if rec.customer_code not in known:
             errors.append(
-                RowError(
-                    file,
-                    rec.line,
-                    "customer_code",
-                    "unknown_customer",
-                    f"unknown customer {rec.customer_code!r}",
+                RowError.of(
+                    file, rec.line, "customer_code", "unknown_customer", code=rec.customer_code
                 )
             )
         elif rec.currency != company.currency and rec.exchange_rate is None:
             errors.append(
-                RowError(
+                RowError.of(
                     file,
                     rec.line,
                     "exchange_rate",
                     "missing_rate",
-                    f"amount in {rec.currency}: give the exchange_rate to {company.currency}",
+                    currency=rec.currency,
+                    to_currency=company.currency,
                 )
             )
     return errors

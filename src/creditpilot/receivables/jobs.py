@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from creditpilot.companies.models import Company
 from creditpilot.core.errors import CreditPilotError, InvalidInputError
+from creditpilot.receivables.guards import ForeignFecError
 from creditpilot.receivables.models import ImportBatch, ImportJob
 from creditpilot.receivables.services import ImportRefusedError, ImportResult
 
@@ -51,6 +52,7 @@ def do_submit_import(
     *,
     user: str,
     accept_valid_rows: bool = False,
+    force: bool = False,
 ) -> ImportJob:
     if kind not in ImportBatch.Kind.values:
         raise InvalidInputError(
@@ -81,6 +83,7 @@ def do_submit_import(
         stored_path=str(target),
         size=size,
         accept_valid_rows=accept_valid_rows,
+        force=force,
         created_by=user,
     )
     transaction.on_commit(lambda: start_import_job(job.id))
@@ -119,6 +122,12 @@ def _shown(text: str, job: ImportJob) -> str:
     return text.replace(job.stored_path, job.file_name)
 
 
+def _refusal(err: CreditPilotError, job: ImportJob) -> dict[str, Any]:
+    """A whole file's refusal as a code and params, so that the page says it in its language."""
+    params = {k: _shown(v, job) if isinstance(v, str) else v for k, v in err.params.items()}
+    return {"code": err.code, "params": params, "message": _shown(err.message, job)}
+
+
 def _error_dicts(errors: list[Any], job: ImportJob) -> list[dict[str, Any]]:
     out = []
     for err in errors[:MAX_ERRORS_KEPT]:
@@ -127,6 +136,12 @@ def _error_dicts(errors: list[Any], job: ImportJob) -> list[dict[str, Any]]:
         d["message"] = _shown(str(d["message"]), job)
         out.append(d)
     return out
+
+
+def _stored_warnings(batch_id: int | None) -> list[Any]:
+    """The warnings the import stored with its batch: codes and params where they have them."""
+    batch = ImportBatch.objects.filter(pk=batch_id).first() if batch_id else None
+    return list(batch.warnings)[:MAX_ERRORS_KEPT] if batch else []
 
 
 def run_import_job(job_id: int) -> ImportJob:
@@ -141,7 +156,7 @@ def run_import_job(job_id: int) -> ImportJob:
 
     kwargs: dict[str, Any] = {"accept_valid_rows": job.accept_valid_rows, "user": job.created_by}
     if job.kind == ImportBatch.Kind.FEC:
-        kwargs["progress"] = progress
+        kwargs.update(progress=progress, force=job.force, file_name=job.file_name)
     updates: dict[str, Any] = {}
     try:
         result = _importer(job.kind)(job.company, job.stored_path, **kwargs)
@@ -152,8 +167,18 @@ def run_import_job(job_id: int) -> ImportJob:
             "errors": _error_dicts(err.errors, job),
             "error_count": err.error_count,
         }
+    except ForeignFecError as err:
+        updates = {
+            "status": ImportJob.Status.REFUSED,
+            "message": _shown(str(err), job)[:1000],
+            "warnings": [f.as_dict() for f in err.findings],
+        }
     except CreditPilotError as err:
-        updates = {"status": ImportJob.Status.REFUSED, "message": _shown(str(err), job)[:1000]}
+        updates = {
+            "status": ImportJob.Status.REFUSED,
+            "message": _shown(str(err), job)[:1000],
+            "warnings": [_refusal(err, job)],
+        }
     except Exception as err:  # the transaction was rolled back: say so, keep the job's record
         log.exception("import job %s failed", job.pk)
         updates = {
@@ -169,6 +194,7 @@ def run_import_job(job_id: int) -> ImportJob:
             "error_count": len(result.skipped),
             "batch_id": result.batch_id,
             "message": "; ".join(result.warnings)[:1000],
+            "warnings": _stored_warnings(result.batch_id),
         }
     updates.update(stage="", finished_at=timezone.now())
     ImportJob.objects.filter(pk=job.pk).update(**updates)

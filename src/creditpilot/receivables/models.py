@@ -152,6 +152,8 @@ class ImportJob(models.Model):
     stored_path = models.CharField(max_length=500)
     size = models.BigIntegerField(default=0)
     accept_valid_rows = models.BooleanField(default=False)
+    # the user confirmed: import a FEC that looks like another company's (receivables/guards.py)
+    force = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     stage = models.CharField(max_length=20, blank=True)
     changed = models.BooleanField(default=False)
@@ -161,6 +163,8 @@ class ImportJob(models.Model):
         default=list
     )  # the first rejected rows, each with line, column, reason
     error_count = models.IntegerField(default=0)
+    # what the checks found about the file ({code, params, message}), said in the reader's language
+    warnings = models.JSONField(default=list)
     batch = models.ForeignKey(ImportBatch, null=True, on_delete=models.SET_NULL)
     created_by = models.CharField(max_length=150)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -22,6 +22,7 @@ from creditpilot.core.errors import InvalidInputError, RowError
 from creditpilot.customers.models import Customer
 from creditpilot.readers.fec import read_fec
 from creditpilot.receivables import bulk
+from creditpilot.receivables.guards import check_fec_is_the_companys
 from creditpilot.receivables.models import Allocation, Document, ImportBatch, LedgerPeriod
 from creditpilot.receivables.rebuild import derived_due_dates, do_rebuild
 
@@ -101,13 +102,20 @@ def do_import_fec(
     accept_valid_rows: bool = False,
     user: str = "cli",
     progress: Progress = _noop,
+    force: bool = False,
+    file_name: str | None = None,
 ) -> ImportResult:
-    """Import a FEC; refuse it whole when a row is rejected, unless ``accept_valid_rows``."""
+    """Import a FEC; refuse it whole when a row is rejected, unless ``accept_valid_rows``.
+
+    A FEC that looks like another company's is refused unless ``force`` (see ``guards``);
+    ``file_name`` is the name the user gave the file, when it is stored under another.
+    """
     path = Path(path)
     name = str(path)
     progress("reading")
     raw = read_bytes(path)
-    if _already_imported(company, ImportBatch.Kind.FEC, hashlib.sha256(raw).hexdigest()):
+    content_hash = hashlib.sha256(raw).hexdigest()
+    if _already_imported(company, ImportBatch.Kind.FEC, content_hash):
         return ImportResult("fec", name, changed=False)
     fec = read_fec(
         path,
@@ -115,6 +123,7 @@ def do_import_fec(
         opening_journals=tuple(company.opening_journal_list),
         company_currency=company.currency,
         raw=raw,
+        content_hash=content_hash,
     )
     del raw
     if fec.errors and not accept_valid_rows:
@@ -122,6 +131,9 @@ def do_import_fec(
     if fec.period_start is None:
         raise InvalidInputError("no_valid_rows", "no valid row to import", file=name)
     lines = fec.lines
+    findings = check_fec_is_the_companys(
+        company, name, lines, fec.period_start, fec.period_end, force=force, file_name=file_name
+    )
     with transaction.atomic():
         batch = ImportBatch.objects.create(
             company=company,
@@ -158,9 +170,10 @@ def do_import_fec(
             "rejected_rows": fec.error_count,
             "unapplied_credits": rebuilt.unapplied_credits,
         }
-        batch.warnings = rebuilt.warnings
+        batch.warnings = [*(f.as_dict() for f in findings), *rebuilt.warnings]
         batch.save(update_fields=["counts", "warnings"])
-    return ImportResult("fec", name, True, batch.counts, rebuilt.warnings, fec.errors, batch.id)
+    warnings = [*(f.message for f in findings), *rebuilt.warnings]
+    return ImportResult("fec", name, True, batch.counts, warnings, fec.errors, batch.id)
 
 
 def _create_missing_customers(company: Company, lines: pl.DataFrame) -> int:

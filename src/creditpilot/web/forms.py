@@ -72,6 +72,9 @@ class ImportForm(forms.Form):
     accept_valid_rows = forms.BooleanField(
         label=_("Import the valid rows even if some are rejected"), required=False
     )
+    force = forms.BooleanField(
+        label=_("Import the FEC even if it looks like another company's"), required=False
+    )
 
     def clean_file(self):  # type: ignore[no-untyped-def]
         upload = self.cleaned_data["file"]

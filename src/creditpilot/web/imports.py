@@ -37,6 +37,7 @@ def import_list(request: HttpRequest, scope: Scope) -> HttpResponse:
                     form.cleaned_data["file"],
                     user=request.user.get_username(),
                     accept_valid_rows=form.cleaned_data["accept_valid_rows"],
+                    force=form.cleaned_data["force"],
                 )
             except CreditPilotError as err:
                 form.add_error("file", str(err))

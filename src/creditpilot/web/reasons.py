@@ -1,68 +1,62 @@
 """The readers' reasons for refusing a row, in the reader's language.
 
-The readers know no language: each error carries a stable code and an English
-message. For the pages, a French wording is made from the code and the values
-the English message quotes; an unknown code or wording stays in English.
+Each stored error carries a stable code and its params; the sentence comes
+from the one catalogue of reasons (``core/reasons.py``), said through Django's
+``gettext``, with decimal amounts written the French way on French pages. An
+error stored before codes had params keeps the message it was stored with.
 
 >>> from django.utils import translation
+>>> error = {"code": "bad_date", "column": "EcritureDate",
+...          "params": {"value": "20261341", "format": "YYYYMMDD"}, "message": "…"}
 >>> with translation.override("fr"):
-...     reason({"code": "bad_date", "message": "not a date (YYYYMMDD): '20261341'"})
+...     reason(error)
 'date invalide (AAAAMMJJ attendu) : « 20261341 »'
 >>> with translation.override("en"):
-...     reason({"code": "bad_date", "message": "not a date (YYYYMMDD): '20261341'"})
+...     reason(error)
 "not a date (YYYYMMDD): '20261341'"
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
-from django.utils.translation import get_language
+from django.utils.formats import number_format
+from django.utils.translation import get_language, gettext, gettext_noop
 
-FRENCH: dict[str, tuple[str, str]] = {
-    "wrong_field_count": (
-        r"expected (\d+) fields, found (\d+)",
-        "{0} champs attendus, {1} trouvés",
-    ),
-    "missing_value": (r"(.+) is empty", "{0} est vide"),
-    "bad_date": (r"not a date \(YYYYMMDD\): '(.*)'", "date invalide (AAAAMMJJ attendu) : « {0} »"),
-    "bad_sens": (r"Sens must be D or C, found '(.*)'", "Sens doit valoir D ou C, trouvé « {0} »"),
-    "bad_amount": (r"not an amount: '(.*)'", "montant invalide : « {0} »"),
-    "unbalanced_entry": (
-        r"entry (.*) of journal (.*) does not balance: debit minus credit is (-?\d+) cents",
-        "l'écriture {0} du journal {1} n'est pas équilibrée : débit moins crédit = {2} centimes",
-    ),
-    "no_customer": (
-        r"line on customer account (.+) has no customer \(CompAuxNum is empty\)",
-        "ligne du compte client {0} sans client (CompAuxNum vide)",
-    ),
-    "missing_column": (r"missing column '(.*)'", "colonne manquante : « {0} »"),
-    "empty_file": (r"the file is empty \(0 bytes\)", "le fichier est vide (0 octet)"),
-    "no_data": (
-        r"the file has a header but no data rows",
-        "le fichier a un en-tête mais aucune ligne",
-    ),
-    "no_header": (r"the file has no header line", "le fichier n'a pas de ligne d'en-tête"),
-    "not_text": (
-        r"not a text file \(binary content\)",
-        "ce n'est pas un fichier texte (contenu binaire)",
-    ),
-    "bad_encoding": (
-        r"unsupported encoding \(UTF-16\): save the file in UTF-8",
-        "encodage non pris en charge (UTF-16) : enregistrez le fichier en UTF-8",
-    ),
-}
+from creditpilot.core.reasons import reason_text
+
+# params that hold a decimal amount (``-12.50``): written with the page's decimal separator
+_DECIMAL = re.compile(r"^-?\d+\.\d+$")
+_AMOUNT_PARAMS = {"difference", "amount"}
+# formats of dates quoted in reasons, in the reader's letters
+_DATE_FORMATS = {gettext_noop("YYYYMMDD"), gettext_noop("YYYY-MM-DD, YYYYMMDD or DD/MM/YYYY")}
 
 
-def reason(error: dict[str, Any]) -> str:
-    """The error's message in the active language, when a wording for it is known."""
+def _localised(params: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(params)
+    for key in _AMOUNT_PARAMS & out.keys():
+        value = str(out[key])
+        if _DECIMAL.match(value):
+            out[key] = number_format(value, decimal_pos=len(value.split(".")[1]))
+    if out.get("format") in _DATE_FORMATS:
+        out["format"] = gettext(str(out["format"]))
+    return out
+
+
+def reason(error: Mapping[str, Any] | str) -> str:
+    """The error's reason in the active language, made from its code and params.
+
+    A plain text (a warning stored before warnings had codes) is said as it is.
+    """
+    if isinstance(error, str):
+        return error
+    params = error.get("params")
     message = str(error.get("message", ""))
+    if not isinstance(params, Mapping):
+        return message
+    values = {"column": error.get("column") or "", **params}
     if not (get_language() or "").startswith("fr"):
-        return message
-    known = FRENCH.get(str(error.get("code", "")))
-    if known is None:
-        return message
-    pattern, french = known
-    found = re.fullmatch(pattern, message)
-    return french.format(*found.groups()) if found else message
+        return reason_text(str(error.get("code", "")), values) or message
+    return reason_text(str(error.get("code", "")), _localised(values), gettext) or message

@@ -414,7 +414,7 @@ def run(
 ) -> None:
     """The daily cycle: rebuild each company's ledger state and print its position."""
     from creditpilot.companies.models import Company
-    from creditpilot.receivables.daily import do_daily_run
+    from creditpilot.orchestration.daily import do_daily_run_now
 
     day = parse_day(as_of)
     companies = Company.objects.filter(code=company) if company else Company.objects.all()
@@ -423,7 +423,67 @@ def run(
 
         raise NotFoundError("company_not_found", f"no company with code {company!r}")
     for c in companies:
-        typer.echo(do_daily_run(c, day).summary())
+        typer.echo(do_daily_run_now(c, day).summary())
+
+
+@app.command()
+@command
+def worker(
+    batch: bool = typer.Option(False, "--batch", help="Run the jobs ready now, then stop."),
+    interval: float = typer.Option(
+        1.0, "--interval", min=0.05, help="Seconds between two looks at an empty queue."
+    ),
+    max_jobs: int = typer.Option(None, "--max-jobs", min=1, help="Stop after this many jobs."),
+    exit_with_parent: bool = typer.Option(False, "--exit-with-parent", hidden=True),
+) -> None:
+    """Run the queued jobs (imports, daily runs); retries with back-off. Several may run at once."""
+    import logging
+
+    from creditpilot.orchestration.queue import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(message)s")
+    run_worker(
+        interval=interval, batch=batch, max_tasks=max_jobs, exit_with_parent=exit_with_parent
+    )
+
+
+@app.command()
+@command
+def scheduler(
+    once: bool = typer.Option(False, "--once", help="Queue the runs due now, then stop."),
+    interval: float = typer.Option(30.0, "--interval", min=0.1, help="Seconds between looks."),
+    at: str = typer.Option(None, "--at", hidden=True, help="Act as if it were this ISO time."),
+) -> None:
+    """Queue each company's daily run at its hour (once per company and day, whatever the
+    number of schedulers)."""
+    import logging
+    import threading
+
+    from creditpilot.orchestration.schedule import run_scheduler, schedule_due_runs
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(message)s")
+    if once or at:
+        now = parse_moment(at) if at else None
+        for run_ in schedule_due_runs(now):
+            typer.echo(f"queued the daily run of {run_.company.code} for {run_.day.isoformat()}")
+        return
+    stop = threading.Event()
+    try:
+        run_scheduler(stop, interval=interval)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+def parse_moment(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"not a date and time: {value!r}", param_hint="--at") from None
+    if moment.tzinfo is None:
+        from zoneinfo import ZoneInfo
+
+        moment = moment.replace(tzinfo=ZoneInfo("Europe/Paris"))
+    return moment
 
 
 DEMO_USER = "demo"
@@ -464,20 +524,54 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),
     threads: int = typer.Option(16, "--threads", min=1, help="Requests served at once."),
+    workers: int = typer.Option(
+        1, "--workers", min=0, help="Worker processes started with the server (0: none here)."
+    ),
+    schedule: bool = typer.Option(
+        True, "--schedule/--no-schedule", help="Queue each company's daily run at its hour."
+    ),
 ) -> None:
-    """Serve the web application and the API (waitress, a multi-threaded WSGI server)."""
+    """Serve the web application and the API (waitress), with job workers and the scheduler."""
+    import atexit
+    import subprocess
+
     import waitress
 
-    from creditpilot.receivables.jobs import do_fail_interrupted_jobs
+    from creditpilot.orchestration.imports import do_fail_interrupted_jobs
+    from creditpilot.orchestration.schedule import start_scheduler_thread
     from creditpilot.wsgi import application
 
     interrupted = do_fail_interrupted_jobs()
     if interrupted:
         typer.echo(f"{interrupted} import(s) interrupted by the last stop marked failed", err=True)
-    typer.echo(f"creditpilot on http://{host}:{port}/ (API documentation at /api/docs)", err=True)
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-m", "creditpilot.cli", "worker", "--exit-with-parent"],
+            stdin=subprocess.DEVNULL,
+        )
+        for _ in range(workers)
+    ]
+    atexit.register(_stop_children, children)
+    if schedule:
+        start_scheduler_thread()
+    typer.echo(
+        f"creditpilot on http://{host}:{port}/ (API documentation at /api/docs); "
+        f"{workers} worker(s), scheduler {'on' if schedule else 'off'}",
+        err=True,
+    )
     waitress.serve(
         application, host=host, port=port, threads=threads, ident="creditpilot", _quiet=True
     )
+
+
+def _stop_children(children: list[Any]) -> None:
+    for child in children:
+        child.terminate()  # a worker ends its current job first
+    for child in children:
+        try:
+            child.wait(timeout=30)
+        except Exception:
+            child.kill()
 
 
 def main() -> None:

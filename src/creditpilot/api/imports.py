@@ -19,7 +19,7 @@ from creditpilot.accounts.scope import Scope
 from creditpilot.api.auth import scope_of, user_of
 from creditpilot.api.errors import error_responses
 from creditpilot.api.schemas import ImportJobOut, ImportJobPage
-from creditpilot.receivables.jobs import do_submit_import
+from creditpilot.orchestration.imports import do_submit_import
 from creditpilot.receivables.models import ImportJob
 
 router = Router(tags=["imports"])

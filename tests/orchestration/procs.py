@@ -82,12 +82,13 @@ def proc_store(folder: Path) -> Iterator[ProcStore]:
     env["CREDITPILOT_JOB_RETRY_DELAY"] = "0.2"
     env["PYTHONPATH"] = str(ROOT)
     server = os.environ.get("CREDITPILOT_DATABASE_URL", "")
-    name = None
+    name = admin = None
     if server.startswith("postgres"):
         import psycopg
 
         name = f"cp_procs_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(server, autocommit=True) as conn:
+        admin = server.rsplit("/", 1)[0] + "/postgres"  # the named database may not exist
+        with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         url = server.rsplit("/", 1)[0] + "/" + name
     else:
@@ -101,7 +102,7 @@ def proc_store(folder: Path) -> Iterator[ProcStore]:
         if name is not None:
             import psycopg
 
-            with psycopg.connect(server, autocommit=True) as conn:
+            with psycopg.connect(admin, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

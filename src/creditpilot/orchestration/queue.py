@@ -343,7 +343,6 @@ class Worker(DatabaseWorker):  # type: ignore[misc]
         except (KeyboardInterrupt, SystemExit):
             raise  # stopped by hand: the job stays running until recovered
         except BaseException as exc:
-            close_old_connections()
             if not after_failure(row, exc):
                 task_finished.send(sender=type(self), task_result=row.task_result)
         finally:

@@ -115,39 +115,57 @@ def wait_for(proc: subprocess.Popen[bytes], seconds: float = 120) -> int:
         raise
 
 
-def import_transaction_open(store: ProcStore, worker_pid: int) -> bool:
-    """True while another process holds an open write transaction in the store."""
-    path = store.sqlite_path
-    if path is not None:
-        conn = sqlite3.connect(path, timeout=0)
+JOB_STATUS = (
+    "SELECT j.status FROM receivables_importjob j JOIN companies_company c "
+    "ON c.id = j.company_id WHERE c.code = %s"
+)
+
+
+def _probe_sqlite(path: Path, company: str) -> tuple[str, bool]:
+    conn = sqlite3.connect(path, timeout=0)
+    try:
+        row = conn.execute(JOB_STATUS.replace("%s", "?"), (company,)).fetchone()
         try:
             conn.execute("BEGIN IMMEDIATE")
             conn.execute("ROLLBACK")
-            return False
+            writing = False
         except sqlite3.OperationalError:
-            return True
-        finally:
-            conn.close()
+            writing = True
+    finally:
+        conn.close()
+    return (row[0] if row else ""), writing
+
+
+def _probe_postgres(url: str, company: str) -> tuple[str, bool]:
     import psycopg
 
-    with psycopg.connect(store.url, autocommit=True) as conn:
-        row = conn.execute(
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute(JOB_STATUS, (company,)).fetchone()
+        open_ = conn.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
             "AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL "
-            "AND now() - xact_start > interval '100 milliseconds'"
+            "AND now() - xact_start > interval '50 milliseconds'"
         ).fetchone()
-    return bool(row and row[0])
+    return (row[0] if row else ""), bool(open_ and open_[0])
 
 
-def wait_inside_the_import(store: ProcStore, worker: subprocess.Popen[bytes]) -> None:
-    """Return once the worker has held its write transaction for a while (mid-import)."""
+def import_transaction_open(store: ProcStore, company: str) -> bool:
+    """True while the company's import job runs and a write transaction is open: the
+    import's own (the job is marked done before any other write of the job)."""
+    path = store.sqlite_path
+    probe = _probe_sqlite(path, company) if path else _probe_postgres(store.url, company)
+    return probe == ("running", True)
+
+
+def wait_inside_the_import(store: ProcStore, worker: subprocess.Popen[bytes], company: str) -> None:
+    """Return once the worker has held its import transaction for a while (mid-import)."""
     deadline = time.monotonic() + 120
     held_since = None
     while time.monotonic() < deadline:
         assert worker.poll() is None, "the worker ended before it could be killed"
-        if import_transaction_open(store, worker.pid):
+        if import_transaction_open(store, company):
             held_since = held_since or time.monotonic()
-            if time.monotonic() - held_since > 0.3:
+            if time.monotonic() - held_since > 0.1:
                 return
         else:
             held_since = None

@@ -87,7 +87,7 @@ def test_a_worker_killed_mid_import_leaves_the_store_as_it_was_and_the_job_resum
 
     worker = store.start("worker", "--interval", "0.05", log="killed.log")
     try:
-        wait_inside_the_import(store, worker)
+        wait_inside_the_import(store, worker, "KILL")
     finally:
         worker.send_signal(signal.SIGKILL)
         worker.wait()

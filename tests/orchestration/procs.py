@@ -173,6 +173,30 @@ def wait_inside_the_import(store: ProcStore, worker: subprocess.Popen[bytes], co
     raise AssertionError("the worker never opened its import transaction")
 
 
+def worker_pids(store: ProcStore) -> list[int]:
+    """The process ids of the workers holding a lease, read straight from the store."""
+    sql = "SELECT pid FROM orchestration_workerbeat"
+    path = store.sqlite_path
+    if path is not None:
+        conn = sqlite3.connect(path, timeout=5)
+        try:
+            return [r[0] for r in conn.execute(sql)]
+        finally:
+            conn.close()
+    import psycopg
+
+    with psycopg.connect(store.url, autocommit=True) as conn:
+        return [r[0] for r in conn.execute(sql)]
+
+
+def process_ended(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0]
+    except (FileNotFoundError, IndexError):
+        return True
+    return state in "ZX"  # a zombie has ended
+
+
 # --- steps run in a process of their own ---------------------------------------------------
 
 

@@ -5,6 +5,8 @@ with ``CREDITPILOT_DATABASE_URL=postgresql://...``, on a fresh PostgreSQL databa
 from __future__ import annotations
 
 import signal
+import socket
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -12,7 +14,14 @@ import pytest
 
 from creditpilot.demo import generate_demo
 from tests.fecbuilder import hand_ledger
-from tests.orchestration.procs import ProcStore, proc_store, wait_for, wait_inside_the_import
+from tests.orchestration.procs import (
+    ProcStore,
+    proc_store,
+    process_ended,
+    wait_for,
+    wait_inside_the_import,
+    worker_pids,
+)
 
 pytestmark = [pytest.mark.store]
 
@@ -107,3 +116,25 @@ def test_a_worker_killed_mid_import_leaves_the_store_as_it_was_and_the_job_resum
     assert after["batches"]["KILL"] == 1
     assert after["documents"]["KILL"] == after["imports"]["KILL"]["counts"]["documents_added"]
     assert "abandoned by a stopped worker" in store.log("resumed.log")
+
+
+def test_the_server_starts_a_worker_that_ends_when_the_server_is_killed(store: ProcStore):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    before = set(worker_pids(store))
+    server = store.start("serve", "--port", port, "--no-schedule", log="serve.log")
+    try:
+        deadline = time.monotonic() + 90
+        while not (started := set(worker_pids(store)) - before):
+            assert server.poll() is None, store.log("serve.log")
+            assert time.monotonic() < deadline, store.log("serve.log")
+            time.sleep(0.2)
+    finally:
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+    [pid] = started
+    deadline = time.monotonic() + 30
+    while not process_ended(pid):
+        assert time.monotonic() < deadline, "the worker outlived its server"
+        time.sleep(0.2)

@@ -231,3 +231,17 @@ def demo_hand_company(tmp_path):
     company = do_add_company("HAND", "Hand SA")
     do_import_fec(company, hand_ledger().write(tmp_path / "FEC.txt"))
     return company
+
+
+def test_at_start_the_server_fails_only_the_imports_no_job_will_finish(tmp_path):
+    from creditpilot.orchestration.imports import do_fail_interrupted_jobs
+
+    followed = submitted_import("QUEUED", tmp_path)  # its job waits in the queue
+    orphan = submitted_import("ORPHAN", tmp_path)
+    DBTaskResult.objects.filter(args_kwargs__args__0=orphan.pk).delete()
+    ImportJob.objects.filter(pk=orphan.pk).update(status="running")
+    assert do_fail_interrupted_jobs() == 1
+    followed.refresh_from_db()
+    orphan.refresh_from_db()
+    assert followed.status == "queued"
+    assert orphan.status == "failed" and "interrupted" in orphan.message

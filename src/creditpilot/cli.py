@@ -533,25 +533,20 @@ def serve(
 ) -> None:
     """Serve the web application and the API (waitress), with job workers and the scheduler."""
     import atexit
-    import subprocess
 
     import waitress
 
     from creditpilot.orchestration.imports import do_fail_interrupted_jobs
+    from creditpilot.orchestration.queue import WorkerProcesses
     from creditpilot.orchestration.schedule import start_scheduler_thread
     from creditpilot.wsgi import application
 
     interrupted = do_fail_interrupted_jobs()
     if interrupted:
         typer.echo(f"{interrupted} import(s) interrupted by the last stop marked failed", err=True)
-    children = [
-        subprocess.Popen(
-            [sys.executable, "-m", "creditpilot.cli", "worker", "--exit-with-parent"],
-            stdin=subprocess.DEVNULL,
-        )
-        for _ in range(workers)
-    ]
-    atexit.register(_stop_children, children)
+    pool = WorkerProcesses(workers)
+    pool.start()
+    atexit.register(pool.stop)
     if schedule:
         start_scheduler_thread()
     typer.echo(
@@ -562,16 +557,6 @@ def serve(
     waitress.serve(
         application, host=host, port=port, threads=threads, ident="creditpilot", _quiet=True
     )
-
-
-def _stop_children(children: list[Any]) -> None:
-    for child in children:
-        child.terminate()  # a worker ends its current job first
-    for child in children:
-        try:
-            child.wait(timeout=30)
-        except Exception:
-            child.kill()
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ with ``CREDITPILOT_DATABASE_URL=postgresql://...``, on a fresh PostgreSQL databa
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import time
@@ -118,23 +119,32 @@ def test_a_worker_killed_mid_import_leaves_the_store_as_it_was_and_the_job_resum
     assert "abandoned by a stopped worker" in store.log("resumed.log")
 
 
-def test_the_server_starts_a_worker_that_ends_when_the_server_is_killed(store: ProcStore):
+def new_worker(store: ProcStore, server, known: set[int]) -> int:
+    deadline = time.monotonic() + 90
+    while not (started := set(worker_pids(store)) - known):
+        assert server.poll() is None, store.log("serve.log")
+        assert time.monotonic() < deadline, store.log("serve.log")
+        time.sleep(0.2)
+    [pid] = started
+    return pid
+
+
+def test_the_server_keeps_a_worker_running_and_it_ends_when_the_server_is_killed(
+    store: ProcStore,
+):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    before = set(worker_pids(store))
+    known = set(worker_pids(store))
     server = store.start("serve", "--port", port, "--no-schedule", log="serve.log")
     try:
-        deadline = time.monotonic() + 90
-        while not (started := set(worker_pids(store)) - before):
-            assert server.poll() is None, store.log("serve.log")
-            assert time.monotonic() < deadline, store.log("serve.log")
-            time.sleep(0.2)
+        first = new_worker(store, server, known)
+        os.kill(first, signal.SIGKILL)  # the server starts another one
+        second = new_worker(store, server, known | {first})
     finally:
         server.send_signal(signal.SIGKILL)
         server.wait()
-    [pid] = started
     deadline = time.monotonic() + 30
-    while not process_ended(pid):
+    while not process_ended(second):
         assert time.monotonic() < deadline, "the worker outlived its server"
         time.sleep(0.2)

@@ -24,6 +24,7 @@ import contextlib
 import logging
 import os
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -160,12 +161,15 @@ def _process_exists(pid: int) -> bool:
 
 
 def worker_is_alive(beat: WorkerBeat | None, now: datetime) -> bool:
-    """On this machine a worker lives as long as its process; elsewhere, as long as its lease."""
+    """On this machine a worker lives as long as its process (its lease may lag while
+    SQLite is held by a long import; ten leases without a beat mean the process id was
+    reused); elsewhere, as long as its lease."""
     if beat is None:
         return False
+    lease = timedelta(seconds=float(settings.WORKER_LEASE_SECONDS))
     if beat.host == this_host():
-        return _process_exists(beat.pid)
-    return beat.beat_at >= now - timedelta(seconds=float(settings.WORKER_LEASE_SECONDS))
+        return _process_exists(beat.pid) and beat.beat_at >= now - 10 * lease
+    return beat.beat_at >= now - lease
 
 
 class LostWorkerError(Exception):
@@ -214,11 +218,23 @@ class Heartbeat:
         self._thread = threading.Thread(target=self._run, daemon=True, name="heartbeat")
 
     def start(self) -> None:
-        now = timezone.now()
-        WorkerBeat.objects.update_or_create(
-            worker_id=self.worker_id,
-            defaults={"host": this_host(), "pid": os.getpid(), "started_at": now, "beat_at": now},
-        )
+        while True:
+            now = timezone.now()
+            try:
+                WorkerBeat.objects.update_or_create(
+                    worker_id=self.worker_id,
+                    defaults={
+                        "host": this_host(),
+                        "pid": os.getpid(),
+                        "started_at": now,
+                        "beat_at": now,
+                    },
+                )
+                break
+            except OperationalError as err:  # SQLite busy with another worker's import
+                if not is_locked_database_exception(err):
+                    raise
+                time.sleep(1)
         self._thread.start()
 
     def _run(self) -> None:
@@ -348,6 +364,48 @@ class Worker(DatabaseWorker):  # type: ignore[misc]
         finally:
             self.running_task = False
             self._run_tasks += 1
+
+
+class WorkerProcesses:
+    """Worker processes started beside the web server (``creditpilot serve``): one that
+    stops (killed, crashed) is started again; each ends by itself if the server is gone."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self._stop = threading.Event()
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "creditpilot.cli", "worker", "--exit-with-parent"],
+            stdin=subprocess.DEVNULL,
+        )
+
+    def start(self, check_every: float = 5.0) -> None:
+        self.procs = [self._spawn() for _ in range(self.count)]
+        if self.count:
+            threading.Thread(
+                target=self._watch, args=(check_every,), daemon=True, name="workers"
+            ).start()
+
+    def _watch(self, every: float) -> None:
+        while not self._stop.wait(every):
+            for n, proc in enumerate(self.procs):
+                if proc.poll() is not None:
+                    log.warning(
+                        "worker pid %d ended (%s): started again", proc.pid, proc.returncode
+                    )
+                    self.procs[n] = self._spawn()
+
+    def stop(self, wait: float = 30.0) -> None:
+        self._stop.set()
+        for proc in self.procs:
+            proc.terminate()  # a worker ends its current job first
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=wait)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 def run_worker(

@@ -537,7 +537,7 @@ def run(
         _run_dry(as_of, company, dry_run, fmt)
         return
     from creditpilot.companies.models import Company
-    from creditpilot.receivables.daily import do_daily_run
+    from creditpilot.orchestration.daily import do_daily_run_now
 
     day = parse_day(as_of)
     companies = Company.objects.filter(code=company) if company else Company.objects.all()
@@ -551,7 +551,7 @@ def run(
     with progress_bar(f"Daily run {day.isoformat()}", codes) as progress:
         for c in selected:
             progress(c.code)
-            summaries.append(do_daily_run(c, day).summary())
+            summaries.append(do_daily_run_now(c, day).summary())
     for summary in summaries:
         typer.echo(summary)
 
@@ -566,6 +566,66 @@ def _run_dry(as_of: str | None, company: str | None, dry_run: bool, fmt: str | N
     if (fmt or "json") != "json":
         raise typer.BadParameter(f"unknown format {fmt!r}: json", param_hint="--format")
     typer.echo(plan_json(dunning_plan(get_company(company), parse_day(as_of))), nl=False)
+
+
+@app.command()
+@command
+def worker(
+    batch: bool = typer.Option(False, "--batch", help="Run the jobs ready now, then stop."),
+    interval: float = typer.Option(
+        1.0, "--interval", min=0.05, help="Seconds between two looks at an empty queue."
+    ),
+    max_jobs: int = typer.Option(None, "--max-jobs", min=1, help="Stop after this many jobs."),
+    exit_with_parent: bool = typer.Option(False, "--exit-with-parent", hidden=True),
+) -> None:
+    """Run the queued jobs (imports, daily runs); retries with back-off. Several may run at once."""
+    import logging
+
+    from creditpilot.orchestration.queue import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(message)s")
+    run_worker(
+        interval=interval, batch=batch, max_tasks=max_jobs, exit_with_parent=exit_with_parent
+    )
+
+
+@app.command()
+@command
+def scheduler(
+    once: bool = typer.Option(False, "--once", help="Queue the runs due now, then stop."),
+    interval: float = typer.Option(30.0, "--interval", min=0.1, help="Seconds between looks."),
+    at: str = typer.Option(None, "--at", hidden=True, help="Act as if it were this ISO time."),
+) -> None:
+    """Queue each company's daily run at its hour (once per company and day, whatever the
+    number of schedulers)."""
+    import logging
+    import threading
+
+    from creditpilot.orchestration.schedule import run_scheduler, schedule_due_runs
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(message)s")
+    if once or at:
+        now = parse_moment(at) if at else None
+        for run_ in schedule_due_runs(now):
+            typer.echo(f"queued the daily run of {run_.company.code} for {run_.day.isoformat()}")
+        return
+    stop = threading.Event()
+    try:
+        run_scheduler(stop, interval=interval)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+def parse_moment(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"not a date and time: {value!r}", param_hint="--at") from None
+    if moment.tzinfo is None:
+        from zoneinfo import ZoneInfo
+
+        moment = moment.replace(tzinfo=ZoneInfo("Europe/Paris"))
+    return moment
 
 
 DEMO_USER = "demo"
@@ -615,17 +675,36 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),
     threads: int = typer.Option(16, "--threads", min=1, help="Requests served at once."),
+    workers: int = typer.Option(
+        1, "--workers", min=0, help="Worker processes started with the server (0: none here)."
+    ),
+    schedule: bool = typer.Option(
+        True, "--schedule/--no-schedule", help="Queue each company's daily run at its hour."
+    ),
 ) -> None:
-    """Serve the web application and the API (waitress, a multi-threaded WSGI server)."""
+    """Serve the web application and the API (waitress), with job workers and the scheduler."""
+    import atexit
+
     import waitress
 
-    from creditpilot.receivables.jobs import do_fail_interrupted_jobs
+    from creditpilot.orchestration.imports import do_fail_interrupted_jobs
+    from creditpilot.orchestration.queue import WorkerProcesses
+    from creditpilot.orchestration.schedule import start_scheduler_thread
     from creditpilot.wsgi import application
 
     interrupted = do_fail_interrupted_jobs()
     if interrupted:
         typer.echo(f"{interrupted} import(s) interrupted by the last stop marked failed", err=True)
-    typer.echo(f"creditpilot on http://{host}:{port}/ (API documentation at /api/docs)", err=True)
+    pool = WorkerProcesses(workers)
+    pool.start()
+    atexit.register(pool.stop)
+    if schedule:
+        start_scheduler_thread()
+    typer.echo(
+        f"creditpilot on http://{host}:{port}/ (API documentation at /api/docs); "
+        f"{workers} worker(s), scheduler {'on' if schedule else 'off'}",
+        err=True,
+    )
     waitress.serve(
         application, host=host, port=port, threads=threads, ident="creditpilot", _quiet=True
     )

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "creditpilot.audit",
     "creditpilot.accounts",
     "creditpilot.companies",
@@ -70,6 +72,7 @@ INSTALLED_APPS = [
     "creditpilot.receivables",
     "creditpilot.reports",
     "creditpilot.collections",
+    "creditpilot.orchestration",
     "creditpilot.web",
 ]
 
@@ -138,8 +141,17 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 MAX_UPLOAD_BYTES = int(os.environ.get("CREDITPILOT_MAX_UPLOAD_MB", "200")) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 UPLOAD_DIR = DATA_DIR / "uploads"
-# imports from the browser run in a background thread; tests may run them inline
+# Jobs (imports from the browser and the API, the daily run) go into a queue kept in the
+# store itself; `creditpilot worker` (and the one `creditpilot serve` starts) runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# tests may run imports inline, without the queue
 IMPORTS_IN_BACKGROUND = os.environ.get("CREDITPILOT_IMPORTS_INLINE") != "1"
+# a job that raises is tried again after JOB_RETRY_DELAY, 4 x, 16 x ... seconds, at most
+# JOB_MAX_ATTEMPTS times in all; a worker silent for WORKER_LEASE_SECONDS is taken for dead
+# and its job is run again (or failed after its last attempt)
+JOB_MAX_ATTEMPTS = int(os.environ.get("CREDITPILOT_JOB_MAX_ATTEMPTS", "3"))
+JOB_RETRY_DELAY = float(os.environ.get("CREDITPILOT_JOB_RETRY_DELAY", "15"))
+WORKER_LEASE_SECONDS = float(os.environ.get("CREDITPILOT_WORKER_LEASE_SECONDS", "120"))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 SESSION_COOKIE_HTTPONLY = True

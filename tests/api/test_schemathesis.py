@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from creditpilot.receivables.jobs import do_submit_import
+from creditpilot.orchestration.imports import do_submit_import
 
 pytestmark = [pytest.mark.store, pytest.mark.django_db]
 

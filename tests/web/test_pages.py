@@ -382,7 +382,7 @@ def test_a_company_code_cannot_break_web_addresses(db):
 
 
 def test_imports_interrupted_by_a_stop_are_marked_failed(world, tmp_path):
-    from creditpilot.receivables.jobs import do_fail_interrupted_jobs
+    from creditpilot.orchestration.imports import do_fail_interrupted_jobs
 
     running = ImportJob.objects.create(
         company=world.a,

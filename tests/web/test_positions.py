@@ -108,7 +108,7 @@ def test_the_apis_kept_aging_follows_a_renamed_customer(demo_company):
 
 
 def test_the_daily_run_prepares_the_days_positions_and_trend(demo_company):
-    from creditpilot.receivables.daily import do_daily_run
+    from creditpilot.orchestration.daily import do_daily_run
 
     day = date(2026, 11, 2)
     result = do_daily_run(demo_company, day)

@@ -21,7 +21,7 @@ from creditpilot.api.auth import scope_of, user_of
 from creditpilot.api.errors import error_responses
 from creditpilot.api.params import MAX_ID, MAX_OFFSET
 from creditpilot.api.schemas import ImportJobOut, ImportJobPage
-from creditpilot.receivables.jobs import do_submit_import
+from creditpilot.orchestration.imports import do_submit_import
 from creditpilot.receivables.models import ImportJob
 
 router = Router(tags=["imports"])

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 from django.db import models
 
 from creditpilot.core.terms import DEFAULT_TERMS_CODE
 
 DEFAULT_RECEIVABLE_PREFIXES = "411,413,416"
 DEFAULT_OPENING_JOURNALS = "AN,RAN,OUV,ANO,ANX"
+# the daily run of a company starts at this local time (settings.TIME_ZONE, Europe/Paris)
+DEFAULT_DAILY_RUN_HOUR = time(6, 0)
 
 
 class Company(models.Model):
@@ -22,6 +26,8 @@ class Company(models.Model):
     # due dates falling on a week-end or a public holiday move to the next business day
     due_dates_on_business_days = models.BooleanField(default=False)
     holiday_subdivision = models.CharField(max_length=10, blank=True)
+    # local time (Europe/Paris) at which the scheduler queues the company's daily run
+    daily_run_hour = models.TimeField(default=DEFAULT_DAILY_RUN_HOUR)
     # bumped by every rebuild of the ledger: cached positions and KPIs of an older version are stale
     ledger_version = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 
 from django.apps import apps
@@ -101,7 +102,12 @@ def get_company(code: str | None) -> Company:
     return companies[0]
 
 
-SETTINGS_FIELDS = ("name", "default_terms", "due_dates_on_business_days")
+SETTINGS_FIELDS = ("name", "default_terms", "due_dates_on_business_days", "daily_run_hour")
+
+
+def _plain(value: object) -> object:
+    """A setting as the audit log keeps it (JSON): a time as HH:MM."""
+    return value.strftime("%H:%M") if isinstance(value, time) else value
 
 
 def do_update_company_settings(
@@ -129,8 +135,8 @@ def do_update_company_settings(
             company=locked,
             object_type="company",
             object_ref=locked.code,
-            before=before,
-            after={k: changes[k] for k in before},
+            before={k: _plain(v) for k, v in before.items()},
+            after={k: _plain(changes[k]) for k in before},
             request=request,  # type: ignore[arg-type]
         )
         if {"default_terms", "due_dates_on_business_days"} & set(before):

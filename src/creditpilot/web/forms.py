@@ -93,8 +93,24 @@ class CompanySettingsForm(forms.Form):
         label=_("Move due dates to the next business day"), required=False
     )
 
+    daily_run_hour = forms.TimeField(
+        label=_("Daily run at (Paris time)"),
+        required=False,  # left out: unchanged
+        input_formats=["%H:%M", "%H:%M:%S"],
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={
+            "invalid": _("The daily run hour must be a time of day, such as 06:00."),
+        },
+    )
+
     def clean_default_terms(self) -> str:
         return clean_terms(self.cleaned_data["default_terms"]) or "NET30"
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        if cleaned.get("daily_run_hour") is None:
+            cleaned.pop("daily_run_hour", None)
+        return cleaned
 
 
 class GrantForm(forms.Form):

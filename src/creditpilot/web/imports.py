@@ -10,7 +10,7 @@ from creditpilot.accounts.audit import record
 from creditpilot.accounts.rights import Action
 from creditpilot.accounts.scope import Scope
 from creditpilot.core.errors import CreditPilotError
-from creditpilot.receivables.jobs import do_submit_import
+from creditpilot.orchestration.imports import do_submit_import
 from creditpilot.receivables.models import ImportJob
 from creditpilot.web.access import company_view
 from creditpilot.web.forms import ImportForm

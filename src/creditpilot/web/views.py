@@ -170,6 +170,7 @@ def company_settings(request: HttpRequest, scope: Scope) -> HttpResponse:
                 "name": company.name,
                 "default_terms": company.default_terms,
                 "due_dates_on_business_days": company.due_dates_on_business_days,
+                "daily_run_hour": company.daily_run_hour,
             }
         )
     members = company.memberships.select_related("user").order_by("user__username")

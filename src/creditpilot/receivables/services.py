@@ -23,7 +23,12 @@ from creditpilot.customers.models import Customer
 from creditpilot.readers.fec import read_fec
 from creditpilot.receivables import bulk
 from creditpilot.receivables.models import Allocation, Document, ImportBatch, LedgerPeriod
-from creditpilot.receivables.rebuild import derived_due_dates, do_rebuild
+from creditpilot.receivables.rebuild import (
+    customers_with_moved_openings,
+    derived_due_dates,
+    do_rebuild,
+    period_spans,
+)
 
 Progress = Callable[[str], None]
 
@@ -132,7 +137,8 @@ def do_import_fec(
         customer_ids = dict(Customer.objects.filter(company=company).values_list("code", "id"))
         progress("storing")
         first = not Document.objects.filter(company=company).exists()
-        counts, inserted = _merge_fec_lines(
+        periods_before = period_spans(company)
+        counts, inserted, touched = _merge_fec_lines(
             company, batch, lines, customer_ids, fec.period_start, fec.period_end
         )
         LedgerPeriod.objects.filter(
@@ -141,9 +147,13 @@ def do_import_fec(
         LedgerPeriod.objects.create(
             company=company, start=fec.period_start, end=fec.period_end, batch=batch
         )
+        touched |= customers_with_moved_openings(company, periods_before, period_spans(company))
         progress("matching")
-        # a company's first FEC: the rows just inserted are its whole ledger
-        rebuilt = do_rebuild(company, known=inserted if first else None)
+        # a company's first FEC: the rows just inserted are its whole ledger; later ones
+        # recompute the customers whose documents changed
+        rebuilt = (
+            do_rebuild(company, known=inserted) if first else do_rebuild(company, customers=touched)
+        )
         batch.counts = {
             "lines": fec.data_lines,
             "customer_lines": lines.height,
@@ -219,11 +229,22 @@ def _merge_fec_lines(
     customer_ids: dict[str, int],
     start: date,
     end: date,
-) -> tuple[dict[str, int], pl.DataFrame | None]:
+) -> tuple[dict[str, int], pl.DataFrame | None, set[int]]:
     """Make the stored FEC lines of [start, end] those of the file: insert, update, delete.
 
-    Returns the counts, and the rows inserted when they went straight in.
+    Returns the counts, the rows inserted when they went straight in, and the
+    customers whose documents were inserted, changed or removed.
     """
+    stage = _stage(company, lines, customer_ids)
+    if not Document.objects.filter(
+        company=company, source=Document.Source.FEC, entry_date__range=(start, end)
+    ).exists():
+        return _insert_period(company, batch, stage)
+    return _diff_period(company, batch, stage, start, end)
+
+
+def _stage(company: Company, lines: pl.DataFrame, customer_ids: dict[str, int]) -> pl.DataFrame:
+    """The file's customer lines as documents: the store's columns, kinds, derived due dates."""
     ids = pl.DataFrame(
         {"customer_code": list(customer_ids), "customer_id": list(customer_ids.values())},
         schema={"customer_code": pl.Utf8, "customer_id": pl.Int64},
@@ -255,11 +276,11 @@ def _merge_fec_lines(
         "is_sale",
         "is_opening",
     )
-    stage = stage.with_columns(derived_due_dates(company, stage))
-    doc = Document._meta.db_table
-    alloc = Allocation._meta.db_table
-    scope = f"{doc}.company_id = %s AND {doc}.source = 'fec'"
-    fixed = {
+    return stage.with_columns(derived_due_dates(company, stage))
+
+
+def _fixed_columns(company: Company, batch: ImportBatch) -> dict[str, object]:
+    return {
         "company_id": company.id,
         "source": "fec",
         "batch_id": batch.id,
@@ -267,59 +288,119 @@ def _merge_fec_lines(
         "is_active": True,
         "disputed": False,
     }
-    if not Document.objects.filter(
-        company=company, source=Document.Source.FEC, entry_date__range=(start, end)
-    ).exists():
-        # nothing stored for this period yet: straight in, no diff to make
-        rows = stage.sort("line")
-        rows = rows.select(
-            bulk.reserve_ids(doc, rows.height),
-            *STAGE_COLUMNS,
-            "due_date",
-            pl.col("lettering").alias("effective_lettering"),
-        )
-        added = bulk.insert_frame(doc, rows, constants=fixed)
-        rows = rows.with_columns(pl.lit(v).alias(k) for k, v in fixed.items())
-        return {"documents_added": added, "documents_changed": 0, "documents_removed": 0}, rows
 
+
+def _insert_period(
+    company: Company, batch: ImportBatch, stage: pl.DataFrame
+) -> tuple[dict[str, int], pl.DataFrame, set[int]]:
+    """Nothing stored for this period yet: straight in, no diff to make."""
+    doc = Document._meta.db_table
+    fixed = _fixed_columns(company, batch)
+    rows = stage.sort("line")
+    rows = rows.select(
+        bulk.reserve_ids(doc, rows.height),
+        *STAGE_COLUMNS,
+        "due_date",
+        pl.col("lettering").alias("effective_lettering"),
+    )
+    added = bulk.insert_frame(doc, rows, constants=fixed)
+    rows = rows.with_columns(pl.lit(v).alias(k) for k, v in fixed.items())
+    counts = {"documents_added": added, "documents_changed": 0, "documents_removed": 0}
+    return counts, rows, set(rows["customer_id"].unique().to_list())
+
+
+def _diff_period(
+    company: Company, batch: ImportBatch, stage: pl.DataFrame, start: date, end: date
+) -> tuple[dict[str, int], None, set[int]]:
+    """Lines of the period: remove those the file no longer has, update those that differ,
+    insert the new ones; identities of unchanged lines are kept."""
     bulk.create_temp_table("cp_stage", stage, primary_key="key")
+    touched: set[int] = set()
+    try:
+        deleted = _remove_gone(company, start, end, touched)
+        updated = _update_changed(company, batch, touched)
+        inserted = _insert_new(company, batch, touched)
+    finally:
+        bulk.drop_temp_table("cp_stage")
+    counts = {
+        "documents_added": inserted,
+        "documents_changed": updated,
+        "documents_removed": deleted,
+    }
+    return counts, None, touched
+
+
+def _fec_scope() -> str:
+    doc = Document._meta.db_table
+    return f"{doc}.company_id = %s AND {doc}.source = 'fec'"
+
+
+def _remove_gone(company: Company, start: date, end: date, touched: set[int]) -> int:
+    doc, alloc = Document._meta.db_table, Allocation._meta.db_table
     with connection.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS cp_gone")
         # lines of the period that the new file no longer has
-        gone = (
-            f"SELECT id FROM {doc} WHERE {scope} AND entry_date BETWEEN %s AND %s "
-            f"AND NOT EXISTS (SELECT 1 FROM cp_stage s WHERE s.key = {doc}.key)"
-        )
         cur.execute(
-            f"DELETE FROM {alloc} WHERE company_id = %s AND (invoice_id IN ({gone}) OR credit_id IN ({gone}))",
-            [company.id, company.id, start, end, company.id, start, end],
+            f"CREATE TEMPORARY TABLE cp_gone AS SELECT id, customer_id FROM {doc} "
+            f"WHERE {_fec_scope()} AND entry_date BETWEEN %s AND %s "
+            f"AND NOT EXISTS (SELECT 1 FROM cp_stage s WHERE s.key = {doc}.key)",
+            [company.id, start, end],
         )
-        cur.execute(f"DELETE FROM {doc} WHERE id IN ({gone})", [company.id, start, end])
+        cur.execute("SELECT DISTINCT customer_id FROM cp_gone")
+        touched.update(row[0] for row in cur.fetchall())
+        cur.execute(
+            f"DELETE FROM {alloc} WHERE company_id = %s AND (invoice_id IN (SELECT id FROM cp_gone) "
+            "OR credit_id IN (SELECT id FROM cp_gone))",
+            [company.id],
+        )
+        cur.execute(f"DELETE FROM {doc} WHERE id IN (SELECT id FROM cp_gone)")
         deleted = cur.rowcount
-        differs = " OR ".join(f"{doc}.{c} IS DISTINCT FROM s.{c}" for c in COMPARED)
-        # a changed line gets its due date again from the terms; the rebuild settles the rest
-        sets = ", ".join(f"{c} = s.{c}" for c in [*COMPARED, "due_date"])
+        cur.execute("DROP TABLE cp_gone")
+    return deleted
+
+
+def _update_changed(company: Company, batch: ImportBatch, touched: set[int]) -> int:
+    doc = Document._meta.db_table
+    differs = " OR ".join(f"{doc}.{c} IS DISTINCT FROM s.{c}" for c in COMPARED)
+    # a changed line gets its due date again from the terms; the rebuild settles the rest
+    sets = ", ".join(f"{c} = s.{c}" for c in [*COMPARED, "due_date"])
+    with connection.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS cp_changed")
+        cur.execute(
+            f"CREATE TEMPORARY TABLE cp_changed AS SELECT {doc}.id AS id, "
+            f"{doc}.customer_id AS was, s.customer_id AS now FROM {doc} JOIN cp_stage s "
+            f"ON s.key = {doc}.key WHERE {_fec_scope()} AND ({differs})",
+            [company.id],
+        )
+        cur.execute("SELECT was, now FROM cp_changed")
+        for was, now in cur.fetchall():
+            touched.update((was, now))
         cur.execute(
             f"UPDATE {doc} SET {sets}, batch_id = %s FROM cp_stage s "
-            f"WHERE {scope} AND {doc}.key = s.key AND ({differs})",
-            [batch.id, company.id],
+            f"WHERE {doc}.id IN (SELECT id FROM cp_changed) AND s.key = {doc}.key",
+            [batch.id],
         )
         updated = cur.rowcount
-        cols = ", ".join(STAGE_COLUMNS)
-        src = ", ".join(f"s.{c}" for c in STAGE_COLUMNS)
+        cur.execute("DROP TABLE cp_changed")
+    return updated
+
+
+def _insert_new(company: Company, batch: ImportBatch, touched: set[int]) -> int:
+    doc = Document._meta.db_table
+    new = f"NOT EXISTS (SELECT 1 FROM {doc} WHERE {_fec_scope()} AND {doc}.key = s.key)"
+    cols = ", ".join(STAGE_COLUMNS)
+    src = ", ".join(f"s.{c}" for c in STAGE_COLUMNS)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT DISTINCT s.customer_id FROM cp_stage s WHERE {new}", [company.id])
+        touched.update(row[0] for row in cur.fetchall())
         cur.execute(
             f"INSERT INTO {doc} (company_id, source, batch_id, due_date, due_date_explicit, "
             f"effective_lettering, is_active, disputed, {cols}) "
             f"SELECT %s, 'fec', %s, s.due_date, %s, s.lettering, %s, %s, {src} FROM cp_stage s "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {doc} WHERE {scope} AND {doc}.key = s.key) ORDER BY s.line",
+            f"WHERE {new} ORDER BY s.line",
             [company.id, batch.id, False, True, False, company.id],
         )
-        inserted = cur.rowcount
-    bulk.drop_temp_table("cp_stage")
-    return {
-        "documents_added": inserted,
-        "documents_changed": updated,
-        "documents_removed": deleted,
-    }, None
+        return cur.rowcount
 
 
 def to_company_currency(amount_cents: int, rate: Decimal | None) -> int:

@@ -1,8 +1,9 @@
 """The daily cycle (``creditpilot run``): every step of the day, in order, per company.
 
-Today: the ledger's derived state is rebuilt (terms may have changed), the
-positions and KPI trend the pages read are computed for the day, and the
-position is reported. Dunning, scoring and alerts join this cycle as they are built.
+Today: the positions and KPI trend the pages read are computed for the day,
+and the position is reported. The ledger's derived state is not rebuilt: every
+import and every change of terms already rebuilt the customers it changed
+(``creditpilot rebuild`` forces a full rebuild). Dunning, scoring and alerts join this cycle as they are built.
 """
 
 from __future__ import annotations
@@ -10,11 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import transaction
-
 from creditpilot.companies.models import Company
 from creditpilot.core.money import format_cents
-from creditpilot.receivables.rebuild import do_rebuild
+from creditpilot.receivables.rebuild import unapplied_credit_count
 from creditpilot.reports.aging import aged_totals
 
 
@@ -34,8 +33,6 @@ class DailyRunResult:
 
 
 def do_daily_run(company: Company, as_of: date) -> DailyRunResult:
-    with transaction.atomic():
-        rebuilt = do_rebuild(company)
     totals = aged_totals(company, as_of)
     # the pages of the day open at once: their cached positions and trend are ready
     from creditpilot.reports.positions import kpi_trend, positions
@@ -43,5 +40,5 @@ def do_daily_run(company: Company, as_of: date) -> DailyRunResult:
     kpi_trend(company, as_of)
     positions(company, as_of)
     return DailyRunResult(
-        company.code, as_of, totals.total, totals.overdue, rebuilt.unapplied_credits
+        company.code, as_of, totals.total, totals.overdue, unapplied_credit_count(company)
     )

@@ -99,8 +99,9 @@ def do_import_invoices(
             content_hash=content_hash,
             created_by=user,
         )
-        counts = _merge(company, batch, records)
-        rebuilt = do_rebuild(company)
+        counts, touched = _merge(company, batch, records)
+        # only the customers the file names have documents inserted, changed or removed
+        rebuilt = do_rebuild(company, customers=touched)
         batch.counts = {"rows": len(records) + len(errors), **counts, "rejected_rows": len(errors)}
         batch.errors = [e.as_dict() for e in errors]
         batch.warnings = rebuilt.warnings
@@ -161,7 +162,9 @@ def replace_doc(doc: Document, **changes: object) -> Document:
     return Document(**values)
 
 
-def _merge(company: Company, batch: ImportBatch, records: list[InvoiceRecord]) -> dict[str, int]:
+def _merge(
+    company: Company, batch: ImportBatch, records: list[InvoiceRecord]
+) -> tuple[dict[str, int], set[int]]:
     customer_ids = dict(Customer.objects.filter(company=company).values_list("code", "id"))
     wanted: dict[str, Document] = {}
     pairs: list[tuple[str, str]] = []
@@ -226,11 +229,12 @@ def _merge(company: Company, batch: ImportBatch, records: list[InvoiceRecord]) -
             )
         )
     Allocation.objects.bulk_create(allocations, batch_size=2000)
-    return {
+    counts = {
         "documents_added": len(created),
         "documents_changed": len(changed),
         "payments_removed": removed,
     }
+    return counts, {customer_ids[r.customer_code] for r in records}
 
 
 __all__ = ["do_import_invoices"]

@@ -6,7 +6,8 @@ database, runs `report aging` and `report kpis`, and prints lines per second,
 seconds per step and peak memory — each step a real `creditpilot` process, as
 a user runs it. The yardstick: the same aging done by DuckDB straight on the file.
 
-Options: --lines N (default 1,000,000), --customers N (default 5,000), --skip-postgres.
+Options: --lines N (default 1,000,000), --customers N (default 5,000), --skip-postgres,
+--skip-next-day (the next day's export and the daily run, see ``bench_next_day``).
 """
 
 from __future__ import annotations
@@ -134,6 +135,50 @@ def bench_store(name: str, env: dict[str, str], fec: Path, lines: int) -> dict[s
     }
 
 
+# --- the next day's export: what an import costs when little changed ----------------------
+
+
+def generate_next_day(lines: int, customers: int) -> tuple[Path, Path]:
+    """Two exports of one simulated ledger: up to the day before its last day, then up to
+    its last day (the year again plus one day: that day's entries, the lettering done that
+    day). Cached in bench/out/."""
+    from datetime import timedelta
+
+    from creditpilot import demo
+
+    target = OUT / f"next-day-{lines}-{customers}"
+    day1, day2 = target / "FEC_day1.txt", target / "FEC_day2.txt"
+    if (target / "done").exists():
+        return day1, day2
+    target.mkdir(parents=True, exist_ok=True)
+    end = date.fromisoformat(AS_OF)
+    start = demo._add_months(end, -24) + timedelta(days=1)
+    split = demo._add_months(end, -12) + timedelta(days=1)
+    invoices = max(1, round(lines / demo.LINES_PER_INVOICE[True]))
+    ledger = demo._simulate(42, customers, start, split, end, invoices)
+    demo._write_fec(day1, ledger, start.toordinal(), end.toordinal() - 1, opening=False)
+    demo._write_fec(day2, ledger, start.toordinal(), end.toordinal(), opening=False)
+    (target / "done").write_text("")
+    return day1, day2
+
+
+def bench_next_day(name: str, env: dict[str, str], lines: int, customers: int) -> dict[str, float]:
+    """First import, the next day's export, then the daily run with nothing changed."""
+    day1, day2 = generate_next_day(lines, customers)
+    run_cli(env, "init")
+    t_first, _, first = run_cli(env, "import", "fec", str(day1))
+    t_next, mem_next, nxt = run_cli(env, "import", "fec", str(day2))
+    t_run, _, _ = run_cli(env, "run", "--as-of", AS_OF)
+    t_run_again, _, _ = run_cli(env, "run", "--as-of", AS_OF)
+    print(f"\n== {name}: the next day's export")
+    print(f"first import        {t_first:8.2f} s   ({first.strip()})")
+    print(f"next day's export   {t_next:8.2f} s   peak {mem_next:,.0f} MB ({nxt.strip()})")
+    print(f"daily run           {t_run:8.2f} s   (first of the day: positions computed)")
+    print(f"daily run again     {t_run_again:8.2f} s   (nothing changed)")
+    print(f"next day / first    <= 0.25          : {t_next / t_first:.2f}")
+    return {"first": t_first, "next_day": t_next, "run": t_run, "run_again": t_run_again}
+
+
 def pg_database() -> str | None:
     try:
         import psycopg
@@ -163,6 +208,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--customers", type=int, default=5_000)
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--skip-next-day", action="store_true")
     args = parser.parse_args()
 
     fec = generate(args.lines, args.customers)
@@ -176,6 +222,12 @@ def main() -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CREDITPILOT_")}
         env["CREDITPILOT_DATA_DIR"] = tmp
         results["sqlite"] = bench_store("SQLite (embedded store)", env, fec, lines)
+
+    if not args.skip_next_day:
+        with tempfile.TemporaryDirectory() as tmp:
+            env = {k: v for k, v in os.environ.items() if not k.startswith("CREDITPILOT_")}
+            env["CREDITPILOT_DATA_DIR"] = tmp
+            results["next_day"] = bench_next_day("SQLite", env, args.lines, args.customers)
 
     pg_url = None if args.skip_postgres else pg_database()
     if pg_url:

@@ -44,7 +44,8 @@ counter = itertools.count()
 
 
 def snapshot(company):
-    """The derived state: per document, and every allocation (their keys aside)."""
+    """The derived state: per document, every allocation (their keys aside), and each
+    customer's count of unapplied credits."""
     docs = sorted(
         Document.objects.filter(company=company).values_list(
             "id", "due_date", "is_active", "effective_lettering"
@@ -55,7 +56,10 @@ def snapshot(company):
             "customer_id", "invoice_id", "credit_id", "amount", "method", "date", "due_date"
         )
     )
-    return docs, allocations
+    unapplied = sorted(
+        Customer.objects.filter(company=company).values_list("code", "unapplied_credits")
+    )
+    return docs, allocations, unapplied
 
 
 # --- a random two-year ledger and its exports ----------------------------------------------

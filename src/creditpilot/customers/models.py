@@ -30,6 +30,8 @@ class Customer(models.Model):
     rating = models.CharField(max_length=8, blank=True)
     currency = models.CharField(max_length=3, default="EUR")
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.USER)
+    # derived by the ledger's rebuild: credits of the customer not wholly allocated
+    unapplied_credits = models.IntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -24,6 +24,7 @@ from datetime import date, timedelta
 
 import polars as pl
 from django.db import connection
+from django.db.models import Sum
 
 from creditpilot.companies.models import Company
 from creditpilot.core.calendar import BusinessCalendar
@@ -111,7 +112,8 @@ def do_rebuild(
         docs = docs.with_columns(
             active.alias("is_active"), effective.alias("effective_lettering"), due.alias("due_date")
         )
-        result.allocations = _reallocate(company, docs, partial=customers is not None)
+        result.allocations, unapplied = _reallocate(company, docs, partial=customers is not None)
+        _store_unapplied(company, unapplied, partial=customers is not None)
     finally:
         if customers is not None:
             bulk.drop_temp_table(SCOPE_TABLE)
@@ -176,14 +178,28 @@ def _store_derived(
 
 def unapplied_credit_count(company: Company) -> int:
     """Credits of the company not wholly allocated (unapplied cash, in part or whole)."""
-    doc, alloc = Document._meta.db_table, Allocation._meta.db_table
+    total = Customer.objects.filter(company=company).aggregate(n=Sum("unapplied_credits"))["n"]
+    return int(total or 0)
+
+
+def _store_unapplied(company: Company, counts: pl.DataFrame, *, partial: bool) -> None:
+    """Each customer's count of credits left unapplied (``customer_id``, ``unapplied``)."""
+    table = Customer._meta.db_table
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT COUNT(*) FROM {doc} d WHERE d.company_id = %s AND d.amount < 0 AND d.is_active "
-            f"AND -d.amount > COALESCE((SELECT SUM(a.amount) FROM {alloc} a WHERE a.credit_id = d.id), 0)",
+            f"UPDATE {table} SET unapplied_credits = 0 WHERE company_id = %s "
+            f"AND unapplied_credits <> 0" + _in_scope("id", partial),
             [company.id],
         )
-        return int(cur.fetchone()[0])
+    if counts.height == 0:
+        return
+    bulk.create_temp_table("cp_unapplied", counts, primary_key="customer_id")
+    with connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE {table} SET unapplied_credits = u.unapplied FROM cp_unapplied u "
+            f"WHERE {table}.id = u.customer_id"
+        )
+    bulk.drop_temp_table("cp_unapplied")
 
 
 Span = tuple[date, date]
@@ -204,24 +220,43 @@ def customers_with_moved_openings(
     company: Company, before: list[Span], after: list[Span]
 ) -> set[int]:
     """Customers whose opening entries now restate a stored year, or no longer do."""
-    if sorted(before) == sorted(after):
+    runs = _moved_days(before, after)
+    if not runs:
         return set()
     doc = Document._meta.db_table
+    days = " OR ".join(["entry_date BETWEEN %s AND %s"] * len(runs))
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT DISTINCT entry_date FROM {doc} WHERE company_id = %s AND is_opening",
-            [company.id],
-        )
-        starts = [_as_date(row[0]) for row in cur.fetchall()]
-        moved = [s for s in starts if holds_year_before(before, s) != holds_year_before(after, s)]
-        if not moved:
-            return set()
-        cur.execute(
             f"SELECT DISTINCT customer_id FROM {doc} WHERE company_id = %s AND is_opening "
-            f"AND entry_date IN ({', '.join(['%s'] * len(moved))})",
-            [company.id, *moved],
+            f"AND ({days})",
+            [company.id, *(day for run in runs for day in run)],
         )
         return {row[0] for row in cur.fetchall()}
+
+
+def _moved_days(before: list[Span], after: list[Span]) -> list[Span]:
+    """The runs of days whose opening entries the change of periods moves (restating a
+    stored year before it, not after, or the other way).
+
+    >>> y25, y26 = (date(2025, 1, 1), date(2025, 12, 31)), (date(2026, 1, 1), date(2026, 10, 30))
+    >>> _moved_days([y25, y26], [y25, (date(2026, 1, 1), date(2026, 10, 31))])
+    [(datetime.date(2027, 11, 1), datetime.date(2027, 11, 1))]
+    >>> [(a.isoformat(), b.isoformat()) for a, b in _moved_days([y26], [y25, y26])]
+    [('2025-01-02', '2026-01-01')]
+    """
+    if sorted(before) == sorted(after):
+        return []
+    spans = before + after
+    day, last = min(s for s, _ in spans), max(e for _, e in spans) + timedelta(days=367)
+    runs: list[Span] = []
+    while day <= last:
+        if holds_year_before(before, day) != holds_year_before(after, day):
+            if runs and runs[-1][1] == day - timedelta(days=1):
+                runs[-1] = (runs[-1][0], day)
+            else:
+                runs.append((day, day))
+        day += timedelta(days=1)
+    return runs
 
 
 def _resolve_openings(
@@ -376,16 +411,20 @@ ALLOC_SCHEMA = {
 }
 
 
-def _reallocate(company: Company, docs: pl.DataFrame, *, partial: bool) -> int:
+UNAPPLIED_SCHEMA = {"customer_id": pl.Int64, "unapplied": pl.Int64}
+
+
+def _reallocate(company: Company, docs: pl.DataFrame, *, partial: bool) -> tuple[int, pl.DataFrame]:
     """Replace the computed allocations of the customers of ``docs``; fixed ones stay.
 
     ``partial``: ``docs`` are the documents of the customers in the rebuild's
-    scope only. Returns the number of allocations of these customers.
+    scope only. Returns the number of allocations of these customers, and how
+    many credits each leaves unapplied.
     """
     live = docs.filter(pl.col("is_active")).sort("date", "due_date", "id")
     fixed = _keep_fixed(company, live, partial)
     if live.height == 0:
-        return 0
+        return 0, pl.DataFrame(schema=UNAPPLIED_SCHEMA)
     # customers with fixed allocations take the reference path of the core, whole
     fixed_customers = (
         set(live.filter(pl.col("id").is_in([a.invoice for a in fixed]))["customer_id"].to_list())
@@ -420,7 +459,29 @@ def _reallocate(company: Company, docs: pl.DataFrame, *, partial: bool) -> int:
                 [company.id],
             )
     bulk.insert_frame(Allocation._meta.db_table, frame, constants={"company_id": company.id})
-    return frame.height + len(fixed)
+    return frame.height + len(fixed), _unapplied_by_customer(live, frame, fixed)
+
+
+def _unapplied_by_customer(
+    live: pl.DataFrame, frame: pl.DataFrame, fixed: list[CoreAllocation]
+) -> pl.DataFrame:
+    """Per customer, the credits that their allocations do not wholly use."""
+    fixed_frame = pl.DataFrame(
+        {"id": [a.credit for a in fixed], "amount": [a.amount for a in fixed]},
+        schema={"id": pl.Int64, "amount": pl.Int64},
+    )
+    applied = (
+        pl.concat([frame.select(pl.col("credit_id").alias("id"), "amount"), fixed_frame])
+        .group_by("id")
+        .agg(pl.col("amount").sum().alias("applied"))
+    )
+    return (
+        live.filter(pl.col("amount") < 0)
+        .join(applied, on="id", how="left")
+        .filter(pl.col("applied").fill_null(0) < -pl.col("amount"))
+        .group_by("customer_id")
+        .agg(pl.len().cast(pl.Int64).alias("unapplied"))
+    )
 
 
 def _keep_fixed(company: Company, live: pl.DataFrame, partial: bool) -> list[CoreAllocation]:

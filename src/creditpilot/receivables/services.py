@@ -244,7 +244,8 @@ def _merge_fec_lines(
 
 
 def _stage(company: Company, lines: pl.DataFrame, customer_ids: dict[str, int]) -> pl.DataFrame:
-    """The file's customer lines as documents: the store's columns, kinds, derived due dates."""
+    """The file's customer lines as documents: the store's columns, kinds, derived due
+    dates and each line's fingerprint."""
     ids = pl.DataFrame(
         {"customer_code": list(customer_ids), "customer_id": list(customer_ids.values())},
         schema={"customer_code": pl.Utf8, "customer_id": pl.Int64},
@@ -276,11 +277,24 @@ def _stage(company: Company, lines: pl.DataFrame, customer_ids: dict[str, int]) 
         "is_sale",
         "is_opening",
     )
-    return stage.with_columns(derived_due_dates(company, stage))
+    return stage.with_columns(
+        derived_due_dates(company, stage),
+        # deterministic for a given polars version; another version's hashes only make the
+        # next import rewrite every line of the period once
+        pl.struct(COMPARED)
+        .hash(seed=FINGERPRINT_SEED)
+        .reinterpret(signed=True)
+        .alias("fingerprint"),
+    )
 
 
-def _fixed_columns(company: Company, batch: ImportBatch) -> dict[str, object]:
-    return {
+FINGERPRINT_SEED = 20261203
+
+
+def _insert_rows(company: Company, batch: ImportBatch, stage: pl.DataFrame) -> pl.DataFrame:
+    """New documents from staged lines, in the file's order; returns them as stored."""
+    doc = Document._meta.db_table
+    fixed = {
         "company_id": company.id,
         "source": "fec",
         "batch_id": batch.id,
@@ -288,119 +302,108 @@ def _fixed_columns(company: Company, batch: ImportBatch) -> dict[str, object]:
         "is_active": True,
         "disputed": False,
     }
+    rows = stage.sort("line")
+    rows = rows.select(
+        bulk.reserve_ids(doc, rows.height),
+        *STAGE_COLUMNS,
+        "due_date",
+        "fingerprint",
+        pl.col("lettering").alias("effective_lettering"),
+    )
+    bulk.insert_frame(doc, rows, constants=fixed)
+    return rows.with_columns(pl.lit(v).alias(k) for k, v in fixed.items())
 
 
 def _insert_period(
     company: Company, batch: ImportBatch, stage: pl.DataFrame
 ) -> tuple[dict[str, int], pl.DataFrame, set[int]]:
     """Nothing stored for this period yet: straight in, no diff to make."""
-    doc = Document._meta.db_table
-    fixed = _fixed_columns(company, batch)
-    rows = stage.sort("line")
-    rows = rows.select(
-        bulk.reserve_ids(doc, rows.height),
-        *STAGE_COLUMNS,
-        "due_date",
-        pl.col("lettering").alias("effective_lettering"),
-    )
-    added = bulk.insert_frame(doc, rows, constants=fixed)
-    rows = rows.with_columns(pl.lit(v).alias(k) for k, v in fixed.items())
-    counts = {"documents_added": added, "documents_changed": 0, "documents_removed": 0}
+    rows = _insert_rows(company, batch, stage)
+    counts = {"documents_added": rows.height, "documents_changed": 0, "documents_removed": 0}
     return counts, rows, set(rows["customer_id"].unique().to_list())
+
+
+STORED_SCHEMA = {"id": pl.Int64, "customer_id": pl.Int64, "key": pl.Utf8, "fingerprint": pl.Int64}
 
 
 def _diff_period(
     company: Company, batch: ImportBatch, stage: pl.DataFrame, start: date, end: date
 ) -> tuple[dict[str, int], None, set[int]]:
     """Lines of the period: remove those the file no longer has, update those that differ,
-    insert the new ones; identities of unchanged lines are kept."""
-    bulk.create_temp_table("cp_stage", stage, primary_key="key")
-    touched: set[int] = set()
-    try:
-        deleted = _remove_gone(company, start, end, touched)
-        updated = _update_changed(company, batch, touched)
-        inserted = _insert_new(company, batch, touched)
-    finally:
-        bulk.drop_temp_table("cp_stage")
+    insert the new ones; identities of unchanged lines are kept.
+
+    The file's lines are told apart from the stored ones by key and fingerprint, so
+    what is written costs what changed.
+    """
+    stored = bulk.fetch_frame(
+        Document._meta.db_table,
+        "company_id = %s AND source = 'fec' AND entry_date BETWEEN %s AND %s",
+        [company.id, start, end],
+        STORED_SCHEMA,
+    )
+    matched = stage.join(stored, on="key", how="left", suffix="_stored")
+    new = matched.filter(pl.col("id").is_null()).drop(
+        "id", "customer_id_stored", "fingerprint_stored"
+    )
+    changed = matched.filter(
+        pl.col("id").is_not_null() & (pl.col("fingerprint") != pl.col("fingerprint_stored"))
+    )
+    gone = stored.join(stage.select("key"), on="key", how="anti")
+    touched = set(
+        pl.concat(
+            [
+                new["customer_id"],
+                changed["customer_id"],
+                changed["customer_id_stored"],
+                gone["customer_id"],
+            ]
+        )
+        .unique()
+        .to_list()
+    )
+    _remove(company, gone.select("id"))
+    _update(batch, changed.drop("customer_id_stored", "fingerprint_stored"))
+    if new.height:
+        _insert_rows(company, batch, new)
     counts = {
-        "documents_added": inserted,
-        "documents_changed": updated,
-        "documents_removed": deleted,
+        "documents_added": new.height,
+        "documents_changed": changed.height,
+        "documents_removed": gone.height,
     }
     return counts, None, touched
 
 
-def _fec_scope() -> str:
-    doc = Document._meta.db_table
-    return f"{doc}.company_id = %s AND {doc}.source = 'fec'"
-
-
-def _remove_gone(company: Company, start: date, end: date, touched: set[int]) -> int:
+def _remove(company: Company, gone: pl.DataFrame) -> None:
+    """Delete the documents ``gone`` names, and the allocations that involve them."""
+    if gone.height == 0:
+        return
     doc, alloc = Document._meta.db_table, Allocation._meta.db_table
+    bulk.create_temp_table("cp_gone", gone, primary_key="id")
     with connection.cursor() as cur:
-        cur.execute("DROP TABLE IF EXISTS cp_gone")
-        # lines of the period that the new file no longer has
-        cur.execute(
-            f"CREATE TEMPORARY TABLE cp_gone AS SELECT id, customer_id FROM {doc} "
-            f"WHERE {_fec_scope()} AND entry_date BETWEEN %s AND %s "
-            f"AND NOT EXISTS (SELECT 1 FROM cp_stage s WHERE s.key = {doc}.key)",
-            [company.id, start, end],
-        )
-        cur.execute("SELECT DISTINCT customer_id FROM cp_gone")
-        touched.update(row[0] for row in cur.fetchall())
         cur.execute(
             f"DELETE FROM {alloc} WHERE company_id = %s AND (invoice_id IN (SELECT id FROM cp_gone) "
             "OR credit_id IN (SELECT id FROM cp_gone))",
             [company.id],
         )
         cur.execute(f"DELETE FROM {doc} WHERE id IN (SELECT id FROM cp_gone)")
-        deleted = cur.rowcount
-        cur.execute("DROP TABLE cp_gone")
-    return deleted
+    bulk.drop_temp_table("cp_gone")
 
 
-def _update_changed(company: Company, batch: ImportBatch, touched: set[int]) -> int:
+def _update(batch: ImportBatch, changed: pl.DataFrame) -> None:
+    """Write the file's values over the stored lines that differ (``id`` names them)."""
+    if changed.height == 0:
+        return
     doc = Document._meta.db_table
-    differs = " OR ".join(f"{doc}.{c} IS DISTINCT FROM s.{c}" for c in COMPARED)
     # a changed line gets its due date again from the terms; the rebuild settles the rest
-    sets = ", ".join(f"{c} = s.{c}" for c in [*COMPARED, "due_date"])
+    columns = [*COMPARED, "due_date", "fingerprint"]
+    bulk.create_temp_table("cp_changed", changed.select("id", *columns), primary_key="id")
+    sets = ", ".join(f"{c} = s.{c}" for c in columns)
     with connection.cursor() as cur:
-        cur.execute("DROP TABLE IF EXISTS cp_changed")
         cur.execute(
-            f"CREATE TEMPORARY TABLE cp_changed AS SELECT {doc}.id AS id, "
-            f"{doc}.customer_id AS was, s.customer_id AS now FROM {doc} JOIN cp_stage s "
-            f"ON s.key = {doc}.key WHERE {_fec_scope()} AND ({differs})",
-            [company.id],
-        )
-        cur.execute("SELECT was, now FROM cp_changed")
-        for was, now in cur.fetchall():
-            touched.update((was, now))
-        cur.execute(
-            f"UPDATE {doc} SET {sets}, batch_id = %s FROM cp_stage s "
-            f"WHERE {doc}.id IN (SELECT id FROM cp_changed) AND s.key = {doc}.key",
+            f"UPDATE {doc} SET {sets}, batch_id = %s FROM cp_changed s WHERE {doc}.id = s.id",
             [batch.id],
         )
-        updated = cur.rowcount
-        cur.execute("DROP TABLE cp_changed")
-    return updated
-
-
-def _insert_new(company: Company, batch: ImportBatch, touched: set[int]) -> int:
-    doc = Document._meta.db_table
-    new = f"NOT EXISTS (SELECT 1 FROM {doc} WHERE {_fec_scope()} AND {doc}.key = s.key)"
-    cols = ", ".join(STAGE_COLUMNS)
-    src = ", ".join(f"s.{c}" for c in STAGE_COLUMNS)
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT DISTINCT s.customer_id FROM cp_stage s WHERE {new}", [company.id])
-        touched.update(row[0] for row in cur.fetchall())
-        cur.execute(
-            f"INSERT INTO {doc} (company_id, source, batch_id, due_date, due_date_explicit, "
-            f"effective_lettering, is_active, disputed, {cols}) "
-            f"SELECT %s, 'fec', %s, s.due_date, %s, s.lettering, %s, %s, {src} FROM cp_stage s "
-            f"WHERE {new} ORDER BY s.line",
-            [company.id, batch.id, False, True, False, company.id],
-        )
-        return cur.rowcount
+    bulk.drop_temp_table("cp_changed")
 
 
 def to_company_currency(amount_cents: int, rate: Decimal | None) -> int:

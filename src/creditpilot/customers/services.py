@@ -54,27 +54,7 @@ def do_import_customers(
             "no_data", "the file has no customer row to import", file=name, line=1
         )
     with transaction.atomic():
-        existing = {
-            c.code: c
-            for c in Customer.objects.filter(company=company, code__in=[r.code for r in records])
-        }
-        created, updated = [], []
-        audited: list[AuditEvent] = []
-        for rec in records:
-            values = _values_of(rec)
-            customer = existing.get(rec.code)
-            if customer is None:
-                created.append({"code": rec.code, **values})
-                continue
-            if any(getattr(customer, k) != v for k, v in values.items()):
-                audited.extend(_audit_events(company, customer, values, user))
-                for k, v in values.items():
-                    setattr(customer, k, v)
-                customer.origin = Customer.Origin.IMPORT
-                updated.append(customer)
-        _insert_customers(company, created)
-        Customer.objects.bulk_update(updated, [*FIELDS, "origin"], batch_size=2000)
-        AuditEvent.objects.bulk_create(audited, batch_size=2000)
+        created, updated = _write_records(company, records, user)
         ids = dict(
             Customer.objects.filter(
                 company=company, code__in=[r.code for r in records]
@@ -108,6 +88,35 @@ def do_import_customers(
             warnings=warnings,
         )
     return ImportResult("customers", name, True, batch.counts, warnings, errors, batch.id)
+
+
+def _write_records(
+    company: Company, records: list[CustomerRecord], user: str
+) -> tuple[list[dict[str, Any]], list[Customer]]:
+    """Create the new customers, update those that differ (audited); return both."""
+    existing = {
+        c.code: c
+        for c in Customer.objects.filter(company=company, code__in=[r.code for r in records])
+    }
+    created: list[dict[str, Any]] = []
+    updated: list[Customer] = []
+    audited: list[AuditEvent] = []
+    for rec in records:
+        values = _values_of(rec)
+        customer = existing.get(rec.code)
+        if customer is None:
+            created.append({"code": rec.code, **values})
+            continue
+        if any(getattr(customer, k) != v for k, v in values.items()):
+            audited.extend(_audit_events(company, customer, values, user))
+            for k, v in values.items():
+                setattr(customer, k, v)
+            customer.origin = Customer.Origin.IMPORT
+            updated.append(customer)
+    _insert_customers(company, created)
+    Customer.objects.bulk_update(updated, [*FIELDS, "origin"], batch_size=2000)
+    AuditEvent.objects.bulk_create(audited, batch_size=2000)
+    return created, updated
 
 
 def _values_of(rec: CustomerRecord) -> dict[str, Any]:
@@ -176,14 +185,7 @@ def do_update_customer(
     with transaction.atomic():
         locked = Customer.objects.select_for_update().get(pk=customer.pk)
         before = {k: getattr(locked, k) for k, v in changes.items() if getattr(locked, k) != v}
-        terms_changed: set[int] = set()
-        if "payment_terms" in changes:
-            terms_changed = record_terms(
-                company,
-                [TermsChange(locked.pk, changes["payment_terms"], terms_from)],
-                today=timezone.localdate(),
-                user=_name_of(actor),
-            )
+        terms_changed = _new_terms(company, locked, changes, terms_from, actor)
         if terms_changed:
             before.setdefault("payment_terms", locked.payment_terms)
         if not before:
@@ -217,6 +219,20 @@ def do_update_customer(
         setattr(customer, k, changes[k])
     customer.payment_terms = locked.payment_terms
     return list(before)
+
+
+def _new_terms(
+    company: Company, customer: Customer, changes: dict[str, Any], terms_from: Any, actor: Any
+) -> set[int]:
+    """Write the terms ``changes`` give to the customer's history; {customer} if it moved."""
+    if "payment_terms" not in changes:
+        return set()
+    return record_terms(
+        company,
+        [TermsChange(customer.pk, changes["payment_terms"], terms_from)],
+        today=timezone.localdate(),
+        user=_name_of(actor),
+    )
 
 
 def _check_changes(changes: dict[str, Any]) -> None:

@@ -100,14 +100,7 @@ def _record(row: Row) -> CustomerRecord | None:
         row.error("code", "missing_value", "the customer code is empty")
     if not name:
         row.error("name", "missing_value", "the customer name is empty")
-    siren = row.get("siren").replace(" ", "").replace(".", "") or None
-    if siren is not None:
-        try:
-            siren = fr_siren.validate(siren)
-        except stdnum_errors.InvalidChecksum:
-            row.error("siren", "bad_siren", f"invalid SIREN {siren!r} (checksum)")
-        except stdnum_errors.ValidationError:
-            row.error("siren", "bad_siren", f"invalid SIREN {siren!r} (9 digits expected)")
+    siren = _siren(row)
     country = (row.get("country") or "FR").upper()
     if not re.fullmatch(r"[A-Z]{2}", country):
         row.error(
@@ -161,6 +154,18 @@ def _record(row: Row) -> CustomerRecord | None:
         currency=currency,
         terms_from=terms_from,
     )
+
+
+def _siren(row: Row) -> str | None:
+    siren = row.get("siren").replace(" ", "").replace(".", "") or None
+    if siren is not None:
+        try:
+            siren = fr_siren.validate(siren)
+        except stdnum_errors.InvalidChecksum:
+            row.error("siren", "bad_siren", f"invalid SIREN {siren!r} (checksum)")
+        except stdnum_errors.ValidationError:
+            row.error("siren", "bad_siren", f"invalid SIREN {siren!r} (9 digits expected)")
+    return siren
 
 
 def _terms_from(row: Row) -> date | None:

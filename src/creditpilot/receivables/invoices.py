@@ -200,6 +200,19 @@ def _merge(
             changed.append(old)
     Document.objects.bulk_create(created, batch_size=2000)
     Document.objects.bulk_update(changed, [*DOC_FIELDS, "batch"], batch_size=2000)
+    _replace_fixed_allocations(company, wanted, pairs)
+    counts = {
+        "documents_added": len(created),
+        "documents_changed": len(changed),
+        "payments_removed": removed,
+    }
+    return counts, {customer_ids[r.customer_code] for r in records}
+
+
+def _replace_fixed_allocations(
+    company: Company, wanted: dict[str, Document], pairs: list[tuple[str, str]]
+) -> None:
+    """The payment each row carries settles its document: an allocation fixed by the list."""
     ids = dict(
         Document.objects.filter(
             company=company, source=Document.Source.INVOICES, key__in=list(wanted)
@@ -229,12 +242,6 @@ def _merge(
             )
         )
     Allocation.objects.bulk_create(allocations, batch_size=2000)
-    counts = {
-        "documents_added": len(created),
-        "documents_changed": len(changed),
-        "payments_removed": removed,
-    }
-    return counts, {customer_ids[r.customer_code] for r in records}
 
 
 __all__ = ["do_import_invoices"]

@@ -286,42 +286,56 @@ def _resolve_openings(
             (pl.col("entry_date") < start)
             & pl.col("_row").is_in(pl.Series([i for i, a in enumerate(is_active) if a]).implode())
         )
-        restated = at_start.group_by("customer_id").agg(pl.col("amount").sum().alias("restated"))
-        held = before.group_by("customer_id").agg(pl.col("amount").sum().alias("held"))
-        diff = restated.join(held, on="customer_id", how="full", coalesce=True).fill_null(0)
-        diff = diff.filter(pl.col("restated") != pl.col("held"))
-        if diff.height:
-            codes = _customer_codes(diff["customer_id"].to_list())
-            for cid, restated_amount, held_amount in diff.select(
-                "customer_id", "restated", "held"
-            ).iter_rows():
-                warnings.append(
-                    f"opening entries of {start.isoformat()} for customer {codes.get(cid, cid)} restate "
-                    f"{format_cents(restated_amount)} but the stored year before leaves {format_cents(held_amount)}"
-                )
-        lettered = at_start.filter(pl.col("lettering").fill_null("") != "")
-        if lettered.height:
-            key = ["customer_id", "number", "amount"]
-            src = (
-                lettered.select(*key, "lettering", "_row")
-                .sort("_row")
-                .with_columns(pl.int_range(pl.len()).over(key).alias("_n"))
-            )
-            dst = (
-                before.select(*key, pl.col("_row").alias("_target"), "date")
-                .sort(["date", "_target"])
-                .with_columns(pl.int_range(pl.len()).over(key).alias("_n"))
-            )
-            for target, letter in (
-                src.join(dst, on=[*key, "_n"], how="inner")
-                .select("_target", "lettering")
-                .iter_rows()
-            ):
-                lettering[target] = letter
+        warnings.extend(_restatement_differences(start, at_start, before))
+        for target, letter in _passed_lettering(at_start, before):
+            lettering[target] = letter
     return (
         pl.Series("is_active", is_active, dtype=pl.Boolean),
         pl.Series("effective_lettering", lettering, dtype=pl.Utf8),
         warnings,
+    )
+
+
+def _restatement_differences(
+    start: date, at_start: pl.DataFrame, before: pl.DataFrame
+) -> list[str]:
+    """Customers whose opening entries of ``start`` restate another balance than the stored
+    year before leaves."""
+    restated = at_start.group_by("customer_id").agg(pl.col("amount").sum().alias("restated"))
+    held = before.group_by("customer_id").agg(pl.col("amount").sum().alias("held"))
+    diff = restated.join(held, on="customer_id", how="full", coalesce=True).fill_null(0)
+    diff = diff.filter(pl.col("restated") != pl.col("held"))
+    if diff.height == 0:
+        return []
+    codes = _customer_codes(diff["customer_id"].to_list())
+    return [
+        f"opening entries of {start.isoformat()} for customer {codes.get(cid, cid)} restate "
+        f"{format_cents(restated_amount)} but the stored year before leaves {format_cents(held_amount)}"
+        for cid, restated_amount, held_amount in diff.select(
+            "customer_id", "restated", "held"
+        ).iter_rows()
+    ]
+
+
+def _passed_lettering(at_start: pl.DataFrame, before: pl.DataFrame) -> list[tuple[int, str]]:
+    """(row, lettering) for the original lines that lettered opening lines restate: same
+    customer, piece reference and amount, in order."""
+    lettered = at_start.filter(pl.col("lettering").fill_null("") != "")
+    if lettered.height == 0:
+        return []
+    key = ["customer_id", "number", "amount"]
+    src = (
+        lettered.select(*key, "lettering", "_row")
+        .sort("_row")
+        .with_columns(pl.int_range(pl.len()).over(key).alias("_n"))
+    )
+    dst = (
+        before.select(*key, pl.col("_row").alias("_target"), "date")
+        .sort(["date", "_target"])
+        .with_columns(pl.int_range(pl.len()).over(key).alias("_n"))
+    )
+    return list(
+        src.join(dst, on=[*key, "_n"], how="inner").select("_target", "lettering").iter_rows()
     )
 
 

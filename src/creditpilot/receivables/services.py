@@ -24,6 +24,7 @@ from creditpilot.readers.fec import read_fec
 from creditpilot.receivables import bulk
 from creditpilot.receivables.models import Allocation, Document, ImportBatch, LedgerPeriod
 from creditpilot.receivables.rebuild import (
+    RebuildResult,
     customers_with_moved_openings,
     derived_due_dates,
     do_rebuild,
@@ -134,25 +135,9 @@ def do_import_fec(
         )
         progress("customers")
         created_customers = _create_missing_customers(company, lines)
-        customer_ids = dict(Customer.objects.filter(company=company).values_list("code", "id"))
         progress("storing")
-        first = not Document.objects.filter(company=company).exists()
-        periods_before = period_spans(company)
-        counts, inserted, touched = _merge_fec_lines(
-            company, batch, lines, customer_ids, fec.period_start, fec.period_end
-        )
-        LedgerPeriod.objects.filter(
-            company=company, start__lte=fec.period_end, end__gte=fec.period_start
-        ).delete()
-        LedgerPeriod.objects.create(
-            company=company, start=fec.period_start, end=fec.period_end, batch=batch
-        )
-        touched |= customers_with_moved_openings(company, periods_before, period_spans(company))
-        progress("matching")
-        # a company's first FEC: the rows just inserted are its whole ledger; later ones
-        # recompute the customers whose documents changed
-        rebuilt = (
-            do_rebuild(company, known=inserted) if first else do_rebuild(company, customers=touched)
+        counts, rebuilt = _store_period(
+            company, batch, lines, fec.period_start, fec.period_end, progress
         )
         batch.counts = {
             "lines": fec.data_lines,
@@ -165,6 +150,31 @@ def do_import_fec(
         batch.warnings = rebuilt.warnings
         batch.save(update_fields=["counts", "warnings"])
     return ImportResult("fec", name, True, batch.counts, rebuilt.warnings, fec.errors, batch.id)
+
+
+def _store_period(
+    company: Company,
+    batch: ImportBatch,
+    lines: pl.DataFrame,
+    start: date,
+    end: date,
+    progress: Progress,
+) -> tuple[dict[str, int], RebuildResult]:
+    """The file's lines become the stored lines of its period; then the customers whose
+    documents changed, or whose opening entries the new period concerns, are rebuilt."""
+    customer_ids = dict(Customer.objects.filter(company=company).values_list("code", "id"))
+    first = not Document.objects.filter(company=company).exists()
+    periods_before = period_spans(company)
+    counts, inserted, touched = _merge_fec_lines(company, batch, lines, customer_ids, start, end)
+    LedgerPeriod.objects.filter(company=company, start__lte=end, end__gte=start).delete()
+    LedgerPeriod.objects.create(company=company, start=start, end=end, batch=batch)
+    touched |= customers_with_moved_openings(company, periods_before, period_spans(company))
+    progress("matching")
+    # a company's first FEC: the rows just inserted are its whole ledger; later ones
+    # recompute the customers whose documents changed
+    if first:
+        return counts, do_rebuild(company, known=inserted)
+    return counts, do_rebuild(company, customers=touched)
 
 
 def _create_missing_customers(company: Company, lines: pl.DataFrame) -> int:

@@ -291,7 +291,7 @@ def _stage(company: Company, lines: pl.DataFrame, customer_ids: dict[str, int]) 
         derived_due_dates(company, stage),
         # deterministic for a given polars version; another version's hashes only make the
         # next import rewrite every line of the period once
-        pl.struct(COMPARED)
+        pl.struct(["key", *COMPARED])
         .hash(seed=FINGERPRINT_SEED)
         .reinterpret(signed=True)
         .alias("fingerprint"),
@@ -333,32 +333,28 @@ def _insert_period(
     return counts, rows, set(rows["customer_id"].unique().to_list())
 
 
-STORED_SCHEMA = {"id": pl.Int64, "customer_id": pl.Int64, "key": pl.Utf8, "fingerprint": pl.Int64}
-
-
 def _diff_period(
     company: Company, batch: ImportBatch, stage: pl.DataFrame, start: date, end: date
 ) -> tuple[dict[str, int], None, set[int]]:
     """Lines of the period: remove those the file no longer has, update those that differ,
     insert the new ones; identities of unchanged lines are kept.
 
-    The file's lines are told apart from the stored ones by key and fingerprint, so
-    what is written costs what changed.
+    A line's fingerprint covers its key and content: the stored lines whose
+    fingerprint the file also has are unchanged, and only the others are read
+    back (their key) and written, so what the diff costs is what changed.
     """
     stored = bulk.fetch_frame(
         Document._meta.db_table,
         "company_id = %s AND source = 'fec' AND entry_date BETWEEN %s AND %s",
         [company.id, start, end],
-        STORED_SCHEMA,
+        {"id": pl.Int64, "fingerprint": pl.Int64},
     )
-    matched = stage.join(stored, on="key", how="left", suffix="_stored")
-    new = matched.filter(pl.col("id").is_null()).drop(
-        "id", "customer_id_stored", "fingerprint_stored"
-    )
-    changed = matched.filter(
-        pl.col("id").is_not_null() & (pl.col("fingerprint") != pl.col("fingerprint_stored"))
-    )
-    gone = stored.join(stage.select("key"), on="key", how="anti")
+    incoming = stage.join(stored, on="fingerprint", how="anti")
+    outgoing = _keys_of(stored.join(stage.select("fingerprint"), on="fingerprint", how="anti"))
+    matched = incoming.join(outgoing, on="key", how="left", suffix="_stored")
+    new = matched.filter(pl.col("id").is_null()).drop("id", "customer_id_stored")
+    changed = matched.filter(pl.col("id").is_not_null())
+    gone = outgoing.join(incoming.select("key"), on="key", how="anti")
     touched = set(
         pl.concat(
             [
@@ -372,7 +368,7 @@ def _diff_period(
         .to_list()
     )
     _remove(company, gone.select("id"))
-    _update(batch, changed.drop("customer_id_stored", "fingerprint_stored"))
+    _update(batch, changed.drop("customer_id_stored"))
     if new.height:
         _insert_rows(company, batch, new)
     counts = {
@@ -381,6 +377,19 @@ def _diff_period(
         "documents_removed": gone.height,
     }
     return counts, None, touched
+
+
+def _keys_of(ids: pl.DataFrame) -> pl.DataFrame:
+    """``id``, ``key`` and ``customer_id`` of the stored documents ``ids`` names."""
+    schema = {"id": pl.Int64, "key": pl.Utf8, "customer_id": pl.Int64}
+    if ids.height == 0:
+        return pl.DataFrame(schema=schema)
+    bulk.create_temp_table("cp_outgoing", ids.select("id"), primary_key="id")
+    found = bulk.fetch_frame(
+        f"{Document._meta.db_table} d", "d.id IN (SELECT id FROM cp_outgoing)", [], schema
+    )
+    bulk.drop_temp_table("cp_outgoing")
+    return found
 
 
 def _remove(company: Company, gone: pl.DataFrame) -> None:

@@ -107,6 +107,12 @@ class Document(models.Model):
                 fields=["company", "customer", "date", "due_date", "amount", "is_active"],
                 name="document_aging_idx",
             ),
+            # a later export of a period is compared with the stored lines through their
+            # fingerprints: read from the index alone, in the period's order
+            models.Index(
+                fields=["company", "source", "entry_date", "fingerprint"],
+                name="document_period_idx",
+            ),
             # opening lines only (a few per customer and year): which customers a new
             # fiscal period concerns, without reading the whole ledger
             models.Index(

@@ -343,11 +343,11 @@ def _diff_period(
     fingerprint the file also has are unchanged, and only the others are read
     back (their key) and written, so what the diff costs is what changed.
     """
-    stored = bulk.fetch_frame(
+    stored = bulk.fetch_ints(
         Document._meta.db_table,
         "company_id = %s AND source = 'fec' AND entry_date BETWEEN %s AND %s",
         [company.id, start, end],
-        {"id": pl.Int64, "fingerprint": pl.Int64},
+        ["id", "fingerprint"],
     )
     incoming = stage.join(stored, on="fingerprint", how="anti")
     outgoing = _keys_of(stored.join(stage.select("fingerprint"), on="fingerprint", how="anti"))

@@ -254,8 +254,8 @@ def _merge_fec_lines(
 
 
 def _stage(company: Company, lines: pl.DataFrame, customer_ids: dict[str, int]) -> pl.DataFrame:
-    """The file's customer lines as documents: the store's columns, kinds, derived due
-    dates and each line's fingerprint."""
+    """The file's customer lines as documents: the store's columns, kinds and each line's
+    fingerprint (due dates are derived for the lines written only)."""
     ids = pl.DataFrame(
         {"customer_code": list(customer_ids), "customer_id": list(customer_ids.values())},
         schema={"customer_code": pl.Utf8, "customer_id": pl.Int64},
@@ -288,7 +288,6 @@ def _stage(company: Company, lines: pl.DataFrame, customer_ids: dict[str, int]) 
         "is_opening",
     )
     return stage.with_columns(
-        derived_due_dates(company, stage),
         # deterministic for a given polars version; another version's hashes only make the
         # next import rewrite every line of the period once
         pl.struct(["key", *COMPARED])
@@ -328,6 +327,7 @@ def _insert_period(
     company: Company, batch: ImportBatch, stage: pl.DataFrame
 ) -> tuple[dict[str, int], pl.DataFrame, set[int]]:
     """Nothing stored for this period yet: straight in, no diff to make."""
+    stage = stage.with_columns(derived_due_dates(company, stage))
     rows = _insert_rows(company, batch, stage)
     counts = {"documents_added": rows.height, "documents_changed": 0, "documents_removed": 0}
     return counts, rows, set(rows["customer_id"].unique().to_list())
@@ -350,6 +350,7 @@ def _diff_period(
         ["id", "fingerprint"],
     )
     incoming = stage.join(stored, on="fingerprint", how="anti")
+    incoming = incoming.with_columns(derived_due_dates(company, incoming))
     outgoing = _keys_of(stored.join(stage.select("fingerprint"), on="fingerprint", how="anti"))
     matched = incoming.join(outgoing, on="key", how="left", suffix="_stored")
     new = matched.filter(pl.col("id").is_null()).drop("id", "customer_id_stored")

@@ -175,3 +175,29 @@ def test_unknown_terms_fall_back_to_the_companys_default_terms_not_net30(tmp_pat
         "FA3": "2026-07-31",
         "FG1": "2026-03-06",
     }
+
+
+def test_a_change_dated_before_a_later_one_keeps_the_later_terms_current(tmp_path):
+    company = do_add_company("alpha", "Alpha")
+    with time_machine.travel(TODAY, tick=False):
+        do_import_fec(company, ledger().write(tmp_path / "f.txt"))
+        acme = Customer.objects.get(company=company, code="ACME")
+        do_update_customer(company, acme, {"payment_terms": "EOM45"}, actor=None)
+        do_update_customer(company, acme, {"payment_terms": "NET60"}, actor=None)  # from today
+        # EOM45 again, but from 2026-03-01: FA2 (03-10) was already EOM45; nothing changes
+        assert (
+            do_update_customer(
+                company,
+                acme,
+                {"payment_terms": "EOM45", "terms_from": date(2026, 3, 1)},
+                actor=None,
+            )
+            == []
+        )
+        # RECEIPT from 2026-03-01: FA2 due on its date; FA3 keeps NET60, still the current terms
+        do_update_customer(
+            company, acme, {"payment_terms": "RECEIPT", "terms_from": date(2026, 3, 1)}, actor=None
+        )
+    assert due_dates(company) == {**EOM45, "FA2": "2026-03-10", "FA3": "2026-08-15"}
+    assert Customer.objects.get(company=company, code="ACME").payment_terms == "NET60"
+    assert acme.payment_terms == "NET60"

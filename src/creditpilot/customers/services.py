@@ -188,12 +188,16 @@ def do_update_customer(
         terms_changed = _new_terms(company, locked, changes, terms_from, actor)
         if terms_changed:
             before.setdefault("payment_terms", locked.payment_terms)
+        else:  # the history already says so at that date: nothing to change
+            before.pop("payment_terms", None)
         if not before:
             return []
-        for k in before:
+        # the terms history has written the customer's current terms (its latest step)
+        fields = [k for k in before if k != "payment_terms"]
+        for k in fields:
             setattr(locked, k, changes[k])
         locked.origin = Customer.Origin.USER
-        locked.save(update_fields=[*before, "origin", "updated_at"])
+        locked.save(update_fields=[*fields, "origin", "updated_at"])
         after = {k: changes[k] for k in before}
         if terms_changed and terms_from is not None:
             after["terms_from"] = terms_from.isoformat()
@@ -208,14 +212,13 @@ def do_update_customer(
             request=request,
         )
         if terms_changed:
-            # the terms history decides the customer's current terms
             locked.refresh_from_db(fields=["payment_terms"])
             do_rebuild(company, customers=terms_changed)
         else:
             from creditpilot.reports.positions import sync_customer
 
             sync_customer(locked)
-    for k in before:
+    for k in fields:
         setattr(customer, k, changes[k])
     customer.payment_terms = locked.payment_terms
     return list(before)

@@ -100,25 +100,25 @@ def do_rebuild(
         return result  # nothing changed: nothing to recompute, caches stay valid
     # whatever follows changes the amounts as of any date: cached positions become stale
     company.bump_ledger_version()
+    partial = customers is not None
     if customers is not None:
+        # dropped at the end, or with the transaction when something fails
         _scope_to(customers)
-    try:
-        docs = _documents(company, known, partial=customers is not None)
-        result.documents = docs.height
-        active, effective, warnings = _resolve_openings(company, docs)
-        result.warnings.extend(warnings)
-        due = _derived_due_dates(company, docs)
-        _store_derived(docs, active, effective, due)
-        docs = docs.with_columns(
-            active.alias("is_active"), effective.alias("effective_lettering"), due.alias("due_date")
-        )
-        result.allocations, unapplied = _reallocate(company, docs, partial=customers is not None)
-        _store_unapplied(company, unapplied, partial=customers is not None)
-    finally:
-        if customers is not None:
-            bulk.drop_temp_table(SCOPE_TABLE)
+    docs = _documents(company, known, partial=partial)
+    result.documents = docs.height
+    active, effective, warnings = _resolve_openings(company, docs)
+    result.warnings.extend(warnings)
+    due = _derived_due_dates(company, docs)
+    _store_derived(docs, active, effective, due)
+    docs = docs.with_columns(
+        active.alias("is_active"), effective.alias("effective_lettering"), due.alias("due_date")
+    )
+    result.allocations, unapplied = _reallocate(company, docs, partial=partial)
+    _store_unapplied(company, unapplied, partial=partial)
+    if partial:
+        bulk.drop_temp_table(SCOPE_TABLE)
     result.unapplied_credits = unapplied_credit_count(company)
-    if bulk.is_postgres() and customers is None:
+    if bulk.is_postgres() and not partial:
         # planner statistics for the tables just rewritten: without them PostgreSQL
         # expects a handful of rows and picks slow plans for the pages that follow
         with connection.cursor() as cur:

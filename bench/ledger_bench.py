@@ -10,7 +10,8 @@ a process of its own (start included). Every figure is printed beside its target
 ratio to that yardstick where the target is one.
 
 Options: --lines N (default 1,000,000; e.g. --lines 50000 for a quick check),
---customers N (default 3,000), --skip-postgres.
+--customers N (default 3,000), --skip-postgres, --skip-next-day (the next day's
+export of one simulated ledger and the daily run after it, see ``bench_next_day``).
 """
 
 from __future__ import annotations
@@ -209,6 +210,65 @@ def bench_store(name: str, env: dict[str, str], fec: Path, lines: int) -> StoreF
     return figures
 
 
+# --- the next day's export: what an import costs when little changed ----------------------
+
+
+def generate_next_day(lines: int, customers: int) -> tuple[Path, Path]:
+    """Two exports of one simulated ledger: up to the day before its last day, then up to
+    its last day (the year again plus one day: that day's entries, the lettering done that
+    day). Cached in bench/out/."""
+    from datetime import timedelta
+
+    from creditpilot import demo
+
+    target = OUT / f"next-day-{lines}-{customers}"
+    day1, day2 = target / "FEC_day1.txt", target / "FEC_day2.txt"
+    if (target / "done").exists():
+        return day1, day2
+    target.mkdir(parents=True, exist_ok=True)
+    end = date.fromisoformat(AS_OF)
+    start = demo._add_months(end, -24) + timedelta(days=1)
+    split = demo._add_months(end, -12) + timedelta(days=1)
+    invoices = max(1, round(lines / demo.LINES_PER_INVOICE[True]))
+    ledger = demo._simulate(42, customers, start, split, end, invoices)
+    demo._write_fec(day1, ledger, start.toordinal(), end.toordinal() - 1, opening=False)
+    demo._write_fec(day2, ledger, start.toordinal(), end.toordinal(), opening=False)
+    (target / "done").write_text("")
+    return day1, day2
+
+
+def _timed(env: dict[str, str], *args: str) -> tuple[float, float, float, str]:
+    """Wall seconds, CPU seconds (a busy machine inflates the first, much less the second),
+    peak MB and stdout of one creditpilot command."""
+    run = run_cli(env, *args)
+    return run.seconds, run.cpu, run.peak_mb, run.stdout
+
+
+def bench_next_day(name: str, env: dict[str, str], lines: int, customers: int) -> dict[str, float]:
+    """First import, the next day's export, then the daily run with nothing changed."""
+    day1, day2 = generate_next_day(lines, customers)
+    run_cli(env, "init")
+    first, first_cpu, _, first_out = _timed(env, "import", "fec", str(day1))
+    nxt, nxt_cpu, mem_next, nxt_out = _timed(env, "import", "fec", str(day2))
+    run, run_cpu, _, _ = _timed(env, "run", "--as-of", AS_OF)
+    again, again_cpu, _, _ = _timed(env, "run", "--as-of", AS_OF)
+    start, start_cpu, _, _ = _timed(env, "company", "list")
+    print(f"\n== {name}: the next day's export (wall / CPU seconds)")
+    print(f"first import        {first:8.2f} / {first_cpu:6.2f} s   ({first_out.strip()})")
+    print(
+        f"next day's export   {nxt:8.2f} / {nxt_cpu:6.2f} s   peak {mem_next:,.0f} MB ({nxt_out.strip()})"
+    )
+    print(
+        f"daily run           {run:8.2f} / {run_cpu:6.2f} s   (first of the day: positions computed)"
+    )
+    print(f"daily run again     {again:8.2f} / {again_cpu:6.2f} s   (nothing changed)")
+    print(f"process start alone {start:8.2f} / {start_cpu:6.2f} s   (creditpilot company list)")
+    print(
+        f"next day / first    <= 0.25          : {nxt / first:.2f} wall, {nxt_cpu / first_cpu:.2f} CPU"
+    )
+    return {"first": first, "next_day": nxt, "run_again": again, "ratio_cpu": nxt_cpu / first_cpu}
+
+
 def pg_database() -> str | None:
     try:
         import psycopg
@@ -333,6 +393,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--customers", type=int, default=3_000)
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--skip-next-day", action="store_true")
     args = parser.parse_args()
 
     fec = generate(args.lines, args.customers)
@@ -350,6 +411,8 @@ def main() -> None:
 
     stores: dict[str, StoreFigures] = {}
     stores["SQLite"] = bench_store("SQLite", clean_env(), fec, lines)
+    if not args.skip_next_day:
+        bench_next_day("SQLite", clean_env(), args.lines, args.customers)
     pg_url = None if args.skip_postgres else pg_database()
     if pg_url:
         try:

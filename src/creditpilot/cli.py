@@ -628,6 +628,32 @@ def parse_moment(value: str) -> datetime:
     return moment
 
 
+@app.command()
+@command
+def rebuild(
+    company: str = typer.Option(None, "--company", help="Only this company (all by default)."),
+) -> None:
+    """Rebuild each company's whole ledger state from its stored documents (imports and
+    changes of terms rebuild what they change; this forces all of it)."""
+    from django.db import transaction
+
+    from creditpilot.companies.models import Company
+    from creditpilot.receivables.rebuild import do_rebuild
+
+    companies = Company.objects.filter(code=company) if company else Company.objects.all()
+    if company and not companies.exists():
+        from creditpilot.core.errors import NotFoundError
+
+        raise NotFoundError("company_not_found", f"no company with code {company!r}")
+    for c in companies:
+        with transaction.atomic():
+            result = do_rebuild(c)
+        typer.echo(
+            f"{c.code}: rebuilt {result.documents} documents, {result.allocations} allocations, "
+            f"unapplied credits {result.unapplied_credits}, warnings {len(result.warnings)}"
+        )
+
+
 DEMO_USER = "demo"
 
 

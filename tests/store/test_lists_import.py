@@ -41,7 +41,7 @@ def buckets(company, day, code):
 
 
 @pytest.mark.parametrize("order", ["customers first", "fec first"])
-def test_derived_due_dates_follow_the_customers_terms_as_they_are_now(tmp_path, order):
+def test_a_customers_first_terms_apply_from_the_start_whatever_the_import_order(tmp_path, order):
     company = do_init()
     fec = Fec()
     fec.invoice("20260120", "ACME", "FA1", "100.00")

@@ -30,6 +30,8 @@ class Customer(models.Model):
     rating = models.CharField(max_length=8, blank=True)
     currency = models.CharField(max_length=3, default="EUR")
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.USER)
+    # derived by the ledger's rebuild: credits of the customer not wholly allocated
+    unapplied_credits = models.IntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -60,3 +62,39 @@ class Note(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class CustomerTerms(models.Model):
+    """One step of a customer's payment terms history (SPEC §3 "Due date").
+
+    An invoice's derived due date uses the terms in force at the invoice's date:
+    the step with the latest ``effective_from`` on or before it. The first terms a
+    customer is given apply from the start (``effective_from`` empty), so customers
+    may be imported before or after the FEC; a later change applies from its date.
+    No step at all: the company's default terms.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="terms_history")
+    terms = models.CharField(max_length=40, blank=True)  # empty = the company's default terms
+    effective_from = models.DateField(null=True, blank=True)  # empty = from the start
+    created_by = models.CharField(max_length=150, default="cli")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["customer", models.F("effective_from").asc(nulls_first=True)]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "effective_from"], name="customer_terms_date_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=models.Q(effective_from__isnull=True),
+                name="customer_terms_start_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["company", "customer"], name="customer_terms_idx")]
+
+    def __str__(self) -> str:
+        start = self.effective_from.isoformat() if self.effective_from else "start"
+        return f"{self.customer_id} {self.terms or '-'} from {start}"

@@ -5,14 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
+from creditpilot.accounts.audit import record
 from creditpilot.audit.models import AuditEvent
 from creditpilot.companies.models import Company
 from creditpilot.core.errors import CreditPilotError, InvalidInputError
 from creditpilot.core.terms import parse_terms
 from creditpilot.customers.models import Customer
-from creditpilot.readers.customers import read_customers
+from creditpilot.customers.terms import TermsChange, record_terms
+from creditpilot.readers.customers import CustomerRecord, read_customers
+from creditpilot.receivables import bulk
 from creditpilot.receivables.models import ImportBatch
 from creditpilot.receivables.rebuild import do_rebuild
 from creditpilot.receivables.services import ImportRefusedError, ImportResult, content_hash_of
@@ -50,42 +54,22 @@ def do_import_customers(
             "no_data", "the file has no customer row to import", file=name, line=1
         )
     with transaction.atomic():
-        existing = {
-            c.code: c
-            for c in Customer.objects.filter(company=company, code__in=[r.code for r in records])
-        }
-        created, updated, terms_changed = [], [], False
-        audited: list[AuditEvent] = []
-        for rec in records:
-            values = {
-                "name": rec.name[:200],
-                "siren": rec.siren or "",
-                "country": rec.country,
-                "segment": rec.segment,
-                "payment_terms": rec.payment_terms or "",
-                "vat": rec.vat or "",
-                "sales_rep": rec.sales_rep,
-                "email": rec.email,
-                "credit_limit": rec.credit_limit,
-                "currency": rec.currency,
-            }
-            customer = existing.get(rec.code)
-            if customer is None:
-                created.append({"code": rec.code, **values})
-                continue
-            if any(getattr(customer, k) != v for k, v in values.items()):
-                terms_changed |= customer.payment_terms != values["payment_terms"]
-                audited.extend(_audit_events(company, customer, values, user))
-                for k, v in values.items():
-                    setattr(customer, k, v)
-                customer.origin = Customer.Origin.IMPORT
-                updated.append(customer)
-        _insert_customers(company, created)
-        Customer.objects.bulk_update(updated, [*FIELDS, "origin"], batch_size=2000)
-        AuditEvent.objects.bulk_create(audited, batch_size=2000)
+        created, updated = _write_records(company, records, user)
+        ids = dict(
+            Customer.objects.filter(
+                company=company, code__in=[r.code for r in records]
+            ).values_list("code", "id")
+        )
+        terms_changed = record_terms(
+            company,
+            (TermsChange(ids[r.code], r.payment_terms or "", r.terms_from) for r in records),
+            today=timezone.localdate(),
+            user=user,
+        )
         warnings = []
         if terms_changed:
-            warnings = do_rebuild(company).warnings
+            # only these customers' due dates (and what hangs on them) are computed again
+            warnings = do_rebuild(company, customers=terms_changed).warnings
         elif created or updated:
             company.bump_ledger_version()  # the cached lists must show the new and changed customers
         batch = ImportBatch.objects.create(
@@ -104,6 +88,50 @@ def do_import_customers(
             warnings=warnings,
         )
     return ImportResult("customers", name, True, batch.counts, warnings, errors, batch.id)
+
+
+def _write_records(
+    company: Company, records: list[CustomerRecord], user: str
+) -> tuple[list[dict[str, Any]], list[Customer]]:
+    """Create the new customers, update those that differ (audited); return both."""
+    existing = {
+        c.code: c
+        for c in Customer.objects.filter(company=company, code__in=[r.code for r in records])
+    }
+    created: list[dict[str, Any]] = []
+    updated: list[Customer] = []
+    audited: list[AuditEvent] = []
+    for rec in records:
+        values = _values_of(rec)
+        customer = existing.get(rec.code)
+        if customer is None:
+            created.append({"code": rec.code, **values})
+            continue
+        if any(getattr(customer, k) != v for k, v in values.items()):
+            audited.extend(_audit_events(company, customer, values, user))
+            for k, v in values.items():
+                setattr(customer, k, v)
+            customer.origin = Customer.Origin.IMPORT
+            updated.append(customer)
+    _insert_customers(company, created)
+    Customer.objects.bulk_update(updated, [*FIELDS, "origin"], batch_size=2000)
+    AuditEvent.objects.bulk_create(audited, batch_size=2000)
+    return created, updated
+
+
+def _values_of(rec: CustomerRecord) -> dict[str, Any]:
+    return {
+        "name": rec.name[:200],
+        "siren": rec.siren or "",
+        "country": rec.country,
+        "segment": rec.segment,
+        "payment_terms": rec.payment_terms or "",
+        "vat": rec.vat or "",
+        "sales_rep": rec.sales_rep,
+        "email": rec.email,
+        "credit_limit": rec.credit_limit,
+        "currency": rec.currency,
+    }
 
 
 AUDITED_FIELDS = ("payment_terms", "credit_limit")
@@ -146,10 +174,71 @@ def do_update_customer(
 
     ``changes`` holds the fields of ``EDITABLE_FIELDS`` to set; ``payment_terms`` is
     checked against the terms catalogue (empty = the company's default) and
-    ``credit_limit`` is in cents (None = no limit). Returns the names of the fields changed.
+    ``credit_limit`` is in cents (None = no limit). New terms apply from
+    ``changes["terms_from"]`` (a date) when given, else from today — or from the
+    start when they are the first the customer is given (SPEC §3 "Due date").
+    Returns the names of the fields changed.
     """
-    from creditpilot.accounts.audit import record
+    changes = dict(changes)
+    terms_from = changes.pop("terms_from", None)
+    _check_changes(changes)
+    with transaction.atomic():
+        locked = Customer.objects.select_for_update().get(pk=customer.pk)
+        before = {k: getattr(locked, k) for k, v in changes.items() if getattr(locked, k) != v}
+        terms_changed = _new_terms(company, locked, changes, terms_from, actor)
+        if terms_changed:
+            before.setdefault("payment_terms", locked.payment_terms)
+        else:  # the history already says so at that date: nothing to change
+            before.pop("payment_terms", None)
+        if not before:
+            return []
+        # the terms history has written the customer's current terms (its latest step)
+        fields = [k for k in before if k != "payment_terms"]
+        for k in fields:
+            setattr(locked, k, changes[k])
+        locked.origin = Customer.Origin.USER
+        locked.save(update_fields=[*fields, "origin", "updated_at"])
+        after = {k: changes[k] for k in before}
+        if terms_changed and terms_from is not None:
+            after["terms_from"] = terms_from.isoformat()
+        record(
+            "customer_changed",
+            user=actor,
+            company=company,
+            object_type="customer",
+            object_ref=locked.code,
+            before=before,
+            after=after,
+            request=request,
+        )
+        if terms_changed:
+            locked.refresh_from_db(fields=["payment_terms"])
+            do_rebuild(company, customers=terms_changed)
+        else:
+            from creditpilot.reports.positions import sync_customer
 
+            sync_customer(locked)
+    for k in fields:
+        setattr(customer, k, changes[k])
+    customer.payment_terms = locked.payment_terms
+    return list(before)
+
+
+def _new_terms(
+    company: Company, customer: Customer, changes: dict[str, Any], terms_from: Any, actor: Any
+) -> set[int]:
+    """Write the terms ``changes`` give to the customer's history; {customer} if it moved."""
+    if "payment_terms" not in changes:
+        return set()
+    return record_terms(
+        company,
+        [TermsChange(customer.pk, changes["payment_terms"], terms_from)],
+        today=timezone.localdate(),
+        user=_name_of(actor),
+    )
+
+
+def _check_changes(changes: dict[str, Any]) -> None:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidInputError("unknown_field", f"cannot change {', '.join(sorted(unknown))}")
@@ -165,45 +254,17 @@ def do_update_customer(
         fields["credit_limit"] = "the credit limit is an amount of zero or more"
     if fields:
         raise InvalidInputError("invalid_customer", "; ".join(fields.values()), fields=fields)
-    with transaction.atomic():
-        locked = Customer.objects.select_for_update().get(pk=customer.pk)
-        before = {k: getattr(locked, k) for k, v in changes.items() if getattr(locked, k) != v}
-        if not before:
-            return []
-        for k in before:
-            setattr(locked, k, changes[k])
-        locked.origin = Customer.Origin.USER
-        locked.save(update_fields=[*before, "origin", "updated_at"])
-        record(
-            "customer_changed",
-            user=actor,
-            company=company,
-            object_type="customer",
-            object_ref=locked.code,
-            before=before,
-            after={k: changes[k] for k in before},
-            request=request,
-        )
-        if "payment_terms" in before:
-            do_rebuild(company)
-        else:
-            from creditpilot.reports.positions import sync_customer
 
-            sync_customer(locked)
-    for k in before:
-        setattr(customer, k, changes[k])
-    return list(before)
+
+def _name_of(actor: Any) -> str:
+    name = actor.get_username() if hasattr(actor, "get_username") else str(actor or "")
+    return name[:150] or "cli"
 
 
 def _insert_customers(company: Company, rows: list[dict[str, Any]]) -> None:
     """New customers in one set-based insert (the ORM's per-object work costs seconds per 10,000)."""
     if not rows:
         return
-    from django.db import connection
-    from django.utils import timezone
-
-    from creditpilot.receivables import bulk
-
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     fields = [f for f in Customer._meta.concrete_fields if not f.primary_key]
     columns = [f.column for f in fields]

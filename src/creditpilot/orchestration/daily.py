@@ -1,9 +1,10 @@
 """The daily run: every step of a company's day, in order (``creditpilot run``, the scheduler).
 
 ``DAILY_STEPS`` lists the steps; each takes the day's ``DailyRunResult`` and
-fills in what it did. Today: the ledger's derived state is rebuilt (terms may
-have changed), the positions and KPI trend the pages read are prepared, and
-the position is measured. Dunning, scoring and alerts join as one line each.
+fills in what it did. The ledger's derived state is not rebuilt: every import
+and every change of terms already recomputed the customers it changed
+(``creditpilot rebuild`` forces a full rebuild). Today: the positions and KPI
+trend the pages read are prepared, and the position is measured. Dunning, scoring and alerts join as one line each.
 Every step may run again for the same day with the same outcome, so a run cut
 off by a crash is simply run again.
 """
@@ -15,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django_tasks import TaskContext
 
@@ -23,7 +23,7 @@ from creditpilot.companies.models import Company
 from creditpilot.core.money import format_cents
 from creditpilot.orchestration.models import DailyRun
 from creditpilot.orchestration.queue import JobGoneError, job
-from creditpilot.receivables.rebuild import do_rebuild
+from creditpilot.receivables.rebuild import unapplied_credit_count
 from creditpilot.reports.aging import aged_totals
 from creditpilot.reports.positions import kpi_trend, positions
 
@@ -48,10 +48,8 @@ class DailyRunResult:
 Step = Callable[[DailyRunResult], None]
 
 
-def rebuild_ledger(day: DailyRunResult) -> None:
-    with transaction.atomic():
-        rebuilt = do_rebuild(day.company)
-    day.unapplied_credits = rebuilt.unapplied_credits
+def count_unapplied(day: DailyRunResult) -> None:
+    day.unapplied_credits = unapplied_credit_count(day.company)
 
 
 def prepare_pages(day: DailyRunResult) -> None:
@@ -66,7 +64,7 @@ def measure_position(day: DailyRunResult) -> None:
 
 
 DAILY_STEPS: list[Step] = [
-    rebuild_ledger,
+    count_unapplied,
     prepare_pages,
     measure_position,
 ]

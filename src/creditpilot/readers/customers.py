@@ -1,13 +1,17 @@
 """Reader of customer lists (CSV or XLSX): ``code,name,siren,country,segment,payment_terms``
-and optionally ``vat,sales_rep,email,credit_limit,currency``.
+and optionally ``vat,sales_rep,email,credit_limit,currency,terms_from``.
 
 A SIREN may be empty (a foreign customer) and is checked when given.
+``terms_from`` is the date from which the row's terms apply (SPEC §3 "Due date"):
+empty, a customer's first terms apply from the start and a change from the day
+of the import.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from stdnum import exceptions as stdnum_errors
@@ -17,10 +21,10 @@ from stdnum.fr import siren as fr_siren
 from creditpilot.core.errors import InvalidInputError, RowError
 from creditpilot.core.terms import parse_terms
 from creditpilot.readers.columns import Row, check_width, map_columns
-from creditpilot.readers.tabular import parse_amount_cents, read_table
+from creditpilot.readers.tabular import parse_amount_cents, parse_date, read_table
 
 REQUIRED = ("code", "name", "siren", "country", "segment", "payment_terms")
-OPTIONAL = ("vat", "sales_rep", "email", "credit_limit", "currency")
+OPTIONAL = ("vat", "sales_rep", "email", "credit_limit", "currency", "terms_from")
 ALIASES = {
     "code_client": "code",
     "compte": "code",
@@ -39,6 +43,8 @@ ALIASES = {
     "tva": "vat",
     "vat_number": "vat",
     "segment_client": "segment",
+    "conditions_depuis": "terms_from",
+    "date_conditions": "terms_from",
 }
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -57,6 +63,7 @@ class CustomerRecord:
     email: str
     credit_limit: int | None
     currency: str
+    terms_from: date | None = None
 
 
 def read_customers(path: Path | str) -> tuple[list[CustomerRecord], list[RowError]]:
@@ -89,14 +96,7 @@ def _record(row: Row) -> CustomerRecord | None:
         row.error("code", "missing_value")
     if not name:
         row.error("name", "missing_value")
-    siren = row.get("siren").replace(" ", "").replace(".", "") or None
-    if siren is not None:
-        try:
-            siren = fr_siren.validate(siren)
-        except stdnum_errors.InvalidChecksum:
-            row.error("siren", "bad_siren", value=siren, variant="checksum")
-        except stdnum_errors.ValidationError:
-            row.error("siren", "bad_siren", value=siren, variant="length")
+    siren = _siren(row)
     country = (row.get("country") or "FR").upper()
     if not re.fullmatch(r"[A-Z]{2}", country):
         row.error("country", "bad_country", value=country)
@@ -128,6 +128,7 @@ def _record(row: Row) -> CustomerRecord | None:
     currency = (row.get("currency") or "EUR").upper()
     if not re.fullmatch(r"[A-Z]{3}", currency):
         row.error("currency", "bad_currency", value=currency)
+    terms_from = _terms_from(row)
     if row.errors:
         return None
     return CustomerRecord(
@@ -143,4 +144,28 @@ def _record(row: Row) -> CustomerRecord | None:
         email=email,
         credit_limit=credit_limit,
         currency=currency,
+        terms_from=terms_from,
     )
+
+
+def _siren(row: Row) -> str | None:
+    siren = row.get("siren").replace(" ", "").replace(".", "") or None
+    if siren is not None:
+        try:
+            siren = fr_siren.validate(siren)
+        except stdnum_errors.InvalidChecksum:
+            row.error("siren", "bad_siren", value=siren, variant="checksum")
+        except stdnum_errors.ValidationError:
+            row.error("siren", "bad_siren", value=siren, variant="length")
+    return siren
+
+
+def _terms_from(row: Row) -> date | None:
+    text = row.get("terms_from")
+    if not text:
+        return None
+    try:
+        return parse_date(text)
+    except ValueError:
+        row.error("terms_from", "bad_date", value=text, format="YYYY-MM-DD, YYYYMMDD or DD/MM/YYYY")
+        return None

@@ -96,8 +96,9 @@ def do_import_invoices(
             content_hash=content_hash,
             created_by=user,
         )
-        counts = _merge(company, batch, records)
-        rebuilt = do_rebuild(company)
+        counts, touched = _merge(company, batch, records)
+        # only the customers the file names have documents inserted, changed or removed
+        rebuilt = do_rebuild(company, customers=touched)
         batch.counts = {"rows": len(records) + len(errors), **counts, "rejected_rows": len(errors)}
         batch.errors = [e.as_dict() for e in errors]
         batch.warnings = rebuilt.warnings
@@ -158,7 +159,9 @@ def replace_doc(doc: Document, **changes: object) -> Document:
     return Document(**values)
 
 
-def _merge(company: Company, batch: ImportBatch, records: list[InvoiceRecord]) -> dict[str, int]:
+def _merge(
+    company: Company, batch: ImportBatch, records: list[InvoiceRecord]
+) -> tuple[dict[str, int], set[int]]:
     customer_ids = dict(Customer.objects.filter(company=company).values_list("code", "id"))
     wanted: dict[str, Document] = {}
     pairs: list[tuple[str, str]] = []
@@ -194,6 +197,19 @@ def _merge(company: Company, batch: ImportBatch, records: list[InvoiceRecord]) -
             changed.append(old)
     Document.objects.bulk_create(created, batch_size=2000)
     Document.objects.bulk_update(changed, [*DOC_FIELDS, "batch"], batch_size=2000)
+    _replace_fixed_allocations(company, wanted, pairs)
+    counts = {
+        "documents_added": len(created),
+        "documents_changed": len(changed),
+        "payments_removed": removed,
+    }
+    return counts, {customer_ids[r.customer_code] for r in records}
+
+
+def _replace_fixed_allocations(
+    company: Company, wanted: dict[str, Document], pairs: list[tuple[str, str]]
+) -> None:
+    """The payment each row carries settles its document: an allocation fixed by the list."""
     ids = dict(
         Document.objects.filter(
             company=company, source=Document.Source.INVOICES, key__in=list(wanted)
@@ -223,11 +239,6 @@ def _merge(company: Company, batch: ImportBatch, records: list[InvoiceRecord]) -
             )
         )
     Allocation.objects.bulk_create(allocations, batch_size=2000)
-    return {
-        "documents_added": len(created),
-        "documents_changed": len(changed),
-        "payments_removed": removed,
-    }
 
 
 __all__ = ["do_import_invoices"]

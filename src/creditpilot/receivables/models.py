@@ -92,6 +92,9 @@ class Document(models.Model):
     # an opening line restating a year the store holds is kept but not counted
     is_active = models.BooleanField(default=True)
     disputed = models.BooleanField(default=False)
+    # a hash of what a FEC says of the line (every stored column of the file): a later export
+    # of the period is compared line by line through it, without reading the lines back
+    fingerprint = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -103,7 +106,20 @@ class Document(models.Model):
             models.Index(
                 fields=["company", "customer", "date", "due_date", "amount", "is_active"],
                 name="document_aging_idx",
-            )
+            ),
+            # a later export of a period is compared with the stored lines through their
+            # fingerprints: read from the index alone, in the period's order
+            models.Index(
+                fields=["company", "source", "entry_date", "fingerprint"],
+                name="document_period_idx",
+            ),
+            # opening lines only (a few per customer and year): which customers a new
+            # fiscal period concerns, without reading the whole ledger
+            models.Index(
+                fields=["company", "entry_date"],
+                condition=models.Q(is_opening=True),
+                name="document_opening_idx",
+            ),
         ]
 
 

@@ -1,35 +1,45 @@
 """Derived state of a company's ledger, rebuilt from what the store holds.
 
-After every import the ledger is rebuilt from all stored documents, so that
-the result never depends on the order in which files were imported:
+After every import the derived state of the customers whose documents or
+terms changed is rebuilt from all their stored documents (``do_rebuild(company,
+customers=...)``); every step below depends on one customer's documents only
+(and on the company's fiscal periods), so the result is that of a full rebuild
+and never depends on the order in which files were imported:
 
 1. opening entries (à-nouveaux) that restate a fiscal year the store holds are
    kept but not counted, and their lettering passes to the original lines
    (same customer, piece reference and amount); the restated balance is
    checked against the stored year and a difference is reported;
-2. due dates derived from payment terms follow each customer's terms as they
-   are now (explicit due dates stay as given);
+2. due dates derived from payment terms use the customer's terms in force at
+   the document's date (explicit due dates stay as given);
 3. allocations are computed again (lettering, then the matcher), around the
    allocations fixed by hand or by an invoices import.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import polars as pl
 from django.db import connection
+from django.db.models import Sum
 
 from creditpilot.companies.models import Company
 from creditpilot.core.calendar import BusinessCalendar
+from creditpilot.core.errors import CreditPilotError
 from creditpilot.core.ledger import Allocation as CoreAllocation
 from creditpilot.core.ledger import Item
 from creditpilot.core.matching import allocate, match_unlettered
 from creditpilot.core.money import format_cents
 from creditpilot.core.terms import DEFAULT_TERMS_CODE, Terms, parse_terms
+from creditpilot.customers.models import Customer, CustomerTerms
 from creditpilot.receivables import bulk
 from creditpilot.receivables.models import Allocation, Document, LedgerPeriod
+
+# the temporary table naming the customers a partial rebuild recomputes
+SCOPE_TABLE = "cp_rebuild_customers"
 
 DOC_SCHEMA = {
     "id": pl.Int64,
@@ -56,35 +66,92 @@ class RebuildResult:
 
 
 def terms_of(code: str | None, default: str) -> Terms:
-    try:
-        return parse_terms(code or default or DEFAULT_TERMS_CODE)
-    except Exception:
-        return parse_terms(DEFAULT_TERMS_CODE)
+    """The terms ``code`` names; empty or unknown, the company's ``default`` (else NET30).
+
+    >>> terms_of("EOM45", "NET60").code, terms_of("", "NET60").code, terms_of("whenever", "NET60").code
+    ('EOM45', 'NET60', 'NET60')
+    >>> terms_of("whenever", "bad too").code
+    'NET30'
+    """
+    for candidate in (code, default):
+        if candidate:
+            try:
+                return parse_terms(candidate)
+            except CreditPilotError:
+                continue
+    return parse_terms(DEFAULT_TERMS_CODE)
 
 
-def do_rebuild(company: Company, known: pl.DataFrame | None = None) -> RebuildResult:
+def do_rebuild(
+    company: Company,
+    known: pl.DataFrame | None = None,
+    *,
+    customers: Collection[int] | None = None,
+) -> RebuildResult:
     """Recompute opening-entry status, derived due dates and allocations of ``company``.
 
-    ``known``: all the company's documents when the caller has just written them
-    (saves reading them back). Call inside the import's transaction: a failure
-    leaves the store as it was.
+    ``customers``: recompute only these customers (their documents or terms
+    changed); None, all of them. ``known``: all the company's documents when the
+    caller has just written them (saves reading them back). Call inside the
+    import's transaction: a failure leaves the store as it was.
     """
     result = RebuildResult()
-    doc_table = Document._meta.db_table
+    if customers is not None and not customers:
+        return result  # nothing changed: nothing to recompute, caches stay valid
     # whatever follows changes the amounts as of any date: cached positions become stale
     company.bump_ledger_version()
-    if known is not None:
-        docs = known.select([pl.col(c).cast(t) for c, t in DOC_SCHEMA.items()])
-    else:
-        docs = bulk.fetch_frame(doc_table, "company_id = %s", [company.id], DOC_SCHEMA)
+    partial = customers is not None
+    if customers is not None:
+        # dropped at the end, or with the transaction when something fails
+        _scope_to(customers)
+    docs = _documents(company, known, partial=partial)
     result.documents = docs.height
-    if docs.height == 0:
-        Allocation.objects.filter(company=company).delete()
-        return result
-
     active, effective, warnings = _resolve_openings(company, docs)
     result.warnings.extend(warnings)
     due = _derived_due_dates(company, docs)
+    _store_derived(docs, active, effective, due)
+    docs = docs.with_columns(
+        active.alias("is_active"), effective.alias("effective_lettering"), due.alias("due_date")
+    )
+    result.allocations, unapplied = _reallocate(company, docs, partial=partial)
+    _store_unapplied(company, unapplied, partial=partial)
+    if partial:
+        bulk.drop_temp_table(SCOPE_TABLE)
+    result.unapplied_credits = unapplied_credit_count(company)
+    if bulk.is_postgres() and not partial:
+        # planner statistics for the tables just rewritten: without them PostgreSQL
+        # expects a handful of rows and picks slow plans for the pages that follow
+        with connection.cursor() as cur:
+            cur.execute(f"ANALYZE {Document._meta.db_table}, {Allocation._meta.db_table}")
+    return result
+
+
+def _scope_to(customers: Collection[int]) -> None:
+    ids = pl.DataFrame({"id": sorted(set(customers))}, schema={"id": pl.Int64})
+    bulk.create_temp_table(SCOPE_TABLE, ids, primary_key="id")
+
+
+def _in_scope(column: str, partial: bool) -> str:
+    """SQL condition: ``column`` names a customer the rebuild recomputes."""
+    return f" AND {column} IN (SELECT id FROM {SCOPE_TABLE})" if partial else ""
+
+
+def _documents(company: Company, known: pl.DataFrame | None, partial: bool) -> pl.DataFrame:
+    if known is not None and not partial:
+        return known.select([pl.col(c).cast(t) for c, t in DOC_SCHEMA.items()])
+    return bulk.fetch_frame(
+        Document._meta.db_table,
+        "company_id = %s" + _in_scope("customer_id", partial),
+        [company.id],
+        DOC_SCHEMA,
+    )
+
+
+def _store_derived(
+    docs: pl.DataFrame, active: pl.Series, effective: pl.Series, due: pl.Series
+) -> None:
+    """Write the documents whose opening status, effective lettering or due date moved."""
+    doc_table = Document._meta.db_table
     new = docs.select("id", "is_active", "effective_lettering", "due_date").with_columns(
         active.alias("new_active"), effective.alias("new_let"), due.alias("new_due")
     )
@@ -98,42 +165,111 @@ def do_rebuild(company: Company, known: pl.DataFrame | None = None) -> RebuildRe
         pl.col("new_let").alias("lettering"),
         pl.col("new_due").alias("due_date"),
     )
-    if changed.height:
-        bulk.create_temp_table("cp_doc_update", changed, primary_key="id")
-        with connection.cursor() as cur:
-            cur.execute(
-                f"UPDATE {doc_table} SET is_active = u.is_active, effective_lettering = u.lettering, "
-                f"due_date = u.due_date FROM cp_doc_update u WHERE {doc_table}.id = u.id"
-            )
-        bulk.drop_temp_table("cp_doc_update")
+    if changed.height == 0:
+        return
+    bulk.create_temp_table("cp_doc_update", changed, primary_key="id")
+    with connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE {doc_table} SET is_active = u.is_active, effective_lettering = u.lettering, "
+            f"due_date = u.due_date FROM cp_doc_update u WHERE {doc_table}.id = u.id"
+        )
+    bulk.drop_temp_table("cp_doc_update")
 
-    docs = docs.with_columns(
-        active.alias("is_active"), effective.alias("effective_lettering"), due.alias("due_date")
-    )
-    result.allocations, result.unapplied_credits = _reallocate(company, docs)
-    if bulk.is_postgres():
-        # planner statistics for the tables just rewritten: without them PostgreSQL
-        # expects a handful of rows and picks slow plans for the pages that follow
-        with connection.cursor() as cur:
-            cur.execute(f"ANALYZE {doc_table}, {Allocation._meta.db_table}")
-    return result
+
+def unapplied_credit_count(company: Company) -> int:
+    """Credits of the company not wholly allocated (unapplied cash, in part or whole)."""
+    total = Customer.objects.filter(company=company).aggregate(n=Sum("unapplied_credits"))["n"]
+    return int(total or 0)
+
+
+def _store_unapplied(company: Company, counts: pl.DataFrame, *, partial: bool) -> None:
+    """Each customer's count of credits left unapplied (``customer_id``, ``unapplied``)."""
+    table = Customer._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE {table} SET unapplied_credits = 0 WHERE company_id = %s "
+            f"AND unapplied_credits <> 0" + _in_scope("id", partial),
+            [company.id],
+        )
+    if counts.height == 0:
+        return
+    bulk.create_temp_table("cp_unapplied", counts, primary_key="customer_id")
+    with connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE {table} SET unapplied_credits = u.unapplied FROM cp_unapplied u "
+            f"WHERE {table}.id = u.customer_id"
+        )
+    bulk.drop_temp_table("cp_unapplied")
+
+
+Span = tuple[date, date]
+
+
+def period_spans(company: Company) -> list[Span]:
+    """The fiscal periods the store holds (each FEC's span of entry dates)."""
+    return list(LedgerPeriod.objects.filter(company=company).values_list("start", "end"))
+
+
+def holds_year_before(periods: list[Span], start: date) -> bool:
+    """Whether the store holds the year before opening entries dated ``start``."""
+    before, year_ago = start - timedelta(days=1), start - timedelta(days=366)
+    return any(p_start <= before and p_end >= year_ago for p_start, p_end in periods)
+
+
+def customers_with_moved_openings(
+    company: Company, before: list[Span], after: list[Span]
+) -> set[int]:
+    """Customers whose opening entries now restate a stored year, or no longer do."""
+    runs = _moved_days(before, after)
+    if not runs:
+        return set()
+    doc = Document._meta.db_table
+    days = " OR ".join(["entry_date BETWEEN %s AND %s"] * len(runs))
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT DISTINCT customer_id FROM {doc} WHERE company_id = %s AND is_opening "
+            f"AND ({days})",
+            [company.id, *(day for run in runs for day in run)],
+        )
+        return {row[0] for row in cur.fetchall()}
+
+
+def _moved_days(before: list[Span], after: list[Span]) -> list[Span]:
+    """The runs of days whose opening entries the change of periods moves (restating a
+    stored year before it, not after, or the other way).
+
+    >>> y25, y26 = (date(2025, 1, 1), date(2025, 12, 31)), (date(2026, 1, 1), date(2026, 10, 30))
+    >>> _moved_days([y25, y26], [y25, (date(2026, 1, 1), date(2026, 10, 31))])
+    [(datetime.date(2027, 11, 1), datetime.date(2027, 11, 1))]
+    >>> [(a.isoformat(), b.isoformat()) for a, b in _moved_days([y26], [y25, y26])]
+    [('2025-01-02', '2026-01-01')]
+    """
+    if sorted(before) == sorted(after):
+        return []
+    spans = before + after
+    day, last = min(s for s, _ in spans), max(e for _, e in spans) + timedelta(days=367)
+    runs: list[Span] = []
+    while day <= last:
+        if holds_year_before(before, day) != holds_year_before(after, day):
+            if runs and runs[-1][1] == day - timedelta(days=1):
+                runs[-1] = (runs[-1][0], day)
+            else:
+                runs.append((day, day))
+        day += timedelta(days=1)
+    return runs
 
 
 def _resolve_openings(
     company: Company, docs: pl.DataFrame
 ) -> tuple[pl.Series, pl.Series, list[str]]:
     """Which opening lines count, and the lettering each line ends up with."""
-    active = pl.Series("is_active", [True] * docs.height)
+    active = pl.Series("is_active", [True] * docs.height, dtype=pl.Boolean)
     effective = docs["lettering"].fill_null("")
     warnings: list[str] = []
     openings = docs.filter(pl.col("is_opening"))
     if openings.height == 0:
         return active, effective, warnings
-    periods = list(LedgerPeriod.objects.filter(company=company).values_list("start", "end"))
-
-    def holds_year_before(start: date) -> bool:
-        before, year_ago = start - timedelta(days=1), start - timedelta(days=366)
-        return any(p_start <= before and p_end >= year_ago for p_start, p_end in periods)
+    periods = period_spans(company)
 
     docs = docs.with_row_index("_row")
     is_active = docs["is_opening"].not_()
@@ -141,7 +277,7 @@ def _resolve_openings(
     lettering = effective.to_list()
     for start in sorted(openings["entry_date"].unique().to_list()):
         at_start = docs.filter(pl.col("is_opening") & (pl.col("entry_date") == start))
-        if not holds_year_before(start):
+        if not holds_year_before(periods, start):
             for row in at_start["_row"].to_list():
                 is_active[row] = True
             continue
@@ -150,75 +286,110 @@ def _resolve_openings(
             (pl.col("entry_date") < start)
             & pl.col("_row").is_in(pl.Series([i for i, a in enumerate(is_active) if a]).implode())
         )
-        restated = at_start.group_by("customer_id").agg(pl.col("amount").sum().alias("restated"))
-        held = before.group_by("customer_id").agg(pl.col("amount").sum().alias("held"))
-        diff = restated.join(held, on="customer_id", how="full", coalesce=True).fill_null(0)
-        diff = diff.filter(pl.col("restated") != pl.col("held"))
-        if diff.height:
-            codes = _customer_codes(diff["customer_id"].to_list())
-            for cid, restated_amount, held_amount in diff.select(
-                "customer_id", "restated", "held"
-            ).iter_rows():
-                warnings.append(
-                    f"opening entries of {start.isoformat()} for customer {codes.get(cid, cid)} restate "
-                    f"{format_cents(restated_amount)} but the stored year before leaves {format_cents(held_amount)}"
-                )
-        lettered = at_start.filter(pl.col("lettering").fill_null("") != "")
-        if lettered.height:
-            key = ["customer_id", "number", "amount"]
-            src = (
-                lettered.select(*key, "lettering", "_row")
-                .sort("_row")
-                .with_columns(pl.int_range(pl.len()).over(key).alias("_n"))
-            )
-            dst = (
-                before.select(*key, pl.col("_row").alias("_target"), "date")
-                .sort(["date", "_target"])
-                .with_columns(pl.int_range(pl.len()).over(key).alias("_n"))
-            )
-            for target, letter in (
-                src.join(dst, on=[*key, "_n"], how="inner")
-                .select("_target", "lettering")
-                .iter_rows()
-            ):
-                lettering[target] = letter
-    return pl.Series("is_active", is_active), pl.Series("effective_lettering", lettering), warnings
+        warnings.extend(_restatement_differences(start, at_start, before))
+        for target, letter in _passed_lettering(at_start, before):
+            lettering[target] = letter
+    return (
+        pl.Series("is_active", is_active, dtype=pl.Boolean),
+        pl.Series("effective_lettering", lettering, dtype=pl.Utf8),
+        warnings,
+    )
+
+
+def _restatement_differences(
+    start: date, at_start: pl.DataFrame, before: pl.DataFrame
+) -> list[str]:
+    """Customers whose opening entries of ``start`` restate another balance than the stored
+    year before leaves."""
+    restated = at_start.group_by("customer_id").agg(pl.col("amount").sum().alias("restated"))
+    held = before.group_by("customer_id").agg(pl.col("amount").sum().alias("held"))
+    diff = restated.join(held, on="customer_id", how="full", coalesce=True).fill_null(0)
+    diff = diff.filter(pl.col("restated") != pl.col("held"))
+    if diff.height == 0:
+        return []
+    codes = _customer_codes(diff["customer_id"].to_list())
+    return [
+        f"opening entries of {start.isoformat()} for customer {codes.get(cid, cid)} restate "
+        f"{format_cents(restated_amount)} but the stored year before leaves {format_cents(held_amount)}"
+        for cid, restated_amount, held_amount in diff.select(
+            "customer_id", "restated", "held"
+        ).iter_rows()
+    ]
+
+
+def _passed_lettering(at_start: pl.DataFrame, before: pl.DataFrame) -> list[tuple[int, str]]:
+    """(row, lettering) for the original lines that lettered opening lines restate: same
+    customer, piece reference and amount, in order."""
+    lettered = at_start.filter(pl.col("lettering").fill_null("") != "")
+    if lettered.height == 0:
+        return []
+    key = ["customer_id", "number", "amount"]
+    src = (
+        lettered.select(*key, "lettering", "_row")
+        .sort("_row")
+        .with_columns(pl.int_range(pl.len()).over(key).alias("_n"))
+    )
+    dst = (
+        before.select(*key, pl.col("_row").alias("_target"), "date")
+        .sort(["date", "_target"])
+        .with_columns(pl.int_range(pl.len()).over(key).alias("_n"))
+    )
+    return list(
+        src.join(dst, on=[*key, "_n"], how="inner").select("_target", "lettering").iter_rows()
+    )
 
 
 def _customer_codes(ids: list[int]) -> dict[int, str]:
-    from creditpilot.customers.models import Customer
-
     return dict(Customer.objects.filter(id__in=ids).values_list("id", "code"))
 
 
-def derived_due_dates(company: Company, frame: pl.DataFrame) -> pl.Series:
-    """Due date from the customer's terms (else the company's) for each (customer_id, date) row."""
-    from creditpilot.customers.models import Customer
+FROM_THE_START = date(1, 1, 1)
 
-    terms_by_customer = dict(
-        Customer.objects.filter(company=company).values_list("id", "payment_terms")
+
+def terms_history(company: Company) -> pl.DataFrame:
+    """Every customer's terms steps: ``customer_id``, ``_from`` (a date), ``_terms`` (a code).
+
+    A step from the start gets the earliest date; empty or unknown terms are the
+    company's default. Sorted by ``_from``, as an as-of join wants it.
+    """
+    rows = CustomerTerms.objects.filter(company=company).values_list(
+        "customer_id", "effective_from", "terms"
     )
+    return pl.DataFrame(
+        [
+            (cid, start or FROM_THE_START, terms_of(code, company.default_terms).code)
+            for cid, start, code in rows
+        ],
+        schema={"customer_id": pl.Int64, "_from": pl.Date, "_terms": pl.Utf8},
+        orient="row",
+    ).sort("_from")
+
+
+def derived_due_dates(company: Company, frame: pl.DataFrame) -> pl.Series:
+    """Due date from the customer's terms in force at the row's date (else the company's)
+    for each (customer_id, date) row, in the frame's order."""
     calendar = (
         BusinessCalendar.france(company.holiday_subdivision or None)
         if company.due_dates_on_business_days
         else None
     )
-    # a few terms times a few hundred days: computed once each, then joined
     default = terms_of(None, company.default_terms).code
-    customer_terms = pl.DataFrame(
-        {
-            "customer_id": list(terms_by_customer),
-            "_terms": [
-                terms_of(code, company.default_terms).code for code in terms_by_customer.values()
-            ],
-        },
-        schema={"customer_id": pl.Int64, "_terms": pl.Utf8},
-    )
     keyed = (
         frame.select("customer_id", "date")
-        .join(customer_terms, on="customer_id", how="left", maintain_order="left")
+        .with_row_index("_row")
+        .sort("date")
+        .join_asof(
+            terms_history(company),
+            left_on="date",
+            right_on="_from",
+            by="customer_id",
+            strategy="backward",
+            check_sortedness=False,
+        )
+        .sort("_row")
         .with_columns(pl.col("_terms").fill_null(default))
     )
+    # a few terms times a few hundred days: computed once each, then joined
     rows = []
     for code, day in keyed.select("_terms", "date").unique().iter_rows():
         due = parse_terms(code).due_date(day)
@@ -254,27 +425,20 @@ ALLOC_SCHEMA = {
 }
 
 
-def _reallocate(company: Company, docs: pl.DataFrame) -> tuple[int, int]:
-    """Replace the computed allocations of ``company``; fixed ones stay."""
-    fixed_rows = list(
-        Allocation.objects.filter(company=company, method__in=Allocation.FIXED).values_list(
-            "invoice_id", "credit_id", "amount", "method", "date"
-        )
-    )
-    Allocation.objects.filter(company=company).exclude(method__in=Allocation.FIXED).delete()
-    live = docs.filter(pl.col("is_active")).sort("date", "due_date", "id")
-    live_ids = set(live["id"].to_list()) if fixed_rows else set()
-    fixed = [
-        CoreAllocation(*row) for row in fixed_rows if row[0] in live_ids and row[1] in live_ids
-    ]
-    stale = [row for row in fixed_rows if row[0] not in live_ids or row[1] not in live_ids]
-    if stale:  # fixed by hand or by a list on documents that no longer count
-        Allocation.objects.filter(
-            company=company,
-            invoice_id__in=[r[0] for r in stale],
-            credit_id__in=[r[1] for r in stale],
-        ).delete()
+UNAPPLIED_SCHEMA = {"customer_id": pl.Int64, "unapplied": pl.Int64}
 
+
+def _reallocate(company: Company, docs: pl.DataFrame, *, partial: bool) -> tuple[int, pl.DataFrame]:
+    """Replace the computed allocations of the customers of ``docs``; fixed ones stay.
+
+    ``partial``: ``docs`` are the documents of the customers in the rebuild's
+    scope only. Returns the number of allocations of these customers, and how
+    many credits each leaves unapplied.
+    """
+    live = docs.filter(pl.col("is_active")).sort("date", "due_date", "id")
+    fixed = _keep_fixed(company, live, partial)
+    if live.height == 0:
+        return 0, pl.DataFrame(schema=UNAPPLIED_SCHEMA)
     # customers with fixed allocations take the reference path of the core, whole
     fixed_customers = (
         set(live.filter(pl.col("id").is_in([a.invoice for a in fixed]))["customer_id"].to_list())
@@ -283,6 +447,98 @@ def _reallocate(company: Company, docs: pl.DataFrame) -> tuple[int, int]:
     )
     plain = live.filter(~pl.col("customer_id").is_in(list(fixed_customers)))
     lettered = _lettering_allocations(plain)
+    residue = _matcher_input(_remaining_after(plain, lettered), live, fixed_customers)
+    matched = _match(residue, fixed, fixed_customers)
+    new = pl.concat(
+        [
+            lettered.select(list(ALLOC_SCHEMA)),
+            pl.DataFrame(
+                [(a.invoice, a.credit, a.amount, a.method, a.date) for a in matched],
+                schema=ALLOC_SCHEMA,
+                orient="row",
+            ),
+        ]
+    )
+    customer_of = live.select(pl.col("id").alias("invoice_id"), "customer_id", "due_date")
+    frame = new.join(customer_of, on="invoice_id", how="left").select(
+        "customer_id", *ALLOC_SCHEMA, "due_date"
+    )
+    if fixed:  # their invoices' due dates may have moved with the terms
+        alloc, doc = Allocation._meta.db_table, Document._meta.db_table
+        with connection.cursor() as cur:
+            cur.execute(
+                f"UPDATE {alloc} SET due_date = d.due_date FROM {doc} d WHERE {alloc}.invoice_id = d.id "
+                f"AND {alloc}.company_id = %s AND {alloc}.due_date <> d.due_date"
+                + _in_scope(f"{alloc}.customer_id", partial),
+                [company.id],
+            )
+    bulk.insert_frame(Allocation._meta.db_table, frame, constants={"company_id": company.id})
+    return frame.height + len(fixed), _unapplied_by_customer(live, frame, fixed)
+
+
+def _unapplied_by_customer(
+    live: pl.DataFrame, frame: pl.DataFrame, fixed: list[CoreAllocation]
+) -> pl.DataFrame:
+    """Per customer, the credits that their allocations do not wholly use."""
+    fixed_frame = pl.DataFrame(
+        {"id": [a.credit for a in fixed], "amount": [a.amount for a in fixed]},
+        schema={"id": pl.Int64, "amount": pl.Int64},
+    )
+    applied = (
+        pl.concat([frame.select(pl.col("credit_id").alias("id"), "amount"), fixed_frame])
+        .group_by("id")
+        .agg(pl.col("amount").sum().alias("applied"))
+    )
+    return (
+        live.filter(pl.col("amount") < 0)
+        .join(applied, on="id", how="left")
+        .filter(pl.col("applied").fill_null(0) < -pl.col("amount"))
+        .group_by("customer_id")
+        .agg(pl.len().cast(pl.Int64).alias("unapplied"))
+    )
+
+
+def _keep_fixed(company: Company, live: pl.DataFrame, partial: bool) -> list[CoreAllocation]:
+    """Delete the computed allocations in scope, and the fixed ones on documents that no
+    longer count; return the fixed ones that stay."""
+    alloc = Allocation._meta.db_table
+    fixed_methods = ", ".join(f"'{m}'" for m in Allocation.FIXED)
+    scope = _in_scope("customer_id", partial)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT invoice_id, credit_id, amount, method, date FROM {alloc} "
+            f"WHERE company_id = %s AND method IN ({fixed_methods}){scope}",
+            [company.id],
+        )
+        fixed_rows = [tuple(r) for r in cur.fetchall()]
+        cur.execute(
+            f"DELETE FROM {alloc} WHERE company_id = %s AND method NOT IN ({fixed_methods}){scope}",
+            [company.id],
+        )
+    if not fixed_rows:
+        return []
+    live_ids = set(live["id"].to_list())
+    fixed = [
+        CoreAllocation(r[0], r[1], r[2], r[3], _as_date(r[4]))
+        for r in fixed_rows
+        if r[0] in live_ids and r[1] in live_ids
+    ]
+    stale = [r for r in fixed_rows if r[0] not in live_ids or r[1] not in live_ids]
+    if stale:  # fixed by hand or by a list on documents that no longer count
+        Allocation.objects.filter(
+            company=company,
+            invoice_id__in=[r[0] for r in stale],
+            credit_id__in=[r[1] for r in stale],
+        ).delete()
+    return fixed
+
+
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _remaining_after(plain: pl.DataFrame, lettered: pl.DataFrame) -> pl.DataFrame:
+    """The documents with what their lettering leaves of them (``remaining``)."""
     settled = pl.concat(
         [
             lettered.group_by("invoice_id")
@@ -291,23 +547,27 @@ def _reallocate(company: Company, docs: pl.DataFrame) -> tuple[int, int]:
             lettered.group_by("credit_id").agg(-pl.col("amount").sum()).rename({"credit_id": "id"}),
         ]
     )
-    remaining_frame = (
+    return (
         plain.join(
             settled.group_by("id").agg(pl.col("amount").sum().alias("settled")), on="id", how="left"
         )
         .with_columns((pl.col("amount") - pl.col("settled").fill_null(0)).alias("remaining"))
         .drop("settled")
     )
-    # the matcher only sees customers with an unlettered credit left and a debit left
+
+
+def _matcher_input(
+    remaining_frame: pl.DataFrame, live: pl.DataFrame, fixed_customers: set[int]
+) -> pl.DataFrame:
+    """What the matcher sees: customers with an unlettered credit left and a debit left
+    (their open items), and customers with fixed allocations (all their items)."""
     wanted = remaining_frame.group_by("customer_id").agg(
         ((pl.col("amount") < 0) & (pl.col("effective_lettering") == "") & (pl.col("remaining") < 0))
         .any()
         .alias("c"),
         (pl.col("remaining") > 0).any().alias("d"),
     )
-    to_match = (
-        set(wanted.filter(pl.col("c") & pl.col("d"))["customer_id"].to_list()) | fixed_customers
-    )
+    to_match = set(wanted.filter(pl.col("c") & pl.col("d"))["customer_id"].to_list())
     open_left = ((pl.col("amount") > 0) & (pl.col("remaining") > 0)) | (
         (pl.col("amount") < 0) & (pl.col("effective_lettering") == "") & (pl.col("remaining") < 0)
     )
@@ -321,9 +581,13 @@ def _reallocate(company: Company, docs: pl.DataFrame) -> tuple[int, int]:
             .select(remaining_frame.columns),
         ]
     ).sort("date", "due_date", "id")
+    return residue.join(_texts_of(residue.select("id")), on="id", how="left", maintain_order="left")
 
-    texts = _texts_of(residue.select("id"))
-    residue = residue.join(texts, on="id", how="left", maintain_order="left")
+
+def _match(
+    residue: pl.DataFrame, fixed: list[CoreAllocation], fixed_customers: set[int]
+) -> list[CoreAllocation]:
+    """The core's matcher, customer by customer, over the matcher's input."""
     remaining: dict[int, int] = {}
     by_customer: dict[int, list[Item]] = {}
     for i, c, d, due, amount, letter, number, label, left in residue.select(
@@ -347,55 +611,7 @@ def _reallocate(company: Company, docs: pl.DataFrame) -> tuple[int, int]:
             matched.extend(a for a in allocate(items, fixed) if a.method not in Allocation.FIXED)
         else:
             matched.extend(match_unlettered(items, remaining))
-
-    new = pl.concat(
-        [
-            lettered.select(list(ALLOC_SCHEMA)),
-            pl.DataFrame(
-                [(a.invoice, a.credit, a.amount, a.method, a.date) for a in matched],
-                schema=ALLOC_SCHEMA,
-                orient="row",
-            ),
-        ]
-    )
-    customer_of = live.select(pl.col("id").alias("invoice_id"), "customer_id", "due_date")
-    frame = new.join(customer_of, on="invoice_id", how="left").select(
-        "customer_id", *ALLOC_SCHEMA, "due_date"
-    )
-    if fixed:  # their invoices' due dates may have moved with the terms
-        alloc, doc = Allocation._meta.db_table, Document._meta.db_table
-        with connection.cursor() as cur:
-            cur.execute(
-                f"UPDATE {alloc} SET due_date = d.due_date FROM {doc} d WHERE {alloc}.invoice_id = d.id "
-                f"AND {alloc}.company_id = %s AND {alloc}.due_date <> d.due_date",
-                [company.id],
-            )
-    bulk.insert_frame(Allocation._meta.db_table, frame, constants={"company_id": company.id})
-
-    applied = (
-        pl.concat(
-            [frame.select(pl.col("credit_id").alias("id"), "amount")]
-            + (
-                [
-                    pl.DataFrame(
-                        {"id": [a.credit for a in fixed], "amount": [a.amount for a in fixed]},
-                        schema={"id": pl.Int64, "amount": pl.Int64},
-                    )
-                ]
-                if fixed
-                else []
-            )
-        )
-        .group_by("id")
-        .agg(pl.col("amount").sum().alias("applied"))
-    )
-    unapplied = (
-        live.filter(pl.col("amount") < 0)
-        .join(applied, on="id", how="left")
-        .filter(pl.col("applied").fill_null(0) < -pl.col("amount"))
-        .height
-    )
-    return frame.height + len(fixed), unapplied
+    return matched
 
 
 def _texts_of(ids: pl.DataFrame) -> pl.DataFrame:

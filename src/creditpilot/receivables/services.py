@@ -24,7 +24,13 @@ from creditpilot.readers.fec import read_fec
 from creditpilot.receivables import bulk
 from creditpilot.receivables.guards import check_fec_is_the_companys
 from creditpilot.receivables.models import Allocation, Document, ImportBatch, LedgerPeriod
-from creditpilot.receivables.rebuild import derived_due_dates, do_rebuild
+from creditpilot.receivables.rebuild import (
+    RebuildResult,
+    customers_with_moved_openings,
+    derived_due_dates,
+    do_rebuild,
+    period_spans,
+)
 
 Progress = Callable[[str], None]
 
@@ -147,21 +153,10 @@ def do_import_fec(
         )
         progress("customers")
         created_customers = _create_missing_customers(company, lines)
-        customer_ids = dict(Customer.objects.filter(company=company).values_list("code", "id"))
         progress("storing")
-        first = not Document.objects.filter(company=company).exists()
-        counts, inserted = _merge_fec_lines(
-            company, batch, lines, customer_ids, fec.period_start, fec.period_end
+        counts, rebuilt = _store_period(
+            company, batch, lines, fec.period_start, fec.period_end, progress
         )
-        LedgerPeriod.objects.filter(
-            company=company, start__lte=fec.period_end, end__gte=fec.period_start
-        ).delete()
-        LedgerPeriod.objects.create(
-            company=company, start=fec.period_start, end=fec.period_end, batch=batch
-        )
-        progress("matching")
-        # a company's first FEC: the rows just inserted are its whole ledger
-        rebuilt = do_rebuild(company, known=inserted if first else None)
         batch.counts = {
             "lines": fec.data_lines,
             "customer_lines": lines.height,
@@ -174,6 +169,31 @@ def do_import_fec(
         batch.save(update_fields=["counts", "warnings"])
     warnings = [*(f.message for f in findings), *rebuilt.warnings]
     return ImportResult("fec", name, True, batch.counts, warnings, fec.errors, batch.id)
+
+
+def _store_period(
+    company: Company,
+    batch: ImportBatch,
+    lines: pl.DataFrame,
+    start: date,
+    end: date,
+    progress: Progress,
+) -> tuple[dict[str, int], RebuildResult]:
+    """The file's lines become the stored lines of its period; then the customers whose
+    documents changed, or whose opening entries the new period concerns, are rebuilt."""
+    customer_ids = dict(Customer.objects.filter(company=company).values_list("code", "id"))
+    first = not Document.objects.filter(company=company).exists()
+    periods_before = period_spans(company)
+    counts, inserted, touched = _merge_fec_lines(company, batch, lines, customer_ids, start, end)
+    LedgerPeriod.objects.filter(company=company, start__lte=end, end__gte=start).delete()
+    LedgerPeriod.objects.create(company=company, start=start, end=end, batch=batch)
+    touched |= customers_with_moved_openings(company, periods_before, period_spans(company))
+    progress("matching")
+    # a company's first FEC: the rows just inserted are its whole ledger; later ones
+    # recompute the customers whose documents changed
+    if first:
+        return counts, do_rebuild(company, known=inserted)
+    return counts, do_rebuild(company, customers=touched)
 
 
 def _create_missing_customers(company: Company, lines: pl.DataFrame) -> int:
@@ -238,11 +258,23 @@ def _merge_fec_lines(
     customer_ids: dict[str, int],
     start: date,
     end: date,
-) -> tuple[dict[str, int], pl.DataFrame | None]:
+) -> tuple[dict[str, int], pl.DataFrame | None, set[int]]:
     """Make the stored FEC lines of [start, end] those of the file: insert, update, delete.
 
-    Returns the counts, and the rows inserted when they went straight in.
+    Returns the counts, the rows inserted when they went straight in, and the
+    customers whose documents were inserted, changed or removed.
     """
+    stage = _stage(company, lines, customer_ids)
+    if not Document.objects.filter(
+        company=company, source=Document.Source.FEC, entry_date__range=(start, end)
+    ).exists():
+        return _insert_period(company, batch, stage)
+    return _diff_period(company, batch, stage, start, end)
+
+
+def _stage(company: Company, lines: pl.DataFrame, customer_ids: dict[str, int]) -> pl.DataFrame:
+    """The file's customer lines as documents: the store's columns, kinds and each line's
+    fingerprint (due dates are derived for the lines written only)."""
     ids = pl.DataFrame(
         {"customer_code": list(customer_ids), "customer_id": list(customer_ids.values())},
         schema={"customer_code": pl.Utf8, "customer_id": pl.Int64},
@@ -274,10 +306,22 @@ def _merge_fec_lines(
         "is_sale",
         "is_opening",
     )
-    stage = stage.with_columns(derived_due_dates(company, stage))
+    return stage.with_columns(
+        # deterministic for a given polars version; another version's hashes only make the
+        # next import rewrite every line of the period once
+        pl.struct(["key", *COMPARED])
+        .hash(seed=FINGERPRINT_SEED)
+        .reinterpret(signed=True)
+        .alias("fingerprint"),
+    )
+
+
+FINGERPRINT_SEED = 20261203
+
+
+def _insert_rows(company: Company, batch: ImportBatch, stage: pl.DataFrame) -> pl.DataFrame:
+    """New documents from staged lines, in the file's order; returns them as stored."""
     doc = Document._meta.db_table
-    alloc = Allocation._meta.db_table
-    scope = f"{doc}.company_id = %s AND {doc}.source = 'fec'"
     fixed = {
         "company_id": company.id,
         "source": "fec",
@@ -286,59 +330,119 @@ def _merge_fec_lines(
         "is_active": True,
         "disputed": False,
     }
-    if not Document.objects.filter(
-        company=company, source=Document.Source.FEC, entry_date__range=(start, end)
-    ).exists():
-        # nothing stored for this period yet: straight in, no diff to make
-        rows = stage.sort("line")
-        rows = rows.select(
-            bulk.reserve_ids(doc, rows.height),
-            *STAGE_COLUMNS,
-            "due_date",
-            pl.col("lettering").alias("effective_lettering"),
-        )
-        added = bulk.insert_frame(doc, rows, constants=fixed)
-        rows = rows.with_columns(pl.lit(v).alias(k) for k, v in fixed.items())
-        return {"documents_added": added, "documents_changed": 0, "documents_removed": 0}, rows
+    rows = stage.sort("line")
+    rows = rows.select(
+        bulk.reserve_ids(doc, rows.height),
+        *STAGE_COLUMNS,
+        "due_date",
+        "fingerprint",
+        pl.col("lettering").alias("effective_lettering"),
+    )
+    bulk.insert_frame(doc, rows, constants=fixed)
+    return rows.with_columns(pl.lit(v).alias(k) for k, v in fixed.items())
 
-    bulk.create_temp_table("cp_stage", stage, primary_key="key")
+
+def _insert_period(
+    company: Company, batch: ImportBatch, stage: pl.DataFrame
+) -> tuple[dict[str, int], pl.DataFrame, set[int]]:
+    """Nothing stored for this period yet: straight in, no diff to make."""
+    stage = stage.with_columns(derived_due_dates(company, stage))
+    rows = _insert_rows(company, batch, stage)
+    counts = {"documents_added": rows.height, "documents_changed": 0, "documents_removed": 0}
+    return counts, rows, set(rows["customer_id"].unique().to_list())
+
+
+def _diff_period(
+    company: Company, batch: ImportBatch, stage: pl.DataFrame, start: date, end: date
+) -> tuple[dict[str, int], None, set[int]]:
+    """Lines of the period: remove those the file no longer has, update those that differ,
+    insert the new ones; identities of unchanged lines are kept.
+
+    A line's fingerprint covers its key and content: the stored lines whose
+    fingerprint the file also has are unchanged, and only the others are read
+    back (their key) and written, so what the diff costs is what changed.
+    """
+    stored = bulk.fetch_ints(
+        Document._meta.db_table,
+        "company_id = %s AND source = 'fec' AND entry_date BETWEEN %s AND %s",
+        [company.id, start, end],
+        ["id", "fingerprint"],
+    )
+    incoming = stage.join(stored, on="fingerprint", how="anti")
+    incoming = incoming.with_columns(derived_due_dates(company, incoming))
+    outgoing = _keys_of(stored.join(stage.select("fingerprint"), on="fingerprint", how="anti"))
+    matched = incoming.join(outgoing, on="key", how="left", suffix="_stored")
+    new = matched.filter(pl.col("id").is_null()).drop("id", "customer_id_stored")
+    changed = matched.filter(pl.col("id").is_not_null())
+    gone = outgoing.join(incoming.select("key"), on="key", how="anti")
+    touched = set(
+        pl.concat(
+            [
+                new["customer_id"],
+                changed["customer_id"],
+                changed["customer_id_stored"],
+                gone["customer_id"],
+            ]
+        )
+        .unique()
+        .to_list()
+    )
+    _remove(company, gone.select("id"))
+    _update(batch, changed.drop("customer_id_stored"))
+    if new.height:
+        _insert_rows(company, batch, new)
+    counts = {
+        "documents_added": new.height,
+        "documents_changed": changed.height,
+        "documents_removed": gone.height,
+    }
+    return counts, None, touched
+
+
+def _keys_of(ids: pl.DataFrame) -> pl.DataFrame:
+    """``id``, ``key`` and ``customer_id`` of the stored documents ``ids`` names."""
+    schema = {"id": pl.Int64, "key": pl.Utf8, "customer_id": pl.Int64}
+    if ids.height == 0:
+        return pl.DataFrame(schema=schema)
+    bulk.create_temp_table("cp_outgoing", ids.select("id"), primary_key="id")
+    found = bulk.fetch_frame(
+        f"{Document._meta.db_table} d", "d.id IN (SELECT id FROM cp_outgoing)", [], schema
+    )
+    bulk.drop_temp_table("cp_outgoing")
+    return found
+
+
+def _remove(company: Company, gone: pl.DataFrame) -> None:
+    """Delete the documents ``gone`` names, and the allocations that involve them."""
+    if gone.height == 0:
+        return
+    doc, alloc = Document._meta.db_table, Allocation._meta.db_table
+    bulk.create_temp_table("cp_gone", gone, primary_key="id")
     with connection.cursor() as cur:
-        # lines of the period that the new file no longer has
-        gone = (
-            f"SELECT id FROM {doc} WHERE {scope} AND entry_date BETWEEN %s AND %s "
-            f"AND NOT EXISTS (SELECT 1 FROM cp_stage s WHERE s.key = {doc}.key)"
-        )
         cur.execute(
-            f"DELETE FROM {alloc} WHERE company_id = %s AND (invoice_id IN ({gone}) OR credit_id IN ({gone}))",
-            [company.id, company.id, start, end, company.id, start, end],
+            f"DELETE FROM {alloc} WHERE company_id = %s AND (invoice_id IN (SELECT id FROM cp_gone) "
+            "OR credit_id IN (SELECT id FROM cp_gone))",
+            [company.id],
         )
-        cur.execute(f"DELETE FROM {doc} WHERE id IN ({gone})", [company.id, start, end])
-        deleted = cur.rowcount
-        differs = " OR ".join(f"{doc}.{c} IS DISTINCT FROM s.{c}" for c in COMPARED)
-        # a changed line gets its due date again from the terms; the rebuild settles the rest
-        sets = ", ".join(f"{c} = s.{c}" for c in [*COMPARED, "due_date"])
+        cur.execute(f"DELETE FROM {doc} WHERE id IN (SELECT id FROM cp_gone)")
+    bulk.drop_temp_table("cp_gone")
+
+
+def _update(batch: ImportBatch, changed: pl.DataFrame) -> None:
+    """Write the file's values over the stored lines that differ (``id`` names them)."""
+    if changed.height == 0:
+        return
+    doc = Document._meta.db_table
+    # a changed line gets its due date again from the terms; the rebuild settles the rest
+    columns = [*COMPARED, "due_date", "fingerprint"]
+    bulk.create_temp_table("cp_changed", changed.select("id", *columns), primary_key="id")
+    sets = ", ".join(f"{c} = s.{c}" for c in columns)
+    with connection.cursor() as cur:
         cur.execute(
-            f"UPDATE {doc} SET {sets}, batch_id = %s FROM cp_stage s "
-            f"WHERE {scope} AND {doc}.key = s.key AND ({differs})",
-            [batch.id, company.id],
+            f"UPDATE {doc} SET {sets}, batch_id = %s FROM cp_changed s WHERE {doc}.id = s.id",
+            [batch.id],
         )
-        updated = cur.rowcount
-        cols = ", ".join(STAGE_COLUMNS)
-        src = ", ".join(f"s.{c}" for c in STAGE_COLUMNS)
-        cur.execute(
-            f"INSERT INTO {doc} (company_id, source, batch_id, due_date, due_date_explicit, "
-            f"effective_lettering, is_active, disputed, {cols}) "
-            f"SELECT %s, 'fec', %s, s.due_date, %s, s.lettering, %s, %s, {src} FROM cp_stage s "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {doc} WHERE {scope} AND {doc}.key = s.key) ORDER BY s.line",
-            [company.id, batch.id, False, True, False, company.id],
-        )
-        inserted = cur.rowcount
-    bulk.drop_temp_table("cp_stage")
-    return {
-        "documents_added": inserted,
-        "documents_changed": updated,
-        "documents_removed": deleted,
-    }, None
+    bulk.drop_temp_table("cp_changed")
 
 
 def to_company_currency(amount_cents: int, rate: Decimal | None) -> int:

@@ -28,6 +28,13 @@ def clean_terms(value: str) -> str:
 
 class CustomerForm(forms.Form):
     payment_terms = forms.CharField(label=_("Payment terms"), max_length=40, required=False)
+    # new terms apply to invoices dated from this day (empty: today; a customer's first terms
+    # apply from the start)
+    terms_from = forms.DateField(
+        label=_("New terms apply from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     credit_limit = forms.CharField(label=_("Credit limit"), max_length=20, required=False)
     segment = forms.CharField(label=_("Segment"), max_length=60, required=False)
     sales_rep = forms.CharField(label=_("Sales rep"), max_length=120, required=False)

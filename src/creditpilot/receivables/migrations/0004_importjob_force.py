@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("receivables", "0002_importjob"),
+        ("receivables", "0003_fingerprint_and_indexes"),
     ]
 
     operations = [

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from creditpilot.accounts.models import AuditEvent
 from creditpilot.accounts.services import do_create_token, do_revoke_token, tokens_of
+from creditpilot.audit.models import AuditEvent
 from creditpilot.core.errors import InvalidInputError, NotFoundError
 from tests.api.support import Persona, error_of
 

@@ -6,7 +6,7 @@ from datetime import time
 
 import pytest
 
-from creditpilot.accounts.models import AuditEvent
+from creditpilot.audit.models import AuditEvent
 
 pytestmark = [pytest.mark.store]
 

@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from creditpilot.accounts.models import ApiToken, AuditEvent
+from creditpilot.accounts.models import ApiToken
 from creditpilot.accounts.services import do_create_token
+from creditpilot.audit.models import AuditEvent
 
 pytestmark = [pytest.mark.store, pytest.mark.django_db]
 

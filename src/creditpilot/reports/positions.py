@@ -17,6 +17,7 @@ from django.db import IntegrityError, connection, transaction
 
 from creditpilot.companies.models import Company
 from creditpilot.core.aging import ALL_BUCKETS, Buckets
+from creditpilot.core.text import search_key
 from creditpilot.customers.models import Customer
 from creditpilot.receivables import bulk
 from creditpilot.reports.aging import (
@@ -42,6 +43,33 @@ KEEP_SNAPSHOTS = 60
 CUSTOMER_FIELDS = ("code", "name", "siren", "segment", "sales_rep", "rating")
 CHOICE_FIELDS = ("segment", "sales_rep", "rating")  # offered as filters of the customers list
 CHANGE_DAYS = 30  # the overdue change of a position is measured over this many days
+
+
+def listed_search_key(code: str, name: str, siren: str) -> str:
+    """What the customers list's search looks in: code, name and SIREN, unaccented, case-folded.
+
+    >>> listed_search_key("GUE01", "Guérin SA", "123456789")
+    'gue01 guerin sa 123456789'
+    """
+    return search_key(f"{code} {name} {siren or ''}")[:300]
+
+
+def limit_usage(total: int, credit_limit: int | None) -> int | None:
+    """The share of a positive credit limit in use, in hundredths of a percent (rounded half-up).
+
+    A customer in credit (it owes nothing) uses none of its limit.
+
+    >>> limit_usage(150_000, 100_000), limit_usage(1, 300), limit_usage(-400, 100)
+    (15000, 33, 0)
+    >>> limit_usage(5, 0), limit_usage(5, None)
+    (None, None)
+    """
+    if not credit_limit or credit_limit <= 0:
+        return None
+    if total <= 0:
+        return 0
+    quotient, remainder = divmod(total * 10000, credit_limit)
+    return quotient + (1 if 2 * remainder >= credit_limit else 0)
 
 
 def _version(company: Company) -> int:
@@ -114,8 +142,10 @@ def positions(company: Company, as_of: date) -> PositionSnapshot:
             empty = dict.fromkeys(ALL_BUCKETS, 0)
             rows = []
             choices: dict[str, set[str]] = {field: set() for field in CHOICE_FIELDS}
-            customers = Customer.objects.filter(company=company).values_list("id", *CUSTOMER_FIELDS)
-            for cid, *identity in customers.iterator(10000):
+            customers = Customer.objects.filter(company=company).values_list(
+                "id", *CUSTOMER_FIELDS, "credit_limit"
+            )
+            for cid, *identity, limit in customers.iterator(10000):
                 for field, value in zip(CUSTOMER_FIELDS, identity, strict=True):
                     if field in choices and value:
                         choices[field].add(value)
@@ -126,16 +156,21 @@ def positions(company: Company, as_of: date) -> PositionSnapshot:
                         worst = i
                 overdue = cents["1_30"] + cents["31_60"] + cents["61_90"] + cents["over_90"]
                 change = overdue - (before[cid].overdue if cid in before else 0)
+                total_cents = sum(cents.values())
+                code, name, siren = identity[:3]
                 rows.append(
                     (
                         snap.id,
                         cid,
                         *identity,
                         *(cents[b] for b in BUCKET_FIELDS),
-                        sum(cents.values()),
+                        total_cents,
                         overdue,
                         change,
                         worst,
+                        listed_search_key(code, name, siren),
+                        limit,
+                        limit_usage(total_cents, limit),
                     )
                 )
             bulk.insert_rows(
@@ -149,6 +184,9 @@ def positions(company: Company, as_of: date) -> PositionSnapshot:
                     "overdue",
                     "overdue_change",
                     "worst",
+                    "search",
+                    "credit_limit",
+                    "limit_usage",
                 ],
                 rows,
             )
@@ -277,8 +315,19 @@ def aging_from_positions(
 def sync_customer(customer: Customer) -> None:
     """Copy a customer's listed fields (name, segment, sales rep...) into its cached positions."""
     CustomerPosition.objects.filter(customer=customer).update(
-        **{field: getattr(customer, field) or "" for field in CUSTOMER_FIELDS}
+        **{field: getattr(customer, field) or "" for field in CUSTOMER_FIELDS},
+        search=listed_search_key(customer.code, customer.name, customer.siren),
+        credit_limit=customer.credit_limit,
     )
+    # the usage follows the limit: one UPDATE per distinct total (a customer has a few)
+    for total in (
+        CustomerPosition.objects.filter(customer=customer)
+        .values_list("total", flat=True)
+        .distinct()
+    ):
+        CustomerPosition.objects.filter(customer=customer, total=total).update(
+            limit_usage=limit_usage(total, customer.credit_limit)
+        )
     for snap in PositionSnapshot.objects.filter(
         company_id=customer.company_id, kpis__has_key="_positions"
     ):

@@ -65,7 +65,10 @@
           var i = stages.indexOf(s.stage);
           node.querySelector("div").style.width = (i < 0 ? 5 : 20 + 20 * i) + "%";
           var label = document.getElementById("import-stage");
-          if (label) label.textContent = s.stage || s.status;
+          // the stages' words in the page's language, given by the page itself
+          var words = JSON.parse(node.dataset.stages || "{}");
+          var code = s.stage || s.status;
+          if (label) label.textContent = words[code] || code;
           setTimeout(poll, 700);
         })
         .catch(function () { setTimeout(poll, 2000); });

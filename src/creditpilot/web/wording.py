@@ -152,8 +152,11 @@ def changes_text(before: Mapping[str, Any], after: Mapping[str, Any], currency: 
 
 
 def values_text(values: Mapping[str, Any], currency: str = "EUR") -> str:
+    """The values set (empty ones left out) as ``Label : value, Label : value``."""
     return ", ".join(
-        f"{field_label(k)}{_colon()}{shown_value(k, v, currency)}" for k, v in values.items()
+        f"{field_label(k)}{_colon()}{shown_value(k, v, currency)}"
+        for k, v in values.items()
+        if v not in (None, "")
     )
 
 
@@ -207,6 +210,13 @@ def _import_done(event: Any, who: str) -> str:
 
 def describe_event(event: Any, customer_names: Mapping[str, str], currency: str = "EUR") -> str:
     """The audit event as one sentence an auditor reads without knowing the store's codes."""
+    sentence = _sentence(event, customer_names, currency)
+    # "La ligne de commande a…": a sentence starts with a capital, a user's name stays as it is
+    cli = _("the command line")
+    return cli[:1].upper() + sentence[1:] if sentence.startswith(cli) else sentence
+
+
+def _sentence(event: Any, customer_names: Mapping[str, str], currency: str) -> str:
     # an event without a user was recorded by the command line (users, imports)
     who = event.username if event.username not in ("", "cli") else _("the command line")
     ref = event.object_ref
@@ -224,7 +234,7 @@ def describe_event(event: Any, customer_names: Mapping[str, str], currency: str 
         "note": lambda: _("%(who)s added a note on %(customer)s"),
         "settings_changed": lambda: _("%(who)s changed the company's settings: %(changes)s"),
         "import_submitted": lambda: _("%(who)s sent the file %(file)s (%(kind)s) to import"),
-        "grant": lambda: _("%(who)s granted the company to %(ref)s: %(values)s"),
+        "grant": lambda: _("%(who)s granted the company to %(ref)s (%(values)s)"),
         "revoke": lambda: _("%(who)s revoked the access of %(ref)s (%(old_values)s)"),
         "token_created": lambda: _("%(who)s created an API key (%(ref)s…)"),
         "token_revoked": lambda: _("%(who)s revoked an API key (%(ref)s…)"),

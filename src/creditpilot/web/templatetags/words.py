@@ -34,6 +34,14 @@ def terms(code: str | None) -> str:
 
 
 @register.filter
+def country(code: str | None) -> str:
+    """An ISO country code as the country's name: ``FR`` -> ``France``."""
+    if not code:
+        return "—"
+    return str(locale().territories.get(code.upper(), code))
+
+
+@register.filter
 def role(code: str) -> str:
     try:
         return role_label(Role(code))

@@ -20,7 +20,7 @@ shown with its underscores as spaces rather than not at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.utils.translation import get_language
@@ -106,6 +106,37 @@ def field_label(field: str) -> str:
     }.get(field, _humanised(field).capitalize())
 
 
+# the order in which a change is told (PostgreSQL's JSON keeps no order of its own)
+FIELD_ORDER = (
+    "name",
+    "payment_terms",
+    "terms_from",
+    "effective_from",
+    "credit_limit",
+    "segment",
+    "sales_rep",
+    "rating",
+    "email",
+    "default_terms",
+    "due_dates_on_business_days",
+    "role",
+    "kind",
+    "file",
+    "size",
+    "status",
+)
+
+
+def in_order(fields: Iterable[str]) -> list[str]:
+    """Fields in the order people read them, unknown ones last (alphabetically).
+
+    >>> in_order(["rating", "credit_limit", "zeta", "payment_terms"])
+    ['payment_terms', 'credit_limit', 'rating', 'zeta']
+    """
+    rank = {field: i for i, field in enumerate(FIELD_ORDER)}
+    return sorted(fields, key=lambda f: (rank.get(f, len(rank)), f))
+
+
 def shown_value(field: str, value: Any, currency: str = "EUR") -> str:
     """A recorded value as people read it: terms in words, amounts in currency, yes/no."""
     if field == "payment_terms" and value in (None, ""):
@@ -146,7 +177,7 @@ def change_text(field: str, before: Any, after: Any, currency: str = "EUR") -> s
 
 def changes_text(before: Mapping[str, Any], after: Mapping[str, Any], currency: str = "EUR") -> str:
     """Each changed field as ``Label : before → after``, joined by semicolons."""
-    fields = list(after) + [k for k in before if k not in after]
+    fields = in_order({*after, *before})
     separator = " ; " if (get_language() or "fr").startswith("fr") else "; "
     return separator.join(change_text(k, before.get(k), after.get(k), currency) for k in fields)
 
@@ -155,7 +186,7 @@ def values_text(values: Mapping[str, Any], currency: str = "EUR") -> str:
     """The values set (empty ones left out) as ``Label : value, Label : value``."""
     return ", ".join(
         f"{field_label(k)}{_colon()}{shown_value(k, v, currency)}"
-        for k, v in values.items()
+        for k, v in ((k, values[k]) for k in in_order(values))
         if v not in (None, "")
     )
 

@@ -253,3 +253,18 @@ def test_no_raw_code_nor_english_on_the_french_pages(world):
             "days",
         ):
             assert not re.search(rf"\b{word}\b", text), f"{word!r} on {url}"
+
+
+def test_an_import_that_failed_says_so_in_french_without_the_exception(world):
+    job = ImportJob.objects.create(
+        company=world.a,
+        kind="fec",
+        file_name="FEC2026.txt",
+        stored_path="/nowhere",
+        created_by="alice",
+        status="failed",
+        message="internal error: ValueError",
+    )
+    body = main_of(world.client("alice").get(f"/c/{world.a.code}/imports/{job.pk}/"))
+    assert "L'import s'est arrêté sur une erreur interne" in body and "échoué" in body
+    assert "ValueError" not in body and "internal error" not in body

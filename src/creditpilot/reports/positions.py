@@ -9,6 +9,7 @@ month ends for the dashboard's trend. Both are exactly the numbers of
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import date, timedelta
 
@@ -45,12 +46,14 @@ CHOICE_FIELDS = ("segment", "sales_rep", "rating")  # offered as filters of the 
 CHANGE_DAYS = 30  # the overdue change of a position is measured over this many days
 
 
+@functools.lru_cache(maxsize=131072)
 def listed_search_key(code: str, name: str, siren: str) -> str:
     """What the customers list's search looks in: code, name and SIREN, unaccented, case-folded.
 
     >>> listed_search_key("GUE01", "Guérin SA", "123456789")
     'gue01 guerin sa 123456789'
     """
+    # cached: each new version of the ledger lists the same customers again
     return search_key(f"{code} {name} {siren or ''}")[:300]
 
 

@@ -63,7 +63,7 @@ def test_a_fec_uploaded_in_the_browser_shows_on_the_dashboard(open_page, server,
     page.on("pageerror", lambda err: errors.append(str(err)))
 
     upload(page, server, "UPLOAD", path)
-    expect(page.locator("#import-status")).to_have_text("done")
+    expect(page.locator("#import-status")).to_have_text("terminé")
     expect(page.locator("#import-errors")).to_have_count(0)
     counts = dict(
         (row.get_attribute("data-count"), row.locator("td").nth(1).inner_text().strip())
@@ -194,3 +194,63 @@ def test_the_dashboard_loads_nothing_from_another_origin(open_page, server):
     foreign = [url for url in requested if not url.startswith(server.url)]
     assert foreign == []
     assert errors == []
+
+
+# every tile, label and figure whose content is wider than its box (cut off or spilling over)
+OVERFLOWING = """() => [...document.querySelectorAll('.card, .card .label, .card .value')]
+    .filter(e => e.scrollWidth > e.clientWidth)
+    .map(e => (e.id || e.className) + ': ' + e.textContent.trim())"""
+LARGE_AMOUNTS = ("12\u202f345\u202f678,90\xa0€", "-12\u202f345\u202f678,90\xa0€", "€12,345,678.90")
+
+
+def fill_tiles(page, selector: str, text: str) -> None:
+    page.evaluate(
+        "([selector, text]) => document.querySelectorAll(selector)"
+        ".forEach(e => { e.textContent = text; })",
+        [selector, text],
+    )
+
+
+def test_kpi_tiles_hold_large_amounts_at_laptop_and_desktop_widths(open_page, server):
+    page = open_page("manager")
+    for width in (1024, 1280, 1366, 1920):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(server.at("c/E2E/"))
+        expect(page.locator("#kpi-dso")).to_contain_text("jours")
+        expect(page.locator("#kpi-cei")).to_contain_text("%")
+        assert page.evaluate(OVERFLOWING) == [], f"{width}px, the store's figures"
+        # the largest realistic figures, French and English, in every money tile
+        for amount in LARGE_AMOUNTS:
+            fill_tiles(page, ".cards.money .card .value", amount)
+            fill_tiles(page, ".cards.ratios .card .value", "1\u202f234,5\xa0jours")
+            assert page.evaluate(OVERFLOWING) == [], f"{width}px, {amount}"
+        page.goto(server.at("c/E2E/customers/GLOBEX/"))
+        for amount in LARGE_AMOUNTS:
+            fill_tiles(page, ".cards.money .card .value", amount)
+            assert page.evaluate(OVERFLOWING) == [], f"customer page, {width}px, {amount}"
+
+
+def test_the_as_of_date_is_picked_and_the_customers_sort_both_ways(open_page, server):
+    page = open_page("manager")
+    page.goto(server.at("c/E2E/"))
+    page.fill("#as-of", "2026-06-30")
+    with page.expect_navigation():
+        page.click("#as-of-form button[type=submit]")
+    expect(page).to_have_url(re.compile(r"as_of=2026-06-30"))
+    expect(page.locator("h1")).to_contain_text("30 juin 2026")
+    assert digits(page.locator("#kpi-total").inner_text()) == "835000"
+    expect(page.locator(".card .label", has_text="CEI")).to_have_text("CEI juin 2026")
+
+    page.goto(server.at("c/E2E/customers/?as_of=2026-06-30"))
+    balance = page.locator("#customers thead th", has_text="Solde")
+    first_code = page.locator("#customers tbody tr td:first-child").first
+    with page.expect_navigation():
+        balance.locator("a").click()
+    expect(balance).to_have_attribute("aria-sort", "descending")
+    expect(balance).to_contain_text("▼")
+    expect(first_code).to_have_text("INITECH")
+    with page.expect_navigation():
+        balance.locator("a").click()
+    expect(balance).to_have_attribute("aria-sort", "ascending")
+    expect(balance).to_contain_text("▲")
+    expect(first_code).to_have_text("UMBRELLA")  # in credit: 400 of unapplied cash

@@ -124,7 +124,7 @@ def test_customers_list_searches_filters_sorts_and_pages(world):
 
 
 def test_customers_list_exports_the_current_view(world):
-    client = world.client("alice")
+    client = english(world.client("alice"))
     url = f"/c/{world.a.code}/customers/{AS_OF}&bucket=overdue&sort=-total"
     response = client.get(url + "&export=csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
@@ -173,9 +173,10 @@ def test_changing_terms_and_limit_is_audited_and_moves_due_dates(world):
     assert before.isoformat() == "2026-07-05" and after.isoformat() == "2026-08-31"
     page = client.get(f"/c/{world.a.code}/customers/ACME/")
     change = next(t for t in page.context["timeline"] if t["kind"] == "change")
-    assert (
-        "credit_limit: — → 15000.50" in change["text"]
-        and "payment_terms: — → EOM60" in change["text"]
+    # the fields and values in words, the limit in euros: no code, no cents
+    assert change["text"] == (
+        "Conditions de paiement : les conditions de la société → 60 jours fin de mois ; "
+        "Limite de crédit : — → 15\u202f000,50\xa0€ ; Cotation : — → A"
     )
 
 

@@ -45,6 +45,13 @@ class CustomerPosition(models.Model):
     segment = models.CharField(max_length=60, default="")
     sales_rep = models.CharField(max_length=120, default="")
     rating = models.CharField(max_length=8, default="")
+    # code, name and SIREN unaccented and case-folded (``core.text.search_key``): the search
+    # finds "Guérin" from ``guerin`` on every store
+    search = models.CharField(max_length=300, default="")
+    credit_limit = models.BigIntegerField(null=True)  # cents; none set: no limit
+    # total / credit limit in hundredths of a percent (10000 = the whole limit); null
+    # without a positive limit
+    limit_usage = models.BigIntegerField(null=True)
     not_due = models.BigIntegerField(default=0)
     d1_30 = models.BigIntegerField(default=0)
     d31_60 = models.BigIntegerField(default=0)
@@ -57,6 +64,10 @@ class CustomerPosition(models.Model):
     overdue_change = models.BigIntegerField(default=0)
     # the oldest bucket holding an amount: 0 none, 1 not due, 2 1-30, 3 31-60, 4 61-90, 5 over 90
     worst = models.SmallIntegerField(default=0)
+
+    @property
+    def is_over_limit(self) -> bool:
+        return self.credit_limit is not None and self.total > self.credit_limit
 
     class Meta:
         constraints = [
@@ -71,4 +82,6 @@ class CustomerPosition(models.Model):
             models.Index(fields=["snapshot", "overdue"], name="position_overdue_idx"),
             models.Index(fields=["snapshot", "overdue_change"], name="position_change_idx"),
             models.Index(fields=["snapshot", "over_90"], name="position_over_90_idx"),
+            models.Index(fields=["snapshot", "limit_usage"], name="position_usage_idx"),
+            models.Index(fields=["snapshot", "unapplied"], name="position_unapplied_idx"),
         ]

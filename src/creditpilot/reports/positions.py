@@ -9,6 +9,7 @@ month ends for the dashboard's trend. Both are exactly the numbers of
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import date, timedelta
 
@@ -18,6 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from creditpilot.companies.models import Company
 from creditpilot.core.aging import ALL_BUCKETS, BUCKETS, OVERDUE_BUCKETS, Buckets
 from creditpilot.core.money import format_cents
+from creditpilot.core.text import search_key
 from creditpilot.customers.models import Customer
 from creditpilot.receivables import bulk
 from creditpilot.reports.aging import (
@@ -43,6 +45,35 @@ KEEP_SNAPSHOTS = 60
 CUSTOMER_FIELDS = ("code", "name", "siren", "segment", "sales_rep", "rating")
 CHOICE_FIELDS = ("segment", "sales_rep", "rating")  # offered as filters of the customers list
 CHANGE_DAYS = 30  # the overdue change of a position is measured over this many days
+
+
+@functools.lru_cache(maxsize=131072)
+def listed_search_key(code: str, name: str, siren: str) -> str:
+    """What the customers list's search looks in: code, name and SIREN, unaccented, case-folded.
+
+    >>> listed_search_key("GUE01", "Guérin SA", "123456789")
+    'gue01 guerin sa 123456789'
+    """
+    # cached: each new version of the ledger lists the same customers again
+    return search_key(f"{code} {name} {siren or ''}")[:300]
+
+
+def limit_usage(total: int, credit_limit: int | None) -> int | None:
+    """The share of a positive credit limit in use, in hundredths of a percent (rounded half-up).
+
+    A customer in credit (it owes nothing) uses none of its limit.
+
+    >>> limit_usage(150_000, 100_000), limit_usage(1, 300), limit_usage(-400, 100)
+    (15000, 33, 0)
+    >>> limit_usage(5, 0), limit_usage(5, None)
+    (None, None)
+    """
+    if not credit_limit or credit_limit <= 0:
+        return None
+    if total <= 0:
+        return 0
+    quotient, remainder = divmod(total * 10000, credit_limit)
+    return quotient + (1 if 2 * remainder >= credit_limit else 0)
 
 
 def _version(company: Company) -> int:
@@ -115,8 +146,10 @@ def positions(company: Company, as_of: date) -> PositionSnapshot:
             empty = dict.fromkeys(ALL_BUCKETS, 0)
             rows = []
             choices: dict[str, set[str]] = {field: set() for field in CHOICE_FIELDS}
-            customers = Customer.objects.filter(company=company).values_list("id", *CUSTOMER_FIELDS)
-            for cid, *identity in customers.iterator(10000):
+            customers = Customer.objects.filter(company=company).values_list(
+                "id", *CUSTOMER_FIELDS, "credit_limit"
+            )
+            for cid, *identity, limit in customers.iterator(10000):
                 for field, value in zip(CUSTOMER_FIELDS, identity, strict=True):
                     if field in choices and value:
                         choices[field].add(value)
@@ -127,16 +160,21 @@ def positions(company: Company, as_of: date) -> PositionSnapshot:
                         worst = i
                 overdue = sum(cents[b] for b in OVERDUE_BUCKETS)
                 change = overdue - (before[cid].overdue if cid in before else 0)
+                total_cents = sum(cents.values())
+                code, name, siren = identity[:3]
                 rows.append(
                     (
                         snap.id,
                         cid,
                         *identity,
                         *(cents[b] for b in BUCKET_FIELDS),
-                        sum(cents.values()),
+                        total_cents,
                         overdue,
                         change,
                         worst,
+                        listed_search_key(code, name, siren),
+                        limit,
+                        limit_usage(total_cents, limit),
                     )
                 )
             bulk.insert_rows(
@@ -150,6 +188,9 @@ def positions(company: Company, as_of: date) -> PositionSnapshot:
                     "overdue",
                     "overdue_change",
                     "worst",
+                    "search",
+                    "credit_limit",
+                    "limit_usage",
                 ],
                 rows,
             )
@@ -304,8 +345,19 @@ def aging_from_positions(
 def sync_customer(customer: Customer) -> None:
     """Copy a customer's listed fields (name, segment, sales rep...) into its cached positions."""
     CustomerPosition.objects.filter(customer=customer).update(
-        **{field: getattr(customer, field) or "" for field in CUSTOMER_FIELDS}
+        **{field: getattr(customer, field) or "" for field in CUSTOMER_FIELDS},
+        search=listed_search_key(customer.code, customer.name, customer.siren),
+        credit_limit=customer.credit_limit,
     )
+    # the usage follows the limit: one UPDATE per distinct total (a customer has a few)
+    for total in (
+        CustomerPosition.objects.filter(customer=customer)
+        .values_list("total", flat=True)
+        .distinct()
+    ):
+        CustomerPosition.objects.filter(customer=customer, total=total).update(
+            limit_usage=limit_usage(total, customer.credit_limit)
+        )
     for snap in PositionSnapshot.objects.filter(
         company_id=customer.company_id, kpis__has_key="_positions"
     ):

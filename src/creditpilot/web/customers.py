@@ -9,17 +9,21 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
 
 from creditpilot.accounts.audit import record
 from creditpilot.accounts.rights import Action
 from creditpilot.accounts.scope import Scope
 from creditpilot.audit.models import AuditEvent
 from creditpilot.core.money import format_cents
+from creditpilot.core.terms_text import describe_terms
+from creditpilot.core.text import search_key
 from creditpilot.customers.models import Customer, Note
 from creditpilot.customers.services import do_update_customer
 from creditpilot.reports.models import PositionSnapshot
@@ -27,8 +31,10 @@ from creditpilot.reports.positions import positions
 from creditpilot.reports.render import statement_pdf
 from creditpilot.reports.statement import statement
 from creditpilot.web.access import company_view
-from creditpilot.web.forms import CustomerForm, NoteForm
+from creditpilot.web.forms import CustomerForm, NoteForm, terms_in_form
+from creditpilot.web.templatetags.cp import amount
 from creditpilot.web.views import as_of_of, bucket_labels, scoped_positions
+from creditpilot.web.wording import changes_text
 
 PAGE_SIZE = 50
 SORTS = {
@@ -36,8 +42,12 @@ SORTS = {
     "name": ("name", "code"),
     # ties broken by the customer's key: the index on (snapshot, amount) serves the sort
     "total": ("total", "customer_id"),
+    "not_due": ("not_due", "customer_id"),
     "overdue": ("overdue", "customer_id"),
     "over_90": ("over_90", "customer_id"),
+    "unapplied": ("unapplied", "customer_id"),
+    "credit_limit": ("credit_limit", "customer_id"),
+    "usage": ("limit_usage", "customer_id"),
 }
 BUCKET_FILTERS = {
     "not_due": "not_due",
@@ -46,6 +56,11 @@ BUCKET_FILTERS = {
     "61_90": "d61_90",
     "over_90": "over_90",
     "overdue": "overdue",
+}
+# limit filters: over the limit, or no limit set
+LIMIT_FILTERS = {
+    "over": Q(credit_limit__isnull=False, total__gt=F("credit_limit")),
+    "none": Q(credit_limit__isnull=True),
 }
 EXPORT_COLUMNS = [
     "code",
@@ -66,6 +81,16 @@ EXPORT_COLUMNS = [
 ]
 
 
+NULLABLE = {"credit_limit", "limit_usage"}
+
+
+def _ordering(column: str, descending: bool) -> Any:
+    """A column's ordering; customers without a limit come last both ways."""
+    if column in NULLABLE:
+        return F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
+    return f"-{column}" if descending else column
+
+
 def _filtered(
     request: HttpRequest, scope: Scope
 ) -> tuple[QuerySet[Any], dict[str, str], PositionSnapshot]:
@@ -73,11 +98,12 @@ def _filtered(
     qs = scoped_positions(scope, snap)
     f = {
         k: request.GET.get(k, "").strip()
-        for k in ("q", "segment", "rep", "bucket", "rating", "sort")
+        for k in ("q", "segment", "rep", "bucket", "rating", "limit", "sort")
     }
-    if f["q"]:
-        q = f["q"]
-        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(siren__startswith=q))
+    key = search_key(f["q"])
+    if key:
+        # the query unaccented and case-folded, like the stored key: same on SQLite and PostgreSQL
+        qs = qs.filter(search__contains=key)
     if f["segment"]:
         qs = qs.filter(segment=f["segment"])
     if f["rep"] and not scope.own_customers_only:
@@ -86,11 +112,15 @@ def _filtered(
         qs = qs.filter(rating=f["rating"])
     if f["bucket"] in BUCKET_FILTERS:
         qs = qs.filter(**{f"{BUCKET_FILTERS[f['bucket']]}__gt": 0})
+    elif f["bucket"] == "unapplied":
+        qs = qs.filter(unapplied__lt=0)  # payments not matched to an invoice: credits
+    if f["limit"] in LIMIT_FILTERS:
+        qs = qs.filter(LIMIT_FILTERS[f["limit"]])
     key = f["sort"].lstrip("-")
     if key not in SORTS:
         f["sort"] = key = "code"
     descending = f["sort"].startswith("-")
-    qs = qs.order_by(*[("-" if descending else "") + c for c in SORTS[key]])
+    qs = qs.order_by(*[_ordering(c, descending) for c in SORTS[key]])
     return qs, f, snap
 
 
@@ -109,13 +139,43 @@ def customer_list(request: HttpRequest, scope: Scope) -> HttpResponse:
         "reps": [] if scope.own_customers_only else choices.get("sales_rep", [])[:500],
         "ratings": choices.get("rating", [])[:50],
         "bucket_choices": [(k, v) for k, v in bucket_labels().items() if k != "unapplied"]
-        + [("overdue", _("Overdue"))],
+        + [("overdue", _("Overdue")), ("unapplied", _("Unapplied cash"))],
+        "limit_choices": [("over", _("Over the limit")), ("none", _("No limit set"))],
         "as_of": as_of_of(request),
     }
     return render(request, "web/customers.html", context)
 
 
-def _export_rows(qs: QuerySet[Any]) -> Any:
+def _export_headers() -> list[str]:
+    """The columns' names in the reader's words (French), or the stable codes (English)."""
+    if not _is_french():
+        return EXPORT_COLUMNS
+    return [
+        _("Code"),
+        _("Name"),
+        "SIREN",
+        _("Segment"),
+        _("Sales rep"),
+        _("Rating"),
+        _("Payment terms"),
+        _("Credit limit"),
+        _("Balance"),
+        *bucket_labels().values(),
+    ]
+
+
+def _is_french() -> bool:
+    return (get_language() or "fr").startswith("fr")
+
+
+def _export_rows(qs: QuerySet[Any], french: bool) -> Any:
+    """Each customer's row; amounts as exact decimal strings (comma in French), terms in words
+    in French (which the customers import reads back)."""
+
+    def amount(cents: int) -> str:
+        text = format_cents(cents)
+        return text.replace(".", ",") if french else text
+
     for p in qs.select_related("customer").iterator(chunk_size=5000):
         c = p.customer
         yield [
@@ -125,52 +185,53 @@ def _export_rows(qs: QuerySet[Any]) -> Any:
             c.segment,
             c.sales_rep,
             c.rating,
-            c.payment_terms,
-            format_cents(c.credit_limit) if c.credit_limit is not None else "",
-            format_cents(p.total),
-            format_cents(p.not_due),
-            format_cents(p.d1_30),
-            format_cents(p.d31_60),
-            format_cents(p.d61_90),
-            format_cents(p.over_90),
-            format_cents(p.unapplied),
+            describe_terms(c.payment_terms, "fr")
+            if french and c.payment_terms
+            else c.payment_terms,
+            amount(c.credit_limit) if c.credit_limit is not None else "",
+            amount(p.total),
+            amount(p.not_due),
+            amount(p.d1_30),
+            amount(p.d31_60),
+            amount(p.d61_90),
+            amount(p.over_90),
+            amount(p.unapplied),
         ]
 
 
-def _export(scope: Scope, qs: QuerySet[Any], kind: str) -> HttpResponse:
-    name = f"customers-{scope.company.code}"
-    if kind == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(EXPORT_COLUMNS)
-        writer.writerows(_export_rows(qs))
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
-    from openpyxl import Workbook
+def _csv(qs: QuerySet[Any]) -> bytes:
+    """In French, what a French Excel opens as it is: semicolons, decimal commas, UTF-8 with BOM."""
+    french = _is_french()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";" if french else ",")
+    writer.writerow(_export_headers())
+    writer.writerows(_export_rows(qs, french))
+    return (buffer.getvalue()).encode("utf-8-sig" if french else "utf-8")
 
+
+def _xlsx(qs: QuerySet[Any]) -> bytes:
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("customers")
-    sheet.append(EXPORT_COLUMNS)
-    for row in _export_rows(qs):
+    sheet = book.create_sheet(_("Customers"))
+    sheet.append(_export_headers())
+    for row in _export_rows(qs, french=False):
         sheet.append([Decimal(v) if i >= 7 and v != "" else v for i, v in enumerate(row)])
     out = io.BytesIO()
     book.save(out)
+    return out.getvalue()
+
+
+def _export(scope: Scope, qs: QuerySet[Any], kind: str) -> HttpResponse:
+    name = f"{_('customers')}-{scope.company.code}"
+    if kind == "csv":
+        response = HttpResponse(_csv(qs), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{slugify(name)}.csv"'
+        return response
     response = HttpResponse(
-        out.getvalue(),
+        _xlsx(qs),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="{slugify(name)}.xlsx"'
     return response
-
-
-def _shown(field: str, value: Any) -> str:
-    """A changed value as people read it: limits in currency units, empty as a dash."""
-    if value in (None, ""):
-        return "—"
-    if field == "credit_limit":
-        return format_cents(int(value))
-    return str(value)
 
 
 def _customer_context(request: HttpRequest, scope: Scope, customer: Customer) -> dict[str, Any]:
@@ -191,9 +252,7 @@ def _customer_context(request: HttpRequest, scope: Scope, customer: Customer) ->
     for n in notes:
         timeline.append({"at": n.created_at, "kind": "note", "who": n.author, "text": n.text})
     for e in events:
-        changes = ", ".join(
-            f"{k}: {_shown(k, e.before.get(k))} → {_shown(k, e.after.get(k))}" for k in e.after
-        )
+        changes = changes_text(e.before, e.after, scope.company.currency)
         timeline.append({"at": e.at, "kind": "change", "who": e.username, "text": changes})
     timeline.sort(key=lambda t: t["at"], reverse=True)
     labels = bucket_labels()
@@ -219,8 +278,8 @@ def customer_detail(request: HttpRequest, scope: Scope, code: str) -> HttpRespon
     context = _customer_context(request, scope, customer)
     context["form"] = CustomerForm(
         initial={
-            "payment_terms": customer.payment_terms,
-            "credit_limit": format_cents(customer.credit_limit)
+            "payment_terms": terms_in_form(customer.payment_terms),
+            "credit_limit": amount(customer.credit_limit)
             if customer.credit_limit is not None
             else "",
             "segment": customer.segment,

@@ -6,11 +6,13 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from creditpilot.core.errors import CreditPilotError
 from creditpilot.core.money import to_cents
-from creditpilot.core.terms import parse_terms
+from creditpilot.core.terms import is_valid_terms, parse_terms
+from creditpilot.core.terms_text import describe_terms
 from creditpilot.receivables.models import ImportBatch
 
 
@@ -24,6 +26,21 @@ def clean_terms(value: str) -> str:
         raise forms.ValidationError(
             _("Unknown payment terms: %(terms)s"), params={"terms": value}
         ) from err
+
+
+def terms_in_form(code: str) -> str:
+    """Terms as the form shows them: in words the form reads back (``45 jours fin de mois``);
+    terms with an early-payment discount keep their code, which is read back exactly."""
+    if not code:
+        return ""
+    try:
+        terms = parse_terms(code)
+    except CreditPilotError:
+        return code
+    if terms.discount_percent is not None:
+        return code
+    words = describe_terms(terms, get_language() or "fr")
+    return words if is_valid_terms(words) and parse_terms(words) == terms else code
 
 
 class CustomerForm(forms.Form):

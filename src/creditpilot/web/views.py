@@ -6,8 +6,7 @@ user's scope is resolved from the URL, and every query below starts from it.
 
 from __future__ import annotations
 
-import json
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -31,12 +30,14 @@ from creditpilot.core import kpis
 from creditpilot.core.aging import ALL_BUCKETS
 from creditpilot.core.errors import CreditPilotError, NotFoundError
 from creditpilot.core.money import format_cents
+from creditpilot.customers.models import Customer
 from creditpilot.reports.models import CustomerPosition, PositionSnapshot
-from creditpilot.reports.positions import BUCKET_FIELDS, kpi_trend, positions
+from creditpilot.reports.positions import BUCKET_FIELDS, kpi_trend, kpis_at, positions
 from creditpilot.web.access import CURRENT_COMPANY_KEY, company_view
-from creditpilot.web.forms import CompanySettingsForm, GrantForm
+from creditpilot.web.forms import CompanySettingsForm, GrantForm, terms_in_form
 from creditpilot.web.middleware import LANGUAGE_SESSION_KEY
 from creditpilot.web.tokens import token_rows
+from creditpilot.web.wording import describe_event
 
 
 def as_of_of(request: HttpRequest) -> date:
@@ -89,6 +90,7 @@ def position_totals(scope: Scope, snap: PositionSnapshot) -> dict[str, int]:
         out = {bucket: int(sums[field]) for bucket, field in BUCKET_FIELDS.items()}
     out["total"] = sum(out[b] for b in BUCKET_FIELDS)
     out["overdue"] = out["1_30"] + out["31_60"] + out["61_90"] + out["over_90"]
+    out["unapplied_cash"] = -out["unapplied"]  # credits not matched: shown as cash received
     # the same rule and rounding as ``report kpis``
     out["overdue_ratio"] = kpis.format_ratio(kpis.overdue_ratio(out))  # type: ignore[assignment]
     return out
@@ -98,6 +100,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("login")
     today = as_of_of(request)
+    month_end = last_full_month_end(today)
     rows = []
     for membership in memberships_of(request.user):
         scope = Scope(request.user, membership.company, Role(membership.role), membership.sales_rep)
@@ -108,9 +111,42 @@ def portfolio(request: HttpRequest) -> HttpResponse:
                 "role": membership.role,
                 "totals": position_totals(scope, snap),
                 "kpis": None if scope.own_customers_only else snap.kpis,
+                "cei": None
+                if scope.own_customers_only
+                else kpis_at(scope.company, month_end).get("cei"),
             }
         )
-    return render(request, "web/portfolio.html", {"rows": rows, "as_of": today})
+    context = {"rows": rows, "as_of": today, "cei_month": month_end}
+    return render(request, "web/portfolio.html", context)
+
+
+def last_full_month_end(as_of: date) -> date:
+    """The last day of the last month complete at ``as_of`` (``as_of`` itself on a month's end).
+
+    >>> last_full_month_end(date(2026, 12, 3)), last_full_month_end(date(2026, 11, 30))
+    (datetime.date(2026, 11, 30), datetime.date(2026, 11, 30))
+    """
+    if (as_of + timedelta(days=1)).day == 1:
+        return as_of
+    return as_of.replace(day=1) - timedelta(days=1)
+
+
+def last_full_month_cei(as_of: date, trend: list[dict]) -> dict[str, object] | None:
+    """The CEI of the last full month at ``as_of`` (its month when ``as_of`` is a month's last
+    day), read from the trend's month ends: ``{"month": date, "value": "72.3"}``.
+
+    >>> last_full_month_cei(date(2026, 12, 3), [{"as_of": "2026-11-30", "cei": "72.3"},
+    ...                                         {"as_of": "2026-12-03", "cei": "7.2"}])
+    {'month': datetime.date(2026, 11, 30), 'value': '72.3'}
+    >>> last_full_month_cei(date(2026, 6, 30), [{"as_of": "2026-05-31", "cei": "80.0"},
+    ...                                         {"as_of": "2026-06-30", "cei": "64.1"}])
+    {'month': datetime.date(2026, 6, 30), 'value': '64.1'}
+    """
+    month_end = last_full_month_end(as_of)
+    for kpis_at_end in trend:
+        if kpis_at_end.get("as_of") == month_end.isoformat():
+            return {"month": month_end, "value": kpis_at_end.get("cei")}
+    return None
 
 
 @company_view()
@@ -144,6 +180,7 @@ def dashboard(request: HttpRequest, scope: Scope) -> HttpResponse:
         "as_of": as_of,
         "totals": totals,
         "kpis": None if scope.own_customers_only else snap.kpis,
+        "cei": last_full_month_cei(as_of, trend),
         "buckets": [(labels[b], totals[b], b) for b in ALL_BUCKETS],
         "top": top,
         "increases": increases,
@@ -168,7 +205,7 @@ def company_settings(request: HttpRequest, scope: Scope) -> HttpResponse:
         form = CompanySettingsForm(
             initial={
                 "name": company.name,
-                "default_terms": company.default_terms,
+                "default_terms": terms_in_form(company.default_terms),
                 "due_dates_on_business_days": company.due_dates_on_business_days,
                 "daily_run_hour": company.daily_run_hour,
             }
@@ -197,10 +234,12 @@ def audit_log(request: HttpRequest, scope: Scope) -> HttpResponse:
         .order_by("-at", "-id")
     )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    for event in page:
-        event.before_text = json.dumps(event.before, ensure_ascii=False, default=str)  # type: ignore[attr-defined]
-        event.after_text = json.dumps(event.after, ensure_ascii=False, default=str)  # type: ignore[attr-defined]
-    return render(request, "web/audit.html", {"page": page})
+    refs = {e.object_ref for e in page if e.object_type in ("customer", "note")}
+    names = dict(
+        Customer.objects.filter(company=scope.company, code__in=refs).values_list("code", "name")
+    )
+    rows = [(e, describe_event(e, names, scope.company.currency)) for e in page]
+    return render(request, "web/audit.html", {"page": page, "rows": rows})
 
 
 @require_POST

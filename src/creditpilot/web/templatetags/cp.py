@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from datetime import date
 from decimal import Decimal
 
@@ -16,7 +17,9 @@ from babel.numbers import (
     parse_pattern,
 )
 from django import template
-from django.utils.translation import get_language
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from creditpilot.core.money import from_cents
@@ -71,6 +74,44 @@ def days(value: object) -> str:
     if value is None or value == "":
         return "—"
     return _pattern("#,##0.0").apply(Decimal(str(value)), locale())
+
+
+@register.filter
+def days_unit(value: object) -> str:
+    """A number of days with its unit: ``"42.0"`` -> ``42,0 jours`` (``42.0 days``)."""
+    if value is None or value == "":
+        return "—"
+    number_of_days = Decimal(str(value))
+    shown = _pattern("#,##0.0").apply(number_of_days, locale())
+    count = math.ceil(abs(number_of_days))
+    # a no-break space: the number never leaves its unit on a line of its own
+    return (ngettext("%(days)s day", "%(days)s days", count) % {"days": shown}).replace(" ", "\xa0")
+
+
+@register.filter
+def percent(value: object) -> str:
+    """A number that is a percentage already (the CEI, ``"72.3"``) as ``72,3 %``."""
+    if value is None or value == "":
+        return "—"
+    return ratio(Decimal(str(value)) / 100)
+
+
+@register.filter
+def usage(hundredths: int | None) -> str:
+    """A limit usage in hundredths of a percent (``15000``) as ``150,0 %``."""
+    if hundredths is None or hundredths == "":
+        return ""
+    return ratio(Decimal(int(hundredths)) / 10000)
+
+
+@register.filter
+def month(value: date | str | None) -> str:
+    """The month of a date in words: ``novembre 2026``, ``November 2026``."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return format_date(value, format="LLLL y", locale=locale())
 
 
 @register.filter
@@ -137,3 +178,44 @@ def query(context: template.Context, **changes: object) -> str:
         else:
             params[key] = str(value)
     return "?" + params.urlencode() if params else "?"
+
+
+def _with(params: object, changes: dict[str, object]) -> str:
+    query_dict = params.copy()  # type: ignore[attr-defined]
+    for key, value in changes.items():
+        if value in (None, ""):
+            query_dict.pop(key, None)
+        else:
+            query_dict[key] = str(value)
+    return "?" + query_dict.urlencode() if query_dict else "?"
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(
+    context: template.Context, label: str, key: str, first: str = "asc", css: str = ""
+) -> SafeString:
+    """A sortable column's header: a click sorts by it (``first`` way), a second click the other
+    way; the active sort shows its direction with an arrow (and ``aria-sort``)."""
+    current = str(context.get("filters", {}).get("sort", ""))
+    active = current.lstrip("-") == key
+    descending = current.startswith("-")
+    # the active column turns the other way; another starts its own way
+    first_way = f"-{key}" if first == "desc" else key
+    target = (key if descending else f"-{key}") if active else first_way
+    href = _with(context["request"].GET, {"sort": target, "page": ""})
+    title = (
+        _("Sort in descending order") if target.startswith("-") else _("Sort in ascending order")
+    )
+    if not active:
+        return format_html(
+            '<th class="{}"><a href="{}" title="{}">{}</a></th>', css, href, title, label
+        )
+    return format_html(
+        '<th class="{} sorted" aria-sort="{}"><a href="{}" title="{}">{} <span class="arrow">{}</span></a></th>',
+        css,
+        "descending" if descending else "ascending",
+        href,
+        title,
+        label,
+        "▼" if descending else "▲",
+    )

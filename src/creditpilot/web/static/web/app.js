@@ -32,6 +32,15 @@
     window.addEventListener("resize", function () { chart.resize(); });
   }
 
+  // month ends as "déc. 25", any other day as "3 déc.": in the page's language
+  var monthLabel = new Intl.DateTimeFormat(lang, { month: "short", year: "2-digit", timeZone: "UTC" });
+  var dayLabel = new Intl.DateTimeFormat(lang, { day: "numeric", month: "short", timeZone: "UTC" });
+  function dateLabel(iso) {
+    var day = new Date(iso + "T00:00:00Z");
+    var next = new Date(day.getTime() + 86400000);
+    return next.getUTCDate() === 1 ? monthLabel.format(day) : dayLabel.format(day);
+  }
+
   function trendChart() {
     var node = document.getElementById("dso-chart");
     var d = data("chart-data");
@@ -40,9 +49,9 @@
     chart.setOption({
       animation: !reduced,
       grid: { left: 50, right: 20, top: 30, bottom: 40 },
-      tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : oneDecimal.format(v); } },
+      tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : oneDecimal.format(v) + "\u00a0" + (node.dataset.unit || ""); } },
       legend: { data: [node.dataset.dso, node.dataset.best] },
-      xAxis: { type: "category", data: d.trend_dates },
+      xAxis: { type: "category", data: d.trend_dates.map(dateLabel) },
       yAxis: { type: "value", axisLabel: { formatter: function (v) { return amounts.format(v); } } },
       series: [
         { type: "line", name: node.dataset.dso, data: d.trend_dso, connectNulls: true },
@@ -65,7 +74,10 @@
           var i = stages.indexOf(s.stage);
           node.querySelector("div").style.width = (i < 0 ? 5 : 20 + 20 * i) + "%";
           var label = document.getElementById("import-stage");
-          if (label) label.textContent = s.stage || s.status;
+          // the stages' words in the page's language, given by the page itself
+          var words = JSON.parse(node.dataset.stages || "{}");
+          var code = s.stage || s.status;
+          if (label) label.textContent = words[code] || code;
           setTimeout(poll, 700);
         })
         .catch(function () { setTimeout(poll, 2000); });

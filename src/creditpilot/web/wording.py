@@ -1,0 +1,286 @@
+"""The store's codes in the reader's words: kinds of documents and imports, statuses, stages,
+the fields of a customer's history, and the audit log as sentences.
+
+The store keeps stable codes (``credit_note``, ``refused``, ``payment_terms``,
+``customer_changed``); the pages never show them. Each has its wording here,
+translated through the catalogue; a code this module does not know yet is
+shown with its underscores as spaces rather than not at all.
+
+>>> from django.utils import translation
+>>> with translation.override("fr"):
+...     document_kind("credit_note"), import_status("refused"), field_label("payment_terms")
+('avoir', 'refusé', 'Conditions de paiement')
+>>> with translation.override("fr"):
+...     changes_text({"payment_terms": "NET30"}, {"payment_terms": "EOM45"}, "EUR")
+'Conditions de paiement : 30 jours net → 45 jours fin de mois'
+>>> with translation.override("en"):
+...     changes_text({"credit_limit": None}, {"credit_limit": 500000}, "EUR")
+'Credit limit: — → €5,000.00'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from creditpilot.accounts.rights import Role, role_label
+from creditpilot.core.terms_text import describe_terms
+from creditpilot.web.templatetags.cp import count_label, money
+
+TERMS_FIELDS = {"payment_terms", "default_terms"}
+MONEY_FIELDS = {"credit_limit"}
+
+
+def _humanised(code: str) -> str:
+    return str(code).replace("_", " ")
+
+
+def document_kind(code: str) -> str:
+    return {
+        "invoice": _("invoice"),
+        "credit_note": _("credit note"),
+        "payment": _("payment"),
+        "debit": _("other debit"),
+        "credit": _("other credit"),
+    }.get(code, _humanised(code))
+
+
+def import_kind(code: str) -> str:
+    return {
+        "fec": _("FEC"),
+        "customers": _("customers list"),
+        "invoices": _("invoices list"),
+    }.get(code, _humanised(code))
+
+
+def import_status(code: str) -> str:
+    return {
+        "queued": _("queued"),
+        "running": _("running"),
+        "done": _("done"),
+        "refused": _("refused"),
+        "failed": _("failed"),
+    }.get(code, _humanised(code))
+
+
+def import_stage(code: str) -> str:
+    return {
+        "queued": _("waiting for its turn"),
+        "running": _("running"),
+        "reading": _("reading the file"),
+        "customers": _("customers"),
+        "storing": _("storing the entries"),
+        "matching": _("matching payments"),
+        "rebuilding": _("rebuilding the ledger"),
+    }.get(code, _humanised(code))
+
+
+def import_source(created_by: str) -> str:
+    """Who or what ran an import: a user's name, or the command line."""
+    if created_by in ("", "cli"):
+        return _("command line")
+    return created_by
+
+
+def field_label(field: str) -> str:
+    return {
+        "payment_terms": _("Payment terms"),
+        "terms_from": _("Effective from"),
+        "effective_from": _("Effective from"),
+        "credit_limit": _("Credit limit"),
+        "segment": _("Segment"),
+        "sales_rep": _("Sales rep"),
+        "rating": _("Rating"),
+        "email": _("E-mail"),
+        "name": _("Name"),
+        "default_terms": _("Default payment terms"),
+        "due_dates_on_business_days": _("Due dates on business days"),
+        "role": _("Role"),
+        "kind": _("Kind"),
+        "file": _("File"),
+        "size": _("Size"),
+        "status": _("Status"),
+    }.get(field, _humanised(field).capitalize())
+
+
+# the order in which a change is told (PostgreSQL's JSON keeps no order of its own)
+FIELD_ORDER = (
+    "name",
+    "payment_terms",
+    "terms_from",
+    "effective_from",
+    "credit_limit",
+    "segment",
+    "sales_rep",
+    "rating",
+    "email",
+    "default_terms",
+    "due_dates_on_business_days",
+    "role",
+    "kind",
+    "file",
+    "size",
+    "status",
+)
+
+
+def in_order(fields: Iterable[str]) -> list[str]:
+    """Fields in the order people read them, unknown ones last (alphabetically).
+
+    >>> in_order(["rating", "credit_limit", "zeta", "payment_terms"])
+    ['payment_terms', 'credit_limit', 'rating', 'zeta']
+    """
+    rank = {field: i for i, field in enumerate(FIELD_ORDER)}
+    return sorted(fields, key=lambda f: (rank.get(f, len(rank)), f))
+
+
+def shown_value(field: str, value: Any, currency: str = "EUR") -> str:
+    """A recorded value as people read it: terms in words, amounts in currency, yes/no."""
+    if field == "payment_terms" and value in (None, ""):
+        return _("the company's default terms")
+    if value is None or value == "":
+        return "—"
+    if field in TERMS_FIELDS:
+        return describe_terms(str(value), get_language() or "fr")
+    if field in MONEY_FIELDS:
+        return money(int(value), currency)
+    if field == "role":
+        try:
+            return role_label(Role(value))
+        except ValueError:
+            return str(value)
+    if field == "kind":
+        return import_kind(str(value))
+    if field == "status":
+        return import_status(str(value))
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dict):
+        return ", ".join(f"{count_label(k)} : {v}" for k, v in value.items())
+    return str(value)
+
+
+def _colon() -> str:
+    # French puts a (narrow no-break) space before the colon
+    return " : " if (get_language() or "fr").startswith("fr") else ": "
+
+
+def change_text(field: str, before: Any, after: Any, currency: str = "EUR") -> str:
+    return (
+        f"{field_label(field)}{_colon()}"
+        f"{shown_value(field, before, currency)} → {shown_value(field, after, currency)}"
+    )
+
+
+def changes_text(before: Mapping[str, Any], after: Mapping[str, Any], currency: str = "EUR") -> str:
+    """Each changed field as ``Label : before → after``, joined by semicolons."""
+    fields = in_order({*after, *before})
+    separator = " ; " if (get_language() or "fr").startswith("fr") else "; "
+    return separator.join(change_text(k, before.get(k), after.get(k), currency) for k in fields)
+
+
+def values_text(values: Mapping[str, Any], currency: str = "EUR") -> str:
+    """The values set (empty ones left out) as ``Label : value, Label : value``."""
+    return ", ".join(
+        f"{field_label(k)}{_colon()}{shown_value(k, v, currency)}"
+        for k, v in ((k, values[k]) for k in in_order(values))
+        if v not in (None, "")
+    )
+
+
+# one sentence per change of a single customer field
+_CUSTOMER_FIELD_SENTENCES: dict[str, Callable[[], str]] = {
+    "payment_terms": lambda: _(
+        "%(who)s changed the payment terms of %(customer)s: %(before)s → %(after)s"
+    ),
+    "credit_limit": lambda: _(
+        "%(who)s changed the credit limit of %(customer)s: %(before)s → %(after)s"
+    ),
+    "segment": lambda: _("%(who)s changed the segment of %(customer)s: %(before)s → %(after)s"),
+    "sales_rep": lambda: _("%(who)s changed the sales rep of %(customer)s: %(before)s → %(after)s"),
+    "rating": lambda: _("%(who)s changed the rating of %(customer)s: %(before)s → %(after)s"),
+    "email": lambda: _("%(who)s changed the e-mail of %(customer)s: %(before)s → %(after)s"),
+}
+
+
+def _customer_changed(event: Any, who: str, customer: str, currency: str) -> str:
+    after = event.after or {}
+    before = event.before or {}
+    if len(after) == 1:
+        field = next(iter(after))
+        sentence = _CUSTOMER_FIELD_SENTENCES.get(field)
+        if sentence is not None:
+            return sentence() % {
+                "who": who,
+                "customer": customer,
+                "before": shown_value(field, before.get(field), currency),
+                "after": shown_value(field, after.get(field), currency),
+            }
+    return _("%(who)s changed %(customer)s: %(changes)s") % {
+        "who": who,
+        "customer": customer,
+        "changes": changes_text(before, after, currency),
+    }
+
+
+def _import_done(event: Any, who: str) -> str:
+    after = event.after or {}
+    counts = after.get("counts") or {}
+    shown = ", ".join(f"{count_label(k)} {v}" for k, v in counts.items() if v)
+    sentence = _("Import of %(file)s (%(kind)s) by %(who)s: %(status)s") % {
+        "file": after.get("file", "—"),
+        "kind": import_kind(str(after.get("kind", ""))),
+        "who": who,
+        "status": import_status(str(after.get("status", ""))),
+    }
+    return f"{sentence} — {shown}" if shown else sentence
+
+
+def describe_event(event: Any, customer_names: Mapping[str, str], currency: str = "EUR") -> str:
+    """The audit event as one sentence an auditor reads without knowing the store's codes."""
+    sentence = _sentence(event, customer_names, currency)
+    # "La ligne de commande a…": a sentence starts with a capital, a user's name stays as it is
+    cli = _("the command line")
+    return cli[:1].upper() + sentence[1:] if sentence.startswith(cli) else sentence
+
+
+def _sentence(event: Any, customer_names: Mapping[str, str], currency: str) -> str:
+    # an event without a user was recorded by the command line (users, imports)
+    who = event.username if event.username not in ("", "cli") else _("the command line")
+    ref = event.object_ref
+    customer = f"{customer_names[ref]} ({ref})" if ref in customer_names else ref
+    before, after = event.before or {}, event.after or {}
+    action = event.action
+    if action == "customer_changed":
+        return _customer_changed(event, who, customer, currency)
+    if action == "import":
+        return _import_done(event, who)
+    simple: dict[str, Callable[[], str]] = {
+        "sign_in": lambda: _("%(who)s signed in"),
+        "sign_out": lambda: _("%(who)s signed out"),
+        "sign_in_failed": lambda: _("Failed sign-in with the user name “%(who)s”"),
+        "note": lambda: _("%(who)s added a note on %(customer)s"),
+        "settings_changed": lambda: _("%(who)s changed the company's settings: %(changes)s"),
+        "import_submitted": lambda: _("%(who)s sent the file %(file)s (%(kind)s) to import"),
+        "grant": lambda: _("%(who)s granted the company to %(ref)s (%(values)s)"),
+        "revoke": lambda: _("%(who)s revoked the access of %(ref)s (%(old_values)s)"),
+        "token_created": lambda: _("%(who)s created an API key (%(ref)s…)"),
+        "token_revoked": lambda: _("%(who)s revoked an API key (%(ref)s…)"),
+    }
+    if action in simple:
+        return simple[action]() % {
+            "who": who,
+            "customer": customer,
+            "ref": ref,
+            "changes": changes_text(before, after, currency),
+            "file": after.get("file", "—"),
+            "kind": import_kind(str(after.get("kind", ""))),
+            "values": values_text(after, currency),
+            "old_values": values_text(before, currency),
+        }
+    details = changes_text(before, after, currency) if after else values_text(before, currency)
+    head = f"{who} — {_humanised(action)}" + (f" {customer}" if ref else "")
+    return f"{head}{_colon()}{details}" if details else head

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from creditpilot.accounts.models import AuditEvent
+from creditpilot.audit.models import AuditEvent
 from creditpilot.customers.models import Customer
 from creditpilot.receivables.models import ImportJob
 from creditpilot.reports.positions import sync_customer

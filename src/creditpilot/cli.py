@@ -381,7 +381,7 @@ def import_customers(
 ) -> None:
     """Import customers (CSV or XLSX)."""
     from creditpilot.companies.services import get_company
-    from creditpilot.customers.services import do_import_customers
+    from creditpilot.receivables.customers import do_import_customers
 
     target = get_company(company)
     with progress_bar(f"Import {path.name}"):

@@ -22,7 +22,7 @@ from django.test import Client
 from creditpilot.accounts.rights import Role
 from creditpilot.accounts.services import do_add_user, do_create_token
 from creditpilot.companies.services import do_add_company
-from creditpilot.customers.services import do_import_customers
+from creditpilot.receivables.customers import do_import_customers
 from creditpilot.receivables.services import do_import_fec
 from tests.api.support import Persona
 from tests.fecbuilder import Fec, hand_ledger

@@ -23,7 +23,7 @@ from creditpilot.collections.services import (
 )
 from creditpilot.companies.services import do_add_company, do_init
 from creditpilot.customers.models import Customer
-from creditpilot.customers.services import do_import_customers
+from creditpilot.receivables.customers import do_import_customers
 from creditpilot.receivables.invoices import do_import_invoices
 from creditpilot.receivables.models import Document
 

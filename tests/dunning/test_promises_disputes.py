@@ -16,7 +16,7 @@ from creditpilot.collections.services import (
 )
 from creditpilot.companies.services import do_init
 from creditpilot.core.errors import InvalidInputError
-from creditpilot.customers.services import do_import_customers
+from creditpilot.receivables.customers import do_import_customers
 from creditpilot.receivables.demo_load import do_load_demo
 from creditpilot.receivables.invoices import do_import_invoices
 from creditpilot.receivables.models import Document

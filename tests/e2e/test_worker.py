@@ -23,7 +23,7 @@ def test_a_fec_uploaded_with_the_worker_running_is_imported_by_the_worker(
     fec.invoice("20261002", "HOOLI", "FW001", "900.00")
     page = open_page("uploader")
     upload(page, server, "UPLOAD", fec.write(tmp_path / "FEC-worker.txt"))
-    expect(page.locator("#import-status")).to_have_text("done")
+    expect(page.locator("#import-status")).to_have_text("terminé")
     expect(page.locator("#import-result")).to_be_visible()
 
     store = sqlite3.connect(server.folder / "cp.sqlite3")

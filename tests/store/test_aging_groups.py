@@ -17,7 +17,7 @@ from datetime import date
 import pytest
 
 from creditpilot.companies.services import do_init
-from creditpilot.customers.services import do_import_customers
+from creditpilot.receivables.customers import do_import_customers
 from creditpilot.receivables.services import do_import_fec
 from creditpilot.reports import render
 from creditpilot.reports.aging import aging_report, group_aging

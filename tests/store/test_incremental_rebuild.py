@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 from creditpilot.companies.services import do_add_company
 from creditpilot.core.errors import CreditPilotError
 from creditpilot.customers.models import Customer
-from creditpilot.customers.services import do_import_customers, do_update_customer
 from creditpilot.orchestration.daily import do_daily_run
+from creditpilot.receivables.customers import do_import_customers, do_update_customer
 from creditpilot.receivables.invoices import do_import_invoices
 from creditpilot.receivables.models import Allocation, Document
 from creditpilot.receivables.rebuild import do_rebuild

@@ -9,7 +9,7 @@ import pytest
 
 from creditpilot.companies.services import do_init
 from creditpilot.customers.models import Customer
-from creditpilot.customers.services import do_import_customers
+from creditpilot.receivables.customers import do_import_customers
 from creditpilot.receivables.invoices import do_import_invoices
 from creditpilot.receivables.models import Allocation, Document, ImportBatch
 from creditpilot.receivables.services import ImportRefusedError, do_import_fec

@@ -11,7 +11,7 @@ import time_machine
 
 from creditpilot.companies.services import do_add_company
 from creditpilot.customers.models import Customer, CustomerTerms
-from creditpilot.customers.services import do_import_customers, do_update_customer
+from creditpilot.receivables.customers import do_import_customers, do_update_customer
 from creditpilot.receivables.invoices import do_import_invoices
 from creditpilot.receivables.models import Document
 from creditpilot.receivables.rebuild import do_rebuild

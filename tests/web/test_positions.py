@@ -18,8 +18,8 @@ pytestmark = [pytest.mark.store, pytest.mark.django_db]
 
 @pytest.fixture
 def demo_company(tmp_path):
-    from creditpilot.customers.services import do_import_customers
     from creditpilot.demo import generate_demo
+    from creditpilot.receivables.customers import do_import_customers
 
     company = do_init()
     files = generate_demo(tmp_path, customers=40, end=date(2026, 10, 31), seed=7, lines=6000)
@@ -89,7 +89,7 @@ def test_the_apis_kept_aging_follows_a_renamed_customer(demo_company):
     import json
 
     from creditpilot.customers.models import Customer
-    from creditpilot.customers.services import do_update_customer
+    from creditpilot.receivables.customers import do_update_customer
     from creditpilot.reports.positions import aging_json_bytes
 
     day = date(2026, 10, 31)

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router
 
+from creditpilot.accounts.audit import actor_of
 from creditpilot.accounts.rights import Action
 from creditpilot.api.auth import scope_of, user_of
 from creditpilot.api.errors import error_responses
@@ -21,7 +22,7 @@ from creditpilot.core.errors import InvalidInputError
 from creditpilot.core.money import format_cents, to_cents
 from creditpilot.core.terms import parse_terms
 from creditpilot.customers.models import Customer
-from creditpilot.customers.services import do_update_customer
+from creditpilot.receivables.customers import do_update_customer
 from creditpilot.reports.statement import statement
 
 router = Router(tags=["customers"])
@@ -159,7 +160,7 @@ def update_customer(
     scope.require(Action.EDIT_CUSTOMER)
     customer = scope.customer(code)
     do_update_customer(
-        scope.company, customer, _changes_of(changes), actor=user_of(request), request=request
+        scope.company, customer, _changes_of(changes), actor=actor_of(user_of(request), request)
     )
     return customer
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import time
 from pathlib import Path
 
 from django.apps import apps
 from django.core.management import call_command
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 
 from creditpilot.companies.models import Company
@@ -100,47 +99,3 @@ def get_company(code: str | None) -> Company:
             "company_required", "the store holds several companies: give --company CODE"
         )
     return companies[0]
-
-
-SETTINGS_FIELDS = ("name", "default_terms", "due_dates_on_business_days", "daily_run_hour")
-
-
-def _plain(value: object) -> object:
-    """A setting as the audit log keeps it (JSON): a time as HH:MM."""
-    return value.strftime("%H:%M") if isinstance(value, time) else value
-
-
-def do_update_company_settings(
-    company: Company, changes: dict, *, actor: object, request: object = None
-) -> list[str]:
-    """Change the company's settings (audited); new default terms or calendar re-derive due dates."""
-    from creditpilot.accounts.audit import record
-    from creditpilot.receivables.rebuild import do_rebuild
-
-    with transaction.atomic():
-        locked = Company.objects.select_for_update().get(pk=company.pk)
-        before = {
-            k: getattr(locked, k)
-            for k in SETTINGS_FIELDS
-            if k in changes and getattr(locked, k) != changes[k]
-        }
-        if not before:
-            return []
-        for k in before:
-            setattr(locked, k, changes[k])
-        locked.save(update_fields=list(before))
-        record(
-            "settings_changed",
-            user=actor,
-            company=locked,
-            object_type="company",
-            object_ref=locked.code,
-            before={k: _plain(v) for k, v in before.items()},
-            after={k: _plain(changes[k]) for k in before},
-            request=request,  # type: ignore[arg-type]
-        )
-        if {"default_terms", "due_dates_on_business_days"} & set(before):
-            do_rebuild(locked)
-    for k in before:
-        setattr(company, k, changes[k])
-    return list(before)

@@ -25,11 +25,11 @@ from django_tasks import TaskContext
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from creditpilot.accounts.audit import record
+from creditpilot.audit.services import Actor, record
 from creditpilot.companies.models import Company
 from creditpilot.core.errors import CreditPilotError, InvalidInputError
-from creditpilot.customers.services import do_import_customers
 from creditpilot.orchestration.queue import JobGoneError, is_last_attempt, job
+from creditpilot.receivables.customers import do_import_customers
 from creditpilot.receivables.guards import ForeignFecError
 from creditpilot.receivables.invoices import do_import_invoices
 from creditpilot.receivables.models import ImportBatch, ImportJob
@@ -199,14 +199,21 @@ def run_import_job(job_id: int, *, final_attempt: bool = True) -> ImportJob:
     updates.update(stage="", finished_at=timezone.now())
     ImportJob.objects.filter(pk=job.pk).update(**updates)
     job.refresh_from_db()
-    record(
-        "import",
-        company=job.company,
-        username=job.created_by,
-        object_type="import",
-        object_ref=str(job.pk),
-        after={"kind": job.kind, "file": job.file_name, "status": job.status, "counts": job.counts},
-    )
+    if not (job.status == ImportJob.Status.DONE and job.changed):
+        # an import that changed the ledger was audited inside its own transaction
+        record(
+            "import",
+            actor=Actor(username=job.created_by),
+            company_id=job.company_id,
+            object_type="import",
+            object_ref=f"job {job.pk}",
+            after={
+                "kind": job.kind,
+                "file": job.file_name,
+                "status": job.status,
+                "counts": job.counts,
+            },
+        )
     if job.status == ImportJob.Status.DONE and job.changed:
         # warm the cache the dashboard reads, so the first page after an import is fast
         try:

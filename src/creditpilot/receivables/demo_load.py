@@ -12,8 +12,8 @@ from django.db import transaction
 
 from creditpilot.companies.models import Company
 from creditpilot.customers.models import Customer
-from creditpilot.customers.services import do_import_customers
 from creditpilot.demo import generate_demo
+from creditpilot.receivables.customers import do_import_customers
 from creditpilot.receivables.models import Document
 from creditpilot.receivables.services import do_import_fec
 

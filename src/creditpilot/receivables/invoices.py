@@ -21,6 +21,7 @@ from creditpilot.receivables.rebuild import do_rebuild
 from creditpilot.receivables.services import (
     ImportRefusedError,
     ImportResult,
+    audit_import,
     content_hash_of,
     to_company_currency,
 )
@@ -103,6 +104,7 @@ def do_import_invoices(
         batch.errors = [e.as_dict() for e in errors]
         batch.warnings = rebuilt.warnings
         batch.save(update_fields=["counts", "errors", "warnings"])
+        audit_import(batch, user)
     return ImportResult("invoices", name, True, batch.counts, rebuilt.warnings, errors, batch.id)
 
 

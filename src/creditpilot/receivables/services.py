@@ -17,6 +17,7 @@ import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
 
+from creditpilot.audit.services import Actor, record
 from creditpilot.companies.models import Company
 from creditpilot.core.errors import InvalidInputError, RowError
 from creditpilot.customers.models import Customer
@@ -101,6 +102,24 @@ def _noop(_: str) -> None:
     return None
 
 
+def audit_import(batch: ImportBatch, user: str) -> None:
+    """The import in the audit log, written in its own transaction: whoever ran it, from
+    the command line, a page or the API."""
+    record(
+        "import",
+        actor=Actor(username=user),
+        company_id=batch.company_id,
+        object_type="import",
+        object_ref=str(batch.pk),
+        after={
+            "kind": batch.kind,
+            "file": batch.file_name,
+            "status": "done",
+            "counts": batch.counts,
+        },
+    )
+
+
 def do_import_fec(
     company: Company,
     path: Path | str,
@@ -167,6 +186,7 @@ def do_import_fec(
         }
         batch.warnings = [*(f.as_dict() for f in findings), *rebuilt.warnings]
         batch.save(update_fields=["counts", "warnings"])
+        audit_import(batch, user)
     warnings = [*(f.message for f in findings), *rebuilt.warnings]
     return ImportResult("fec", name, True, batch.counts, warnings, fec.errors, batch.id)
 

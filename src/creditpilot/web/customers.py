@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from creditpilot.accounts.audit import record
+from creditpilot.accounts.audit import actor_of, record
 from creditpilot.accounts.rights import Action
 from creditpilot.accounts.scope import Scope
 from creditpilot.audit.models import AuditEvent
@@ -25,7 +25,7 @@ from creditpilot.core.money import format_cents
 from creditpilot.core.terms_text import describe_terms
 from creditpilot.core.text import search_key
 from creditpilot.customers.models import Customer, Note
-from creditpilot.customers.services import do_update_customer
+from creditpilot.receivables.customers import do_update_customer
 from creditpilot.reports.models import PositionSnapshot
 from creditpilot.reports.positions import positions
 from creditpilot.reports.render import statement_pdf
@@ -297,7 +297,7 @@ def customer_edit(request: HttpRequest, scope: Scope, code: str) -> HttpResponse
     form = CustomerForm(request.POST)
     if form.is_valid():
         changed = do_update_customer(
-            scope.company, customer, dict(form.cleaned_data), actor=request.user, request=request
+            scope.company, customer, dict(form.cleaned_data), actor=actor_of(request.user, request)
         )
         messages.success(request, _("Customer saved.") if changed else _("Nothing changed."))
         return redirect("customer", company=scope.company.code, code=customer.code)

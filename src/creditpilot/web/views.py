@@ -20,17 +20,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from creditpilot.accounts.audit import actor_of
 from creditpilot.accounts.models import Profile
 from creditpilot.accounts.rights import Action, Role, role_label
 from creditpilot.accounts.scope import Scope, memberships_of
 from creditpilot.accounts.services import do_add_user, do_revoke
 from creditpilot.audit.models import AuditEvent
-from creditpilot.companies.services import do_update_company_settings
 from creditpilot.core import kpis
 from creditpilot.core.aging import ALL_BUCKETS
 from creditpilot.core.errors import CreditPilotError, NotFoundError
 from creditpilot.core.money import format_cents
 from creditpilot.customers.models import Customer
+from creditpilot.receivables.company_settings import do_update_company_settings
 from creditpilot.reports.models import CustomerPosition, PositionSnapshot
 from creditpilot.reports.positions import BUCKET_FIELDS, kpi_trend, kpis_at, positions
 from creditpilot.web.access import CURRENT_COMPANY_KEY, company_view
@@ -197,7 +198,7 @@ def company_settings(request: HttpRequest, scope: Scope) -> HttpResponse:
         form = CompanySettingsForm(request.POST)
         if form.is_valid():
             changed = do_update_company_settings(
-                company, form.cleaned_data, actor=request.user, request=request
+                company, form.cleaned_data, actor=actor_of(request.user, request)
             )
             messages.success(request, _("Settings saved.") if changed else _("Nothing changed."))
             return redirect("settings", company=company.code)

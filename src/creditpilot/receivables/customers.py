@@ -8,18 +8,24 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from creditpilot.accounts.audit import record
 from creditpilot.audit.models import AuditEvent
+from creditpilot.audit.services import Actor, record
 from creditpilot.companies.models import Company
 from creditpilot.core.errors import CreditPilotError, InvalidInputError
 from creditpilot.core.terms import parse_terms
 from creditpilot.customers.models import Customer
+from creditpilot.customers.signals import customer_changed
 from creditpilot.customers.terms import TermsChange, record_terms
 from creditpilot.readers.customers import CustomerRecord, read_customers
 from creditpilot.receivables import bulk
 from creditpilot.receivables.models import ImportBatch
 from creditpilot.receivables.rebuild import do_rebuild
-from creditpilot.receivables.services import ImportRefusedError, ImportResult, content_hash_of
+from creditpilot.receivables.services import (
+    ImportRefusedError,
+    ImportResult,
+    audit_import,
+    content_hash_of,
+)
 
 FIELDS = (
     "name",
@@ -87,6 +93,7 @@ def do_import_customers(
             errors=[e.as_dict() for e in errors],
             warnings=warnings,
         )
+        audit_import(batch, user)
     return ImportResult("customers", name, True, batch.counts, warnings, errors, batch.id)
 
 
@@ -167,8 +174,7 @@ def do_update_customer(
     customer: Customer,
     changes: dict[str, Any],
     *,
-    actor: Any,
-    request: Any = None,
+    actor: Actor | None = None,
 ) -> list[str]:
     """Change a customer's terms, limit or other settings; audited; the ledger follows new terms.
 
@@ -203,21 +209,18 @@ def do_update_customer(
             after["terms_from"] = terms_from.isoformat()
         record(
             "customer_changed",
-            user=actor,
-            company=company,
+            actor=actor,
+            company_id=company.pk,
             object_type="customer",
             object_ref=locked.code,
             before=before,
             after=after,
-            request=request,
         )
         if terms_changed:
             locked.refresh_from_db(fields=["payment_terms"])
             do_rebuild(company, customers=terms_changed)
-        else:
-            from creditpilot.reports.positions import sync_customer
-
-            sync_customer(locked)
+        else:  # the ledger is as it was: the cached lists copy the customer's new fields
+            customer_changed.send(sender=Customer, customer=locked)
     for k in fields:
         setattr(customer, k, changes[k])
     customer.payment_terms = locked.payment_terms
@@ -225,7 +228,11 @@ def do_update_customer(
 
 
 def _new_terms(
-    company: Company, customer: Customer, changes: dict[str, Any], terms_from: Any, actor: Any
+    company: Company,
+    customer: Customer,
+    changes: dict[str, Any],
+    terms_from: Any,
+    actor: Actor | None,
 ) -> set[int]:
     """Write the terms ``changes`` give to the customer's history; {customer} if it moved."""
     if "payment_terms" not in changes:
@@ -256,9 +263,8 @@ def _check_changes(changes: dict[str, Any]) -> None:
         raise InvalidInputError("invalid_customer", "; ".join(fields.values()), fields=fields)
 
 
-def _name_of(actor: Any) -> str:
-    name = actor.get_username() if hasattr(actor, "get_username") else str(actor or "")
-    return name[:150] or "cli"
+def _name_of(actor: Actor | None) -> str:
+    return (actor.username if actor else "")[:150] or "cli"
 
 
 def _insert_customers(company: Company, rows: list[dict[str, Any]]) -> None:

@@ -48,18 +48,17 @@ def record(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event; call it inside the action's own transaction."""
-    actor = actor or Actor.system()
-    return AuditEvent.objects.create(
+    appended = event(
+        action,
+        actor=actor,
         company_id=company_id,
-        user_id=actor.user_id,
-        username=actor.username,
-        action=action,
         object_type=object_type,
-        object_ref=str(object_ref)[:200],
-        before=before or {},
-        after=after or {},
-        ip=actor.ip,
+        object_ref=object_ref,
+        before=before,
+        after=after,
     )
+    appended.save()
+    return appended
 
 
 def event(

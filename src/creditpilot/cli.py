@@ -532,7 +532,7 @@ def run(
     ),
     fmt: str = typer.Option(None, "--format", help="json (with --dry-run)."),
 ) -> None:
-    """The daily cycle: rebuild each company's ledger state and print its position."""
+    """The daily cycle: each company's day (pages prepared, position printed); nothing is rebuilt."""
     if dry_run or fmt is not None:
         _run_dry(as_of, company, dry_run, fmt)
         return

@@ -17,7 +17,7 @@ from importlib import resources
 
 from django.db import transaction
 
-from creditpilot.accounts.audit import record
+from creditpilot.audit.services import Actor, record
 from creditpilot.collections.models import EcbRate
 from creditpilot.core.interest import RateDecision, RateTable, format_rate, parse_rate
 
@@ -86,7 +86,7 @@ def do_add_rate(effective: date, rate: str | Decimal, *, username: str = "cli") 
         )
         record(
             "ecb_rate_added",
-            username=username,
+            actor=Actor(username=username),
             object_type="ecb_rate",
             object_ref=effective.isoformat(),
             before={"rate": format_rate(before)} if before is not None else {},

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.db.models import Q, Sum
 
-from creditpilot.accounts.audit import record
+from creditpilot.audit.services import Actor, record
 from creditpilot.collections.models import CollectionSettings, Dispute, Promise, StepSent
 from creditpilot.companies.models import Company
 from creditpilot.core.dunning import Action, promise_outcome
@@ -152,8 +152,8 @@ def do_add_promise(
     promise.items.set([d.id for d in debits])
     record(
         "promise_added",
-        company=company,
-        username=username,
+        company_id=company.pk,
+        actor=Actor(username=username),
         object_type="customer",
         object_ref=customer.code,
         after={
@@ -225,8 +225,8 @@ def do_add_dispute(
     ]
     record(
         "dispute_opened",
-        company=company,
-        username=username,
+        company_id=company.pk,
+        actor=Actor(username=username),
         object_type="customer",
         object_ref=customer.code,
         after={"item": item, "reason": reason},
@@ -250,8 +250,8 @@ def do_close_dispute(
         )
     record(
         "dispute_closed",
-        company=company,
-        username=username,
+        company_id=company.pk,
+        actor=Actor(username=username),
         object_type="customer",
         object_ref=customer.code,
         before={"item": item},
@@ -306,8 +306,8 @@ def do_sync_imported_disputes(company: Company, today: date) -> tuple[int, int]:
         if new or closed_count:
             record(
                 "disputes_from_import",
-                company=company,
-                username=IMPORT_USER,
+                company_id=company.pk,
+                actor=Actor(username=IMPORT_USER),
                 object_type="dispute",
                 after={"opened": len(new), "closed": closed_count},
             )
@@ -370,8 +370,8 @@ def do_resolve_promises(company: Company, as_of: date) -> dict[str, int]:
             counts[outcome.status] += 1
             record(
                 f"promise_{outcome.status}",
-                company=company,
-                username="run",
+                company_id=company.pk,
+                actor=Actor(username="run"),
                 object_type="customer",
                 object_ref=promise.customer.code,
                 after={

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import models
 
 from creditpilot.companies.models import Company
@@ -55,6 +56,16 @@ class CustomerProfile(models.Model):
     # a key customer gets the gentler letters; the sales rep is asked before a formal notice
     key_customer = models.BooleanField(default=False)
     language = models.CharField(max_length=5, default="fr")  # of its letters
+    # the user who chases this customer (the worklist's owner of its tasks)
+    collector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="collected_customers",
+    )
+    # the address the mail server refused; the customer's email is invalid while it is this one
+    refused_email = models.CharField(max_length=254, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["company", "customer"], name="profile_company_idx")]
@@ -225,3 +236,159 @@ class StepSent(models.Model):
             models.UniqueConstraint(fields=["item", "step_key"], name="step_sent_once_per_item")
         ]
         indexes = [models.Index(fields=["company", "customer"], name="step_sent_customer_idx")]
+
+
+class Template(models.Model):
+    """A company's own wording of a step's message (the package's default is used otherwise).
+
+    ``body`` and ``subject`` are Jinja templates run in a sandbox; ``gentle`` is the variant
+    for key customers.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="templates")
+    key = models.SlugField(max_length=100)  # the step's template name
+    language = models.CharField(max_length=5)
+    gentle = models.BooleanField(default=False)
+    subject = models.CharField(max_length=300)
+    body = models.TextField(max_length=20000)
+    updated_by = models.CharField(max_length=150, default="cli")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "key", "language", "gentle"], name="template_unique"
+            )
+        ]
+
+
+class Message(models.Model):
+    """A reminder decided by a daily run: rendered once, stored as sent, sent at most once.
+
+    One row per (customer, step, day, channel); ``items`` is the snapshot of the items it
+    is about (id, number, due date, open cents), amounts are cents.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "email"
+        LETTER = "letter", "letter"
+        SMS = "sms", "sms"
+
+    class Status(models.TextChoices):
+        AWAITING_APPROVAL = "approval", "awaiting approval"
+        PENDING = "pending", "to send"
+        SENDING = "sending", "being sent"
+        SENT = "sent", "sent"
+        RETRY = "retry", "to try again"
+        FAILED = "failed", "failed"
+        REFUSED = "refused", "address refused"
+        NO_ADDRESS = "no_address", "no address"
+        REJECTED = "rejected", "not approved"
+        UNCERTAIN = "uncertain", "sending interrupted"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="messages")
+    day = models.DateField()  # the business day of the run that decided it
+    step_key = models.CharField(max_length=40)
+    step_name = models.CharField(max_length=200)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    language = models.CharField(max_length=5, default="fr")
+    items = models.JSONField(default=list)
+    amount = models.BigIntegerField(default=0)  # cents: open amount of the items
+    interest = models.BigIntegerField(default=0)  # cents at the day
+    indemnity = models.BigIntegerField(default=0)  # cents
+    recipient = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    pdf = models.BinaryField(null=True, blank=True)  # the letter, or the attached statement
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=1000, blank=True)
+    message_id = models.CharField(max_length=200, blank=True)  # the email's Message-ID
+    sent_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.CharField(max_length=150, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "customer", "step_key", "day", "channel"],
+                name="message_once_per_day",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["company", "status", "day"], name="message_status_idx"),
+            models.Index(fields=["company", "customer", "day"], name="message_customer_idx"),
+        ]
+
+
+class Task(models.Model):
+    """Something a person must do: a call, an approval, a new address, a broken promise..."""
+
+    class Kind(models.TextChoices):
+        CALL = "call", "call"
+        APPROVAL = "approval", "approval"
+        BAD_ADDRESS = "bad_address", "address refused"
+        NO_ADDRESS = "no_address", "no address"
+        SEND_FAILED = "send_failed", "sending failed"
+        BROKEN_PROMISE = "broken_promise", "broken promise"
+        ESCALATE_SALES = "escalate_sales", "ask the sales rep"
+        ESCALATE_MANAGEMENT = "escalate_management", "escalation to management"
+        CREDIT_HOLD = "credit_hold", "credit hold"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "open"
+        DONE = "done", "done"
+        CANCELLED = "cancelled", "cancelled"
+
+    class Outcome(models.TextChoices):
+        REACHED = "reached", "reached"
+        PROMISE = "promise", "promise"
+        DISPUTE = "dispute", "dispute"
+        WRONG_CONTACT = "wrong_contact", "wrong contact"
+        NO_ANSWER = "no_answer", "no answer"
+        APPROVED = "approved", "approved"
+        REJECTED = "rejected", "rejected"
+        DONE = "done", "done"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tasks")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # what makes it unique for its customer: the kind with the step, the message or the promise
+    key = models.CharField(max_length=120)
+    day = models.DateField()  # the business day it was opened
+    step_key = models.CharField(max_length=40, blank=True)
+    message = models.ForeignKey(
+        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks"
+    )
+    promise = models.ForeignKey(
+        Promise, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks"
+    )
+    amount = models.BigIntegerField(default=0)  # cents at stake
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="collection_tasks",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    note = models.CharField(max_length=1000, blank=True)
+    done_on = models.DateField(null=True, blank=True)
+    done_by = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "customer", "key"], name="task_once")
+        ]
+        indexes = [
+            models.Index(fields=["company", "status", "day"], name="task_status_idx"),
+            models.Index(fields=["company", "customer"], name="task_customer_idx"),
+        ]

@@ -28,6 +28,14 @@ class Company(models.Model):
     holiday_subdivision = models.CharField(max_length=10, blank=True)
     # local time (Europe/Paris) at which the scheduler queues the company's daily run
     daily_run_hour = models.TimeField(default=DEFAULT_DAILY_RUN_HOUR)
+    # the letterhead of its letters and statements, and the sender of its reminders
+    address = models.TextField(max_length=500, blank=True)  # lines of the postal address
+    phone = models.CharField(max_length=40, blank=True)
+    sender_email = models.CharField(max_length=254, blank=True)  # empty: the server's default
+    iban = models.CharField(max_length=34, blank=True)
+    bic = models.CharField(max_length=11, blank=True)
+    # the late-payment terms of its terms of sale, printed on letters; empty: the legal default
+    legal_mentions = models.TextField(max_length=2000, blank=True)
     # bumped by every rebuild of the ledger: cached positions and KPIs of an older version are stale
     ledger_version = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

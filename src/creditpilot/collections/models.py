@@ -55,7 +55,6 @@ class CustomerProfile(models.Model):
     is_business = models.BooleanField(default=True)
     # a key customer gets the gentler letters; the sales rep is asked before a formal notice
     key_customer = models.BooleanField(default=False)
-    language = models.CharField(max_length=5, default="fr")  # of its letters
     # the user who chases this customer (the worklist's owner of its tasks)
     collector = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -25,6 +25,7 @@ class Customer(models.Model):
     payment_terms = models.CharField(max_length=40, blank=True)
     sales_rep = models.CharField(max_length=120, blank=True)
     email = models.CharField(max_length=254, blank=True)
+    language = models.CharField(max_length=5, default="fr")  # of its letters: fr or en
     credit_limit = models.BigIntegerField(null=True, blank=True)  # cents
     # the risk class given by the credit manager or the scoring (A best .. E worst); empty = not rated
     rating = models.CharField(max_length=8, blank=True)

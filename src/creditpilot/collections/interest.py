@@ -50,6 +50,7 @@ class InterestLine:
     days_late: int
     interest: int  # cents
     indemnity: int  # cents
+    item_id: int = 0  # the document
 
 
 @dataclass(frozen=True)
@@ -128,8 +129,9 @@ def interest_csv(report: InterestReport) -> str:
 # --- reading the ledger ------------------------------------------------------------------
 
 
-def _open_past_due(company_id: int, as_of: date) -> pl.DataFrame:
+def _open_past_due(company_id: int, as_of: date, customer_id: int | None) -> pl.DataFrame:
     """Debits dated on or before ``as_of``, due before it, with a non-zero open amount then."""
+    one = "AND d.customer_id = %s " if customer_id is not None else ""
     sql = (
         f"SELECT d.id, c.code, d.customer_id, d.number, {sql_day('d.due_date')}, d.amount, "
         f"d.amount - COALESCE(s.settled, 0) "
@@ -138,7 +140,7 @@ def _open_past_due(company_id: int, as_of: date) -> pl.DataFrame:
         f"  WHERE company_id = %s AND date <= %s AND due_date < %s GROUP BY invoice_id) s "
         f"ON s.invoice_id = d.id "
         f"WHERE d.company_id = %s AND d.is_active AND d.amount > 0 AND d.date <= %s "
-        f"AND d.due_date < %s AND d.amount - COALESCE(s.settled, 0) <> 0"
+        f"AND d.due_date < %s AND d.amount - COALESCE(s.settled, 0) <> 0 {one}"
     )
     schema = {
         "id": pl.Int64,
@@ -149,17 +151,20 @@ def _open_past_due(company_id: int, as_of: date) -> pl.DataFrame:
         "amount": pl.Int64,
         "open": pl.Int64,
     }
-    return query_frame(sql, [company_id, as_of, as_of, company_id, as_of, as_of], schema)
+    params = [company_id, as_of, as_of, company_id, as_of, as_of]
+    return query_frame(sql, params + ([customer_id] if customer_id is not None else []), schema)
 
 
-def _settlements(company_id: int, as_of: date) -> pl.DataFrame:
+def _settlements(company_id: int, as_of: date, customer_id: int | None) -> pl.DataFrame:
     """Allocations dated on or before ``as_of`` to invoices due before it."""
+    one = " AND customer_id = %s" if customer_id is not None else ""
     sql = (
         f"SELECT invoice_id, {sql_day('date')}, amount FROM {ALLOC} "
-        f"WHERE company_id = %s AND date <= %s AND due_date < %s"
+        f"WHERE company_id = %s AND date <= %s AND due_date < %s{one}"
     )
     schema = {"id": pl.Int64, "date": pl.Date, "amount": pl.Int64}
-    return query_frame(sql, [company_id, as_of, as_of], schema)
+    params = [company_id, as_of, as_of] + ([customer_id] if customer_id is not None else [])
+    return query_frame(sql, params, schema)
 
 
 def _profiles(company: Company) -> pl.DataFrame:
@@ -222,9 +227,12 @@ def _round_half_up(numerator: pl.Expr) -> pl.Expr:
     return pl.when(numerator < 0).then(-magnitude).otherwise(magnitude).cast(pl.Int64)
 
 
-def interest_report(company: Company, as_of: date) -> InterestReport:
-    """Every invoice open and past due at ``as_of`` with its interest and indemnity (SPEC §3)."""
-    invoices = _open_past_due(company.id, as_of)
+def interest_report(
+    company: Company, as_of: date, customer_id: int | None = None
+) -> InterestReport:
+    """Every invoice open and past due at ``as_of`` with its interest and indemnity (SPEC §3);
+    of one customer when ``customer_id`` is given."""
+    invoices = _open_past_due(company.id, as_of, customer_id)
     if invoices.height == 0:
         return InterestReport(as_of, [])
     invoices = invoices.join(_profiles(company), on="customer_id", how="left").with_columns(
@@ -238,7 +246,7 @@ def interest_report(company: Company, as_of: date) -> InterestReport:
 
     whole = _rate_days(invoices.with_columns(pl.col("first").alias("from_day")), periods, as_of)
     settled = (
-        _settlements(company.id, as_of)
+        _settlements(company.id, as_of, customer_id)
         .join(invoices.select("id", "first", "rate_units"), on="id", how="inner")
         .with_columns(pl.max_horizontal("date", "first").alias("from_day"))
     )
@@ -267,9 +275,9 @@ def interest_report(company: Company, as_of: date) -> InterestReport:
     return InterestReport(
         as_of,
         [
-            InterestLine(c, n, d, o, int(dl), i, ind)
-            for c, n, d, o, dl, i, ind in lines.select(
-                "customer", "number", "due_date", "open", "days_late", "interest", "indemnity"
+            InterestLine(c, n, d, o, int(dl), i, ind, item_id)
+            for c, n, d, o, dl, i, ind, item_id in lines.select(
+                "customer", "number", "due_date", "open", "days_late", "interest", "indemnity", "id"
             ).iter_rows()
         ],
     )

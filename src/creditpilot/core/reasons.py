@@ -93,6 +93,11 @@ REASONS: dict[str, str] = {
         "{end}, is more than a year away from the ledger's, {ledger_start} to {ledger_end}: "
         "is this the FEC of another company?"
     ),
+    # a dunning template (the line is given apart)
+    "template_syntax": gettext_noop("syntax error: {detail}"),
+    "template_unknown_variable": gettext_noop("unknown variable '{name}'"),
+    "template_unknown_attribute": gettext_noop("unknown attribute '{name}'"),
+    "template_cannot_render": gettext_noop("cannot be rendered: {detail}"),
 }
 
 

@@ -27,6 +27,7 @@ class Customer(models.Model):
     email = models.CharField(max_length=254, blank=True)
     language = models.CharField(max_length=5, default="fr")  # of its letters: fr or en
     address = models.TextField(max_length=500, blank=True)  # postal, for letters: lines
+    phone = models.CharField(max_length=40, blank=True)  # who to call about payments
     credit_limit = models.BigIntegerField(null=True, blank=True)  # cents
     # the risk class given by the credit manager or the scoring (A best .. E worst); empty = not rated
     rating = models.CharField(max_length=8, blank=True)

@@ -197,6 +197,8 @@ class Step(models.Model):
     class Consequence(models.TextChoices):
         NONE = "none", "none"
         CREDIT_HOLD = "credit_hold", "credit hold"
+        FOLLOW_UP = "follow_up", "follow-up"
+        CHECK_DELIVERY = "check_delivery", "check delivery"
         ESCALATE_SALES = "escalate_sales", "escalate to the sales rep"
         ESCALATE_MANAGEMENT = "escalate_management", "escalate to management"
 

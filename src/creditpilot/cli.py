@@ -531,29 +531,41 @@ def run(
         False, "--dry-run", help="Print the dunning actions due, carry out nothing."
     ),
     fmt: str = typer.Option(None, "--format", help="json (with --dry-run)."),
+    start: str = typer.Option(
+        None, "--from", help="Replay each day from this date (YYYY-MM-DD) to --to."
+    ),
+    end: str = typer.Option(None, "--to", help="Last day replayed (with --from)."),
 ) -> None:
-    """The daily cycle: each company's day (pages prepared, position printed); nothing is rebuilt."""
+    """The daily cycle of each company: disputes and promises brought up to date, the day's
+    reminders decided, stored and sent (emails over CREDITPILOT_SMTP_URL, letters in the day's
+    PDF, tasks for calls and approvals), pages prepared, position printed."""
     if dry_run or fmt is not None:
         _run_dry(as_of, company, dry_run, fmt)
         return
+    from datetime import timedelta
+
     from creditpilot.companies.models import Company
     from creditpilot.orchestration.daily import do_daily_run_now
 
-    day = parse_day(as_of)
+    if (start is None) != (end is None) or (start is not None and as_of is not None):
+        raise typer.BadParameter("give --from and --to together, or --as-of", param_hint="--from")
+    first = parse_day(start if start is not None else as_of, "--from" if start else "--as-of")
+    last = parse_day(end, "--to") if end is not None else first
+    if last < first:
+        raise typer.BadParameter("--to is before --from", param_hint="--to")
     companies = Company.objects.filter(code=company) if company else Company.objects.all()
     if company and not companies.exists():
         from creditpilot.core.errors import NotFoundError
 
         raise NotFoundError("company_not_found", f"no company with code {company!r}")
     selected = list(companies)
-    codes = [c.code for c in selected]
-    summaries = []
-    with progress_bar(f"Daily run {day.isoformat()}", codes) as progress:
-        for c in selected:
-            progress(c.code)
-            summaries.append(do_daily_run_now(c, day).summary())
-    for summary in summaries:
-        typer.echo(summary)
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    steps = [(day, c) for day in days for c in selected]
+    with progress_bar("Daily run", [f"{c.code} {d.isoformat()}" for d, c in steps]) as progress:
+        for day, c in steps:
+            progress(f"{c.code} {day.isoformat()}")
+            summary = do_daily_run_now(c, day).summary()
+            typer.echo(summary)
 
 
 def _run_dry(as_of: str | None, company: str | None, dry_run: bool, fmt: str | None) -> None:

@@ -223,8 +223,9 @@ def _rate_days(frame: pl.DataFrame, periods: pl.DataFrame, as_of: date) -> pl.Da
 
 def _round_half_up(numerator: pl.Expr) -> pl.Expr:
     den = INTEREST_DENOMINATOR
-    magnitude = (numerator.abs() * 2 + den) // (2 * den)
-    return pl.when(numerator < 0).then(-magnitude).otherwise(magnitude).cast(pl.Int64)
+    # cents fit in 64 bits once divided (and polars cannot negate a 128-bit integer)
+    magnitude = ((numerator.abs() * 2 + den) // (2 * den)).cast(pl.Int64)
+    return pl.when(numerator < 0).then(-magnitude).otherwise(magnitude)
 
 
 def interest_report(

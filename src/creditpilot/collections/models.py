@@ -197,8 +197,6 @@ class Step(models.Model):
     class Consequence(models.TextChoices):
         NONE = "none", "none"
         CREDIT_HOLD = "credit_hold", "credit hold"
-        FOLLOW_UP = "follow_up", "follow-up"
-        CHECK_DELIVERY = "check_delivery", "check delivery"
         ESCALATE_SALES = "escalate_sales", "escalate to the sales rep"
         ESCALATE_MANAGEMENT = "escalate_management", "escalate to management"
 
@@ -340,6 +338,8 @@ class Task(models.Model):
         ESCALATE_SALES = "escalate_sales", "ask the sales rep"
         ESCALATE_MANAGEMENT = "escalate_management", "escalation to management"
         CREDIT_HOLD = "credit_hold", "credit hold"
+        FOLLOW_UP = "follow_up", "follow-up"
+        CHECK_DELIVERY = "check_delivery", "check delivery"
 
     class Status(models.TextChoices):
         OPEN = "open", "open"

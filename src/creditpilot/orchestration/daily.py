@@ -3,8 +3,11 @@
 ``DAILY_STEPS`` lists the steps; each takes the day's ``DailyRunResult`` and
 fills in what it did. The ledger's derived state is not rebuilt: every import
 and every change of terms already recomputed the customers it changed
-(``creditpilot rebuild`` forces a full rebuild). Today: the positions and KPI
-trend the pages read are prepared, and the position is measured. Dunning, scoring and alerts join as one line each.
+(``creditpilot rebuild`` forces a full rebuild). The disputes flagged by the
+invoices import are opened or closed, the promises due are found kept or
+broken, the day's dunning is decided and stored (messages, letters, tasks),
+the emails due are sent, the pages' positions and KPI trend are prepared, and
+the position is measured. Scoring and alerts join as one line each.
 Every step may run again for the same day with the same outcome, so a run cut
 off by a crash is simply run again.
 """
@@ -13,12 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from django.utils import timezone
 from django_tasks import TaskContext
 
+from creditpilot.collections.actions import CarriedOut, do_carry_out
+from creditpilot.collections.sending import SendReport, do_send_pending
+from creditpilot.collections.services import do_resolve_promises, do_sync_imported_disputes
 from creditpilot.companies.models import Company
 from creditpilot.core.money import format_cents
 from creditpilot.orchestration.models import DailyRun
@@ -35,13 +41,17 @@ class DailyRunResult:
     total: int = 0
     overdue: int = 0
     unapplied_credits: int = 0
+    promises: dict[str, int] = field(default_factory=dict)
+    dunning: CarriedOut = field(default_factory=CarriedOut)
+    sending: SendReport = field(default_factory=SendReport)
     steps: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
             f"{self.company.code} {self.as_of.isoformat()}: receivables "
             f"{format_cents(self.total)}, overdue {format_cents(self.overdue)}, "
-            f"unapplied credits {self.unapplied_credits}"
+            f"unapplied credits {self.unapplied_credits}; {self.dunning.summary()}; "
+            f"{self.sending.summary()}"
         )
 
 
@@ -50,6 +60,30 @@ Step = Callable[[DailyRunResult], None]
 
 def count_unapplied(day: DailyRunResult) -> None:
     day.unapplied_credits = unapplied_credit_count(day.company)
+
+
+def sync_disputes(day: DailyRunResult) -> None:
+    """Disputes follow the ``disputed`` flag of the last invoices import."""
+    do_sync_imported_disputes(day.company, day.as_of)
+
+
+def resolve_promises(day: DailyRunResult) -> None:
+    day.promises = do_resolve_promises(day.company, day.as_of)
+
+
+def dunning(day: DailyRunResult) -> None:
+    day.dunning = do_carry_out(day.company, day.as_of)
+
+
+def send_emails(day: DailyRunResult) -> None:
+    day.sending = do_send_pending(day.company, now=_clock(day.as_of))
+
+
+def _clock(as_of: date) -> datetime:
+    """Now, for today's run; noon of the day for a day replayed or ahead (the retries' clock)."""
+    if as_of == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(datetime.combine(as_of, time(12)))
 
 
 def prepare_pages(day: DailyRunResult) -> None:
@@ -65,6 +99,10 @@ def measure_position(day: DailyRunResult) -> None:
 
 DAILY_STEPS: list[Step] = [
     count_unapplied,
+    sync_disputes,
+    resolve_promises,
+    dunning,
+    send_emails,
     prepare_pages,
     measure_position,
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -65,6 +66,7 @@ def do_load_demo(
         results += [do_import_fec(company, fec) for fec in files.fec]
     progress("disputes")
     _mark_disputes(company, seed)
+    _contact_details(company, seed)
     changed = any(r.changed for r in results)
     state = "loaded" if changed else "already loaded, nothing changed"
     return DemoLoaded(
@@ -80,6 +82,57 @@ class DemoLoaded:
 
     def __str__(self) -> str:
         return self.summary
+
+
+# the demo's letterhead, and the towns of its customers with their postcodes
+DEMO_LETTERHEAD = {
+    "siren": "732829320",
+    "address": "14 rue de l'Industrie\n69007 Lyon",
+    "phone": "04 72 10 20 30",
+    "sender_email": "relances@demo-industries.fr",
+    "iban": "FR7630006000011234567890189",
+    "bic": "AGRIFRPP",
+}
+POSTCODES = {
+    "Lyon": "69003", "Nantes": "44000", "Lille": "59000", "Bordeaux": "33000",
+    "Toulouse": "31000", "Rennes": "35000", "Strasbourg": "67000", "Montpellier": "34000",
+    "Grenoble": "38000", "Dijon": "21000", "Angers": "49000", "Reims": "51100", "Tours": "37000",
+    "Limoges": "87000", "Amiens": "80000", "Metz": "57000", "Besançon": "25000",
+    "Orléans": "45000", "Rouen": "76000", "Caen": "14000", "Nancy": "54000", "Brest": "29200",
+    "Clermont-Ferrand": "63000", "Poitiers": "86000", "Annecy": "74000", "Valence": "26000",
+    "Nîmes": "30000", "Perpignan": "66000", "Pau": "64000", "Troyes": "10000",
+}  # fmt: skip
+STREETS = (
+    "rue de la République", "avenue Jean Jaurès", "boulevard Victor Hugo", "rue du Commerce",
+    "rue des Artisans", "zone d'activités des Prés", "rue Pasteur", "avenue de la Gare",
+)  # fmt: skip
+ABROAD = {
+    "BE": "1000 Bruxelles\nBelgique",
+    "DE": "10115 Berlin\nAllemagne",
+    "ES": "28013 Madrid\nEspagne",
+}
+
+
+def _contact_details(company: Company, seed: int) -> None:
+    """The demo's letterhead, and a postal address, a phone and a language for each customer
+    that has none (foreign customers read English), deterministic."""
+    Company.objects.filter(pk=company.pk, address="").update(**DEMO_LETTERHEAD)
+    company.refresh_from_db()
+    rng = random.Random(seed)
+    towns = list(POSTCODES)
+    customers = list(Customer.objects.filter(company=company, address="").order_by("code"))
+    for customer in customers:
+        street = f"{rng.randint(1, 120)} {rng.choice(STREETS)}"
+        if customer.country in ABROAD:
+            customer.address = f"{street}\n{ABROAD[customer.country]}"
+            customer.language = "en"
+        else:
+            town = next((t for t in towns if customer.name.endswith(t)), rng.choice(towns))
+            customer.address = f"{street}\n{POSTCODES[town]} {town}"
+        customer.phone = f"0{rng.randint(1, 5)} {rng.randint(10, 99)} {rng.randint(10, 99)} " + (
+            f"{rng.randint(10, 99)} {rng.randint(10, 99)}"
+        )
+    Customer.objects.bulk_update(customers, ["address", "phone", "language"], batch_size=1000)
 
 
 def _mark_disputes(company: Company, seed: int) -> None:

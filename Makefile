@@ -63,6 +63,7 @@ bench: install
 	$(BIN)/python bench/ledger_bench.py
 	$(BIN)/python bench/web_bench.py
 	$(BIN)/python bench/dunning_bench.py
+	$(BIN)/python bench/sending_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -803,6 +803,25 @@ def report_interest(
     _emit(renderers[fmt](report), output, f"interest-{day.isoformat()}.{fmt}")
 
 
+@app.command()
+@command
+def letters(
+    day: str = typer.Option(None, "--date", help="Day of the run (YYYY-MM-DD), today if left out."),
+    company: str = CompanyOption,
+    output: Path = OutputOption,
+) -> None:
+    """The day's letters (reminders and formal notices sent by post), in one PDF to print."""
+    from creditpilot.collections.letters import day_letters
+    from creditpilot.companies.services import get_company
+    from creditpilot.core.errors import NotFoundError
+
+    when = parse_day(day, "--date")
+    pdf = day_letters(get_company(company), when)
+    if pdf is None:
+        raise NotFoundError("no_letters", f"no letter to print on {when.isoformat()}")
+    _emit(pdf, output, f"letters-{when.isoformat()}.pdf")
+
+
 # --- collections: promises to pay, disputes ---------------------------------------------
 
 promise_app = typer.Typer(

@@ -205,3 +205,28 @@ def test_promises_and_disputes_through_the_command_line(env, tmp_path):
             }
         ],
     }
+
+
+def test_run_replays_consecutive_days_and_prints_the_days_letters(env, tmp_path):
+    cp(env, "init")
+    (tmp_path / "c.csv").write_text(CUSTOMERS)
+    (tmp_path / "i.csv").write_text(INVOICES)
+    cp(env, "import", "customers", tmp_path / "c.csv")
+    cp(env, "import", "invoices", tmp_path / "i.csv")
+    out = cp(env, "run", "--from", "2025-07-30", "--to", "2025-08-02").stdout.splitlines()
+    assert [line.split(":")[0] for line in out] == [
+        "default 2025-07-30",
+        "default 2025-07-31",
+        "default 2025-08-01",
+        "default 2025-08-02",
+    ]
+    # nobody has an email: each reminder is stored without address, and a task asks for one
+    assert "without address" in out[0]
+    again = cp(env, "run", "--from", "2025-07-30", "--to", "2025-07-30").stdout
+    assert "dunning: 0 customers" in again
+    bad = cp(env, "run", "--from", "2025-08-02", "--to", "2025-07-30", ok=(2,))
+    assert "--to is before --from" in bad.stderr
+    half = cp(env, "run", "--from", "2025-08-02", ok=(2,))
+    assert "--from and --to together" in half.stderr
+    none = cp(env, "letters", "--date", "2025-07-30", ok=(2,))
+    assert "no letter to print on 2025-07-30" in none.stderr

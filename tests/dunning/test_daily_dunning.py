@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pypdf
 import pytest
 
+from creditpilot.collections.letters import day_letters
 from creditpilot.collections.models import CustomerProfile, Message, StepSent, Task
 from creditpilot.collections.services import do_add_dispute, do_add_promise
 from creditpilot.companies.models import Company
@@ -197,3 +198,15 @@ def test_interest_and_indemnity_in_the_letter_across_a_half_year(tmp_path, smtp)
     assert "Pénalités de retard au 15 juillet 2025" in flat and "158,01 €" in flat
     assert "Total : 10 198,01 €" in flat
     assert StepSent.objects.filter(step_key="formal_notice").count() == 1
+
+
+def test_the_days_letters_are_bound_into_one_pdf(company, smtp):
+    Customer.objects.filter(code="ACME").update(address="5 place Bellecour\n69002 Lyon")
+    Customer.objects.filter(code__in=["ACME", "GLOBEX"]).update(email="")
+
+    do_daily_run(company, date(2026, 7, 26))  # Acme 46 days late, Globex 72: escalated
+    assert day_letters(company, date(2026, 7, 26)) is None  # awaiting approval
+    Message.objects.filter(channel="letter").update(status=Message.Status.SENT)
+    pdf = pypdf.PdfReader(io.BytesIO(day_letters(company, date(2026, 7, 26)) or b""))
+    text = "\n".join(p.extract_text() for p in pdf.pages)
+    assert "5 place Bellecour" in text

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Iterable
+from datetime import date
 from functools import cache
 
 from django.template import Context
@@ -18,7 +19,9 @@ from django.template import Template as DjangoTemplate
 from pypdf import PdfWriter
 
 from creditpilot.collections.facts import MessageFacts
+from creditpilot.collections.models import Message
 from creditpilot.collections.templates import MESSAGES, Rendered, context, date_text
+from creditpilot.companies.models import Company
 
 LEGAL_MENTIONS = {
     "fr": (
@@ -91,3 +94,16 @@ def bind(pdfs: Iterable[bytes]) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def day_letters(company: Company, day: date) -> bytes | None:
+    """The letters of a day's run that were sent (approved, with an address), in one PDF."""
+    pdfs = (
+        Message.objects.filter(
+            company=company, day=day, channel=Message.Channel.LETTER, status=Message.Status.SENT
+        )
+        .order_by("customer__code", "id")
+        .values_list("pdf", flat=True)
+    )
+    found = [bytes(p) for p in pdfs if p]
+    return bind(found) if found else None

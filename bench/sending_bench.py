@@ -58,7 +58,11 @@ def main() -> None:
     from django.core.management import call_command
 
     from creditpilot.collections.actions import do_carry_out
-    from creditpilot.collections.sending import SmtpServer, do_send_pending
+    from creditpilot.collections.sending import (
+        SmtpServer,
+        do_send_pending,
+        statement_attachments,
+    )
     from creditpilot.companies.services import do_add_company
     from creditpilot.customers.models import Customer
     from creditpilot.receivables.customers import do_import_customers
@@ -84,7 +88,7 @@ def main() -> None:
     decided = do_carry_out(emails, AS_OF)
     rendered = time.perf_counter() - start
     start = time.perf_counter()
-    sent = do_send_pending(emails, smtp)
+    sent = do_send_pending(emails, smtp, attachments=statement_attachments)
     sending = time.perf_counter() - start
     start = time.perf_counter()
     posted = do_carry_out(letters, AS_OF)
@@ -93,7 +97,10 @@ def main() -> None:
 
     print("\n== dunning: rendering and sending (SQLite, local SMTP server)")
     print(f"decide and render {decided.emails:5d} emails {rendered:8.2f} s")
-    print(f"send              {sent.sent:5d} emails {sending:8.2f} s   {sent.summary()}")
+    print(
+        f"send              {sent.sent:5d} emails {sending:8.2f} s   "
+        f"(each with its statement of account in PDF) {sent.summary()}"
+    )
     print(f"decide and render {posted.letters:5d} letters {lettering:7.2f} s   (and their emails)")
     print("\n== Targets")
     print(f"1,000 emails rendered and sent <= 30 s : {rendered + sending:.2f} s")

@@ -494,10 +494,17 @@ def report_statement(
     customer: str = typer.Option(..., "--customer", help="Customer code."),
     as_of: str = typer.Option(None, "--as-of", help="Date (YYYY-MM-DD), today if left out."),
     fmt: str = typer.Option("json", "--format", help="json, csv, xlsx or pdf."),
+    since: str = typer.Option(
+        None, "--since", help="pdf: add the movements from this date (YYYY-MM-DD)."
+    ),
+    language: str = typer.Option(
+        None, "--language", help="pdf: fr or en (the customer's language by default)."
+    ),
     company: str = CompanyOption,
     output: Path = OutputOption,
 ) -> None:
-    """Statement of account of one customer."""
+    """Statement of account of one customer: every movement (json, csv, xlsx), or the document
+    sent to the customer (pdf): its open items at the date on the letterhead."""
     from creditpilot.companies.services import get_company
     from creditpilot.reports import render
     from creditpilot.reports.statement import statement
@@ -507,12 +514,23 @@ def report_statement(
         "json": render.statement_json,
         "csv": render.statement_csv,
         "xlsx": render.statement_xlsx,
-        "pdf": render.statement_pdf,
     }
-    if fmt not in renderers:
+    if fmt not in [*renderers, "pdf"]:
         raise typer.BadParameter(
             f"unknown format {fmt!r}: json, csv, xlsx or pdf", param_hint="--format"
         )
+    if language not in (None, "fr", "en"):
+        raise typer.BadParameter(
+            f"unknown language {language!r}: fr or en", param_hint="--language"
+        )
+    if fmt == "pdf":
+        from creditpilot.reports import statement_document as sd
+
+        start = parse_day(since, "--since") if since else None
+        doc = sd.open_items_statement(get_company(company), customer, day, since=start)
+        lang = sd.statement_language(doc.customer, language)
+        _emit(sd.statement_document_pdf(doc, lang), output, sd.statement_file_name(doc, lang))
+        return
     report = statement(get_company(company), customer, day)
     _emit(renderers[fmt](report), output, f"statement-{customer}-{day.isoformat()}.{fmt}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 from datetime import date, timedelta
 
@@ -72,6 +73,13 @@ def test_the_run_sends_each_reminder_once(company, smtp):
     stored = Message.objects.get(customer__code="ACME")
     assert stored.status == Message.Status.SENT and stored.message_id == acme["Message-ID"]
     assert day.sending.sent == 2 and day.dunning.actions == 4
+    # the statement of account is attached, and stored with the message
+    (attached,) = list(acme.iter_attachments())
+    assert attached.get_filename() == "releve-ACME-2026-06-30.pdf"
+    pdf = attached.get_content()
+    statement = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "Relevé de compte" in statement and "Facture A1" in statement
+    assert stored.pdf_sha256 == hashlib.sha256(pdf).hexdigest()
 
     again = do_daily_run(company, TODAY)
     assert len(inbox.messages) == 2

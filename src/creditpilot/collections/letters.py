@@ -22,22 +22,8 @@ from creditpilot.collections.facts import MessageFacts
 from creditpilot.collections.models import Message
 from creditpilot.collections.templates import MESSAGES, Rendered, context, date_text
 from creditpilot.companies.models import Company
+from creditpilot.reports.statement_document import LEGAL_MENTIONS
 
-LEGAL_MENTIONS = {
-    "fr": (
-        "Conformément à l'article L441-10 du Code de commerce, tout retard de paiement entraîne "
-        "de plein droit des pénalités de retard au taux d'intérêt appliqué par la Banque "
-        "centrale européenne à son opération de refinancement la plus récente, majoré de "
-        "10 points, ainsi qu'une indemnité forfaitaire pour frais de recouvrement de 40 euros "
-        "par facture, sans préjudice d'une indemnisation complémentaire sur justificatifs."
-    ),
-    "en": (
-        "Under article L441-10 of the French Commercial Code, any late payment automatically "
-        "bears late-payment interest at the rate of the European Central Bank's most recent "
-        "refinancing operation plus 10 percentage points, and a fixed recovery indemnity of "
-        "40 euros per invoice, without prejudice to further compensation on evidence."
-    ),
-}
 WORDS = {
     "fr": {"subject": "Objet :", "phone": "Tél.", "registered": "Lettre recommandée avec AR"},
     "en": {"subject": "Subject:", "phone": "Phone", "registered": "Registered letter"},

@@ -29,9 +29,16 @@ from urllib.parse import unquote, urlsplit
 from django.db.models import F, Q
 from django.utils import timezone
 
+from creditpilot.collections.letters import sha256
 from creditpilot.collections.models import CustomerProfile, Message, Task
 from creditpilot.companies.models import Company
 from creditpilot.core.errors import InvalidInputError
+from creditpilot.reports.pdf import htmls_to_pdfs
+from creditpilot.reports.statement_document import (
+    open_items_statement,
+    statement_file_name,
+    statement_html,
+)
 
 SMTP_URL_ENV = "CREDITPILOT_SMTP_URL"
 MAIL_FROM_ENV = "CREDITPILOT_MAIL_FROM"
@@ -40,8 +47,21 @@ MAX_ATTEMPTS = 5
 FIRST_RETRY = timedelta(minutes=10)
 BATCH = 200
 
-# the PDF attached to a message (the statement of account), or None
-Attachment = Callable[[Message], tuple[str, bytes] | None]
+# the PDFs attached to messages (the statement of account): file name and bytes by message id
+Attachments = Callable[[Company, list[Message]], dict[int, tuple[str, bytes]]]
+
+
+def statement_attachments(
+    company: Company, messages: list[Message]
+) -> dict[int, tuple[str, bytes]]:
+    """Each customer's statement of account at its message's day, in the message's language
+    (rendered on all the machine's cores)."""
+    docs = [(m, open_items_statement(company, m.customer.code, m.day)) for m in messages]
+    pdfs = htmls_to_pdfs([statement_html(doc, m.language) for m, doc in docs])
+    return {
+        m.pk: (statement_file_name(doc, m.language), pdf)
+        for (m, doc), pdf in zip(docs, pdfs, strict=True)
+    }
 
 
 @dataclass(frozen=True)
@@ -137,7 +157,7 @@ def _due(company: Company, now: datetime) -> list[int]:
 def do_send_pending(
     company: Company,
     server: SmtpServer | None = None,
-    attachment: Attachment | None = None,
+    attachments: Attachments | None = None,
     now: datetime | None = None,
 ) -> SendReport:
     """Send the company's emails that are due, over one connection."""
@@ -148,11 +168,16 @@ def do_send_pending(
     if server is None:
         report.waiting = len(due)
         return report
-    sender = Sender(company, server, attachment, report, now)
+    sender = Sender(company, server, report, now)
     try:
         for start in range(0, len(due), BATCH):
-            batch = Message.objects.filter(id__in=due[start : start + BATCH]).order_by("id")
-            for message in batch.select_related("customer"):
+            batch = list(
+                Message.objects.filter(id__in=due[start : start + BATCH])
+                .select_related("customer")
+                .order_by("id")
+            )
+            sender.attached = attachments(company, batch) if attachments else {}
+            for message in batch:
                 if not sender.send(message):
                     return report  # the server is unreachable: the rest waits for the next try
     finally:
@@ -198,11 +223,11 @@ class Sender:
         self,
         company: Company,
         server: SmtpServer,
-        attachment: Attachment | None,
         report: SendReport,
         now: datetime,
     ) -> None:
-        self.company, self.server, self.attachment = company, server, attachment
+        self.company, self.server = company, server
+        self.attached: dict[int, tuple[str, bytes]] = {}
         self.report, self.now = report, now
         self.smtp: smtplib.SMTP | None = None
         self.address = company.sender_email or os.environ.get(MAIL_FROM_ENV) or DEFAULT_SENDER
@@ -248,6 +273,8 @@ class Sender:
                 sent_at=timezone.now(),
                 message_id=email["Message-ID"],
                 last_error="",
+                pdf=message.pdf,
+                pdf_sha256=message.pdf_sha256,
             )
             self.report.sent += 1
         return True
@@ -262,10 +289,11 @@ class Sender:
         if self.company.sender_email:
             email["Reply-To"] = self.company.sender_email
         email.set_content(message.body)
-        attached = self.attachment(message) if self.attachment else None
+        attached = self.attached.get(message.pk)
         if attached is not None:
             name, pdf = attached
             email.add_attachment(pdf, maintype="application", subtype="pdf", filename=name)
+            message.pdf, message.pdf_sha256 = pdf, sha256(pdf)
         return email
 
     def _retry(self, message: Message, error: str) -> None:

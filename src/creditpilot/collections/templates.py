@@ -29,8 +29,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from babel.dates import format_date
-from babel.numbers import format_currency
 from django.db import transaction
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta, nodes
 from jinja2.exceptions import SecurityError
@@ -41,11 +39,10 @@ from creditpilot.collections.facts import MessageFacts, customer_facts, sample_f
 from creditpilot.collections.models import Template
 from creditpilot.companies.models import Company
 from creditpilot.core.errors import InvalidInputError, NotFoundError
-from creditpilot.core.money import from_cents
+from creditpilot.core.formats import LANGUAGES, date_text, money_text
 from creditpilot.customers.models import Customer
 
 MESSAGES = Path(__file__).with_name("messages")
-LANGUAGES = ("fr", "en")
 SEPARATOR = "\n---\n"
 # the day a message asks to be paid by: a week and a day after it is sent ("sous huitaine")
 PAY_WITHIN_DAYS = 8
@@ -85,19 +82,6 @@ class TemplateError(InvalidInputError):
 class Rendered:
     subject: str
     body: str
-
-
-def money_text(cents: int, currency: str, language: str) -> str:
-    """``1 234,56 €`` in French, ``€1,234.56`` in English (no-break spaces as Babel gives them)."""
-    return format_currency(from_cents(cents), currency, locale=_locale(language))
-
-
-def date_text(day: date, language: str) -> str:
-    return format_date(day, "long", locale=_locale(language))
-
-
-def _locale(language: str) -> str:
-    return "fr_FR" if language == "fr" else "en_GB"
 
 
 def context(facts: MessageFacts, language: str) -> dict[str, Any]:

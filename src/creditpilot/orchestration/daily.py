@@ -23,7 +23,7 @@ from django.utils import timezone
 from django_tasks import TaskContext
 
 from creditpilot.collections.actions import CarriedOut, do_carry_out
-from creditpilot.collections.sending import SendReport, do_send_pending
+from creditpilot.collections.sending import SendReport, do_send_pending, statement_attachments
 from creditpilot.collections.services import do_resolve_promises, do_sync_imported_disputes
 from creditpilot.companies.models import Company
 from creditpilot.core.money import format_cents
@@ -76,7 +76,9 @@ def dunning(day: DailyRunResult) -> None:
 
 
 def send_emails(day: DailyRunResult) -> None:
-    day.sending = do_send_pending(day.company, now=_clock(day.as_of))
+    day.sending = do_send_pending(
+        day.company, attachments=statement_attachments, now=_clock(day.as_of)
+    )
 
 
 def _clock(as_of: date) -> datetime:

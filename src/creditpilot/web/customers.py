@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -28,8 +29,13 @@ from creditpilot.customers.models import Customer, Note
 from creditpilot.receivables.customers import do_update_customer
 from creditpilot.reports.models import PositionSnapshot
 from creditpilot.reports.positions import positions
-from creditpilot.reports.render import statement_pdf
 from creditpilot.reports.statement import statement
+from creditpilot.reports.statement_document import (
+    open_items_statement,
+    statement_document_pdf,
+    statement_file_name,
+    statement_language,
+)
 from creditpilot.web.access import company_view
 from creditpilot.web.forms import CustomerForm, NoteForm, terms_in_form
 from creditpilot.web.templatetags.cp import amount
@@ -333,10 +339,16 @@ def customer_note(request: HttpRequest, scope: Scope, code: str) -> HttpResponse
 
 @company_view()
 def customer_statement(request: HttpRequest, scope: Scope, code: str) -> HttpResponse:
+    """The statement sent to the customer: its open items at the page's date, on the
+    letterhead (``?since=`` adds the movements from that date; ``?language=fr|en``)."""
     customer = scope.customer(code)
-    pdf = statement_pdf(statement(scope.company, customer.code, as_of_of(request)))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="statement-{scope.company.code}-{slugify(customer.code) or "customer"}.pdf"'
-    )
+    try:
+        since = date.fromisoformat(request.GET["since"]) if request.GET.get("since") else None
+    except ValueError:
+        since = None
+    language = request.GET.get("language") or None
+    doc = open_items_statement(scope.company, customer.code, as_of_of(request), since=since)
+    language = statement_language(customer, language if language in ("fr", "en") else None)
+    response = HttpResponse(statement_document_pdf(doc, language), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{statement_file_name(doc, language)}"'
     return response

@@ -28,6 +28,9 @@ class Action(StrEnum):
     EDIT_SETTINGS = "edit_settings"  # the company's settings
     MANAGE_USERS = "manage_users"  # grant and revoke access to the company
     VIEW_AUDIT = "view_audit"  # read the audit log
+    COLLECT = "collect"  # work the worklist: calls, promises, disputes
+    APPROVE_DUNNING = "approve_dunning"  # approve a step that waits for it (formal notices)
+    EDIT_DUNNING = "edit_dunning"  # strategies, steps and the wording of messages
 
 
 ROLE_LABELS = {
@@ -42,9 +45,18 @@ ROLE_LABELS = {
 _RIGHTS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
     Role.CREDIT_MANAGER: frozenset(
-        {Action.VIEW, Action.NOTE, Action.IMPORT, Action.EDIT_CUSTOMER, Action.VIEW_AUDIT}
+        {
+            Action.VIEW,
+            Action.NOTE,
+            Action.IMPORT,
+            Action.EDIT_CUSTOMER,
+            Action.VIEW_AUDIT,
+            Action.COLLECT,
+            Action.APPROVE_DUNNING,
+            Action.EDIT_DUNNING,
+        }
     ),
-    Role.COLLECTOR: frozenset({Action.VIEW, Action.NOTE}),
+    Role.COLLECTOR: frozenset({Action.VIEW, Action.NOTE, Action.COLLECT}),
     Role.SALES: frozenset({Action.VIEW, Action.NOTE}),
     Role.MANAGEMENT: frozenset({Action.VIEW, Action.VIEW_AUDIT}),
     Role.AUDITOR: frozenset({Action.VIEW, Action.VIEW_AUDIT}),

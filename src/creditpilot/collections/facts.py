@@ -135,7 +135,7 @@ def sample_facts(company: Company | None = None) -> MessageFacts:
         "C001",
         "Martin SARL",
         "12 rue de la Paix\n75002 Paris",
-        "Reminder 1",
+        "Relance 1",
         date(2026, 7, 15),
         (
             ItemFacts("F2026-001", date(2026, 5, 2), date(2026, 6, 1), 1_200_00, 1_37, 40_00),

@@ -130,14 +130,15 @@ def check_steps(steps: Sequence[Step]) -> None:
         keys.add(step.key)
 
 
+# named in French, as the letters of a French company; a company renames them at will
 DEFAULT_STEPS: tuple[Step, ...] = (
-    Step("courtesy", "Courtesy reminder", -5, "email", min_amount=100_00),
-    Step("reminder_1", "Reminder 1", 1, "email"),
-    Step("reminder_2", "Reminder 2", 15, "email"),
-    Step("reminder_3", "Reminder 3 and a call", 30, "email+call"),
+    Step("courtesy", "Relance de courtoisie", -5, "email", min_amount=100_00),
+    Step("reminder_1", "Relance 1", 1, "email"),
+    Step("reminder_2", "Relance 2", 15, "email"),
+    Step("reminder_3", "Relance 3 et appel", 30, "email+call"),
     Step(
         "formal_notice",
-        "Formal notice (L441-10)",
+        "Mise en demeure (L441-10)",
         45,
         "letter+email",
         needs_approval=True,
@@ -145,7 +146,7 @@ DEFAULT_STEPS: tuple[Step, ...] = (
     ),
     Step(
         "escalation",
-        "Escalation to management, hand-over proposed",
+        "Remontée à la direction, transmission proposée",
         60,
         "task",
         consequence="escalate_management",

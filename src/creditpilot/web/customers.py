@@ -37,6 +37,7 @@ from creditpilot.reports.statement_document import (
     statement_language,
 )
 from creditpilot.web.access import company_view
+from creditpilot.web.dunning import timeline_rows
 from creditpilot.web.forms import CustomerForm, NoteForm, terms_in_form
 from creditpilot.web.templatetags.cp import amount
 from creditpilot.web.views import as_of_of, bucket_labels, scoped_positions
@@ -273,6 +274,7 @@ def _customer_context(request: HttpRequest, scope: Scope, customer: Customer) ->
         "terms": customer.payment_terms or scope.company.default_terms,
         "payments": payments,
         "timeline": timeline,
+        "dunning": timeline_rows(scope, customer),
         "can_edit": scope.can(Action.EDIT_CUSTOMER),
         "can_note": scope.can(Action.NOTE),
     }

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from creditpilot.web import customers, imports, tokens, views
+from creditpilot.web import customers, dunning, imports, tokens, views
 
 company_patterns = [
     path("", views.dashboard, name="dashboard"),
@@ -19,6 +19,10 @@ company_patterns = [
     path("imports/", imports.import_list, name="imports"),
     path("imports/<int:job>/", imports.import_detail, name="import"),
     path("imports/<int:job>/status/", imports.import_status, name="import_status"),
+    path("worklist/", dunning.worklist_page, name="worklist"),
+    path("tasks/<int:task>/outcome/", dunning.task_outcome, name="task_outcome"),
+    path("messages/<int:message>/pdf/", dunning.message_pdf, name="message_pdf"),
+    path("letters.pdf", dunning.letters_pdf, name="letters_pdf"),
     path("settings/", views.company_settings, name="settings"),
     path("audit/", views.audit_log, name="audit"),
     path("users/", views.users, name="users"),

@@ -34,11 +34,21 @@ class Persona:
     def post(self, path: str, data: dict[str, Any]) -> Any:
         return self.client.post(path, data, headers=self._headers())
 
+    def post_json(self, path: str, body: dict[str, Any]) -> Any:
+        return self.client.post(
+            path, json.dumps(body), content_type="application/json", headers=self._headers()
+        )
+
+    def delete(self, path: str) -> Any:
+        return self.client.delete(path, headers=self._headers())
+
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         if method == "get":
             return self.get(path)
         if method == "patch":
             return self.patch(path, body or {})
+        if method == "delete":
+            return self.delete(path)
         return self.post(path, body or {})
 
 

@@ -38,8 +38,8 @@ def test_the_route_list_is_read_from_the_api():
     found = set(operations())
     assert ("patch", "/api/v1/companies/{company}/customers/{code}") in found
     assert ("post", "/api/v1/companies/{company}/imports") in found
-    assert len(found) == 10
-    assert len(company_operations()) == 9
+    assert len(found) == 16
+    assert len(company_operations()) == 15
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ def body_for(method):
 
 
 def url(template, company, code="ACME", job_id=1):
-    return template.format(company=company, code=code, job_id=job_id)
+    return template.format(company=company, code=code, job_id=job_id, item="FA001", message=1)
 
 
 @pytest.mark.parametrize("method, template", company_operations())
@@ -96,6 +96,8 @@ def test_every_route_answers_401_without_a_valid_key(
         response = client.get(path, headers=headers)
     elif method == "patch":
         response = client.patch(path, "{}", content_type="application/json", headers=headers)
+    elif method == "delete":
+        response = client.delete(path, headers=headers)
     else:
         response = client.post(path, body_for(method), headers=headers)
     assert response.status_code == 401

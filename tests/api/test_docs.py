@@ -18,6 +18,12 @@ ROUTES = {
     "/api/v1/companies/{company}/kpis": {"get"},
     "/api/v1/companies/{company}/imports": {"get", "post"},
     "/api/v1/companies/{company}/imports/{job_id}": {"get"},
+    "/api/v1/companies/{company}/actions": {"get"},
+    "/api/v1/companies/{company}/customers/{code}/timeline": {"get"},
+    "/api/v1/companies/{company}/customers/{code}/promises": {"post"},
+    "/api/v1/companies/{company}/customers/{code}/disputes": {"post"},
+    "/api/v1/companies/{company}/customers/{code}/disputes/{item}": {"delete"},
+    "/api/v1/companies/{company}/messages/{message}/approve": {"post"},
 }
 
 

@@ -10,6 +10,7 @@ well under a minute and a half; ``CREDITPILOT_FUZZ_EXAMPLES=1000`` runs a deeper
 from __future__ import annotations
 
 import os
+from datetime import date
 
 import pytest
 import schemathesis
@@ -26,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from creditpilot.collections.models import Message
 from creditpilot.orchestration.imports import do_submit_import
 
 pytestmark = [pytest.mark.store, pytest.mark.django_db]
@@ -64,7 +66,23 @@ def fixed_path(alpha, alice, settings, tmp_path):
         SimpleUploadedFile("clients.csv", b"code,name\nX,Y\n"),
         user="alice",
     )
-    return {"company": "alpha", "code": "ACME", "job_id": str(job.pk)}
+    acme = alpha.customers.get(code="ACME")
+    message = Message.objects.create(
+        company=alpha,
+        customer=acme,
+        day=date(2026, 7, 15),
+        step_key="formal_notice",
+        step_name="Mise en demeure",
+        channel="email",
+        status=Message.Status.AWAITING_APPROVAL,
+    )
+    return {
+        "company": "alpha",
+        "code": "ACME",
+        "job_id": str(job.pk),
+        "item": "FA001",
+        "message": str(message.pk),
+    }
 
 
 # the document is public and read without the database

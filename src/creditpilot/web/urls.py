@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from creditpilot.web import customers, dunning, imports, tokens, views
+from creditpilot.web import customers, dunning, imports, strategies, tokens, views
 
 company_patterns = [
     path("", views.dashboard, name="dashboard"),
@@ -23,6 +23,13 @@ company_patterns = [
     path("tasks/<int:task>/outcome/", dunning.task_outcome, name="task_outcome"),
     path("messages/<int:message>/pdf/", dunning.message_pdf, name="message_pdf"),
     path("letters.pdf", dunning.letters_pdf, name="letters_pdf"),
+    path("strategies/", strategies.strategy_list, name="strategies"),
+    path("strategies/<int:strategy>/", strategies.strategy_detail, name="strategy"),
+    path(
+        "wording/<slug:key>/<str:language>/<str:variant>/",
+        strategies.template_edit,
+        name="template_edit",
+    ),
     path("settings/", views.company_settings, name="settings"),
     path("audit/", views.audit_log, name="audit"),
     path("users/", views.users, name="users"),

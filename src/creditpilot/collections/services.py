@@ -28,9 +28,11 @@ IMPORT_USER = "import"
 
 
 def parse_amount(text: str) -> int:
-    """Cents of a positive amount written with at most two decimals (a comma is a decimal point)."""
+    """Cents of a positive amount written with at most two decimals (a comma is a decimal point,
+    spaces group thousands: ``1 250,50``)."""
+    compact = "".join(text.split()).replace("\u202f", "").replace(",", ".")
     try:
-        value = Decimal(text.strip().replace(",", "."))
+        value = Decimal(compact)
     except InvalidOperation:
         raise InvalidInputError("bad_amount", f"not an amount: {text!r}", value=text) from None
     if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):

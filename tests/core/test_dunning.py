@@ -150,7 +150,7 @@ def test_the_first_matching_strategy_wins_else_the_default():
             ("PME", "A", 1),
         ]
     ]
-    assert chosen == ["big accounts", "risky", "default"]
+    assert chosen == ["big accounts", "risky", "Standard"]
 
 
 @pytest.mark.parametrize(

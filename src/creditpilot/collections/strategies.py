@@ -16,7 +16,7 @@ def create_default_strategy(strategy_model: Any, step_model: Any, company_id: in
     if strategy_model.objects.filter(company_id=company_id).exists():
         return None
     strategy = strategy_model.objects.create(
-        company_id=company_id, name="default", priority=1000, is_default=True
+        company_id=company_id, name="Standard", priority=1000, is_default=True
     )
     step_model.objects.bulk_create(
         step_model(

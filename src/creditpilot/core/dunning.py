@@ -156,7 +156,7 @@ DEFAULT_STEPS: tuple[Step, ...] = (
 
 def default_strategy() -> Strategy:
     """The strategy every new company starts with (issue 13)."""
-    return Strategy("default", DEFAULT_STEPS)
+    return Strategy("Standard", DEFAULT_STEPS)
 
 
 def choose_strategy(

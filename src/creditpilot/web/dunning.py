@@ -10,8 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from creditpilot.accounts.audit import actor_of
 from creditpilot.accounts.rights import Action
@@ -29,7 +29,7 @@ from creditpilot.collections.worklist import (
     worklist,
 )
 from creditpilot.core.errors import CreditPilotError
-from creditpilot.core.money import format_cents
+from creditpilot.core.formats import money_text
 from creditpilot.web.access import company_view
 
 TASK_KINDS = {
@@ -114,12 +114,14 @@ def _today(request: HttpRequest) -> date:
 
 def call_script(item: WorkItem) -> str:
     """What to say on the phone, from the facts."""
+    language = (get_language() or "fr")[:2]
+    currency = item.customer.currency or "EUR"
     parts = [
         _("%(name)s owes %(overdue)s overdue (%(total)s in all).")
         % {
             "name": item.customer.name,
-            "overdue": format_cents(item.overdue).replace(".", ","),
-            "total": format_cents(item.open).replace(".", ","),
+            "overdue": money_text(item.overdue, currency, language),
+            "total": money_text(item.open, currency, language),
         }
     ]
     if item.days_late:

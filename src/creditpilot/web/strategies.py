@@ -34,6 +34,7 @@ from creditpilot.collections.templates import (
     do_save_template,
     render_preview,
 )
+from creditpilot.core import dunning
 from creditpilot.core.errors import CreditPilotError
 from creditpilot.core.money import to_cents
 from creditpilot.web.access import company_view
@@ -65,6 +66,12 @@ STRATEGY_ERRORS = {
     "negative_amount": gettext_lazy("An amount cannot be negative."),
     "step_name": gettext_lazy("A step needs a name."),
 }
+
+
+def template_name(key: str) -> str:
+    """A wording's name for people: the default step it was written for."""
+    names = {s.key: s.name for s in dunning.DEFAULT_STEPS}
+    return names.get(key, key.replace("_", " "))
 
 
 def days_text(days: int) -> str:
@@ -116,7 +123,10 @@ class StepForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["template"].choices = [("", "—"), *((k, k) for k in default_keys())]
+        self.fields["template"].choices = [
+            ("", "—"),
+            *((k, template_name(k)) for k in default_keys()),
+        ]
 
 
 def _error(err: CreditPilotError) -> str:
@@ -162,7 +172,7 @@ def strategy_list(request: HttpRequest, scope: Scope) -> HttpResponse:
             "rows": _strategies(scope),
             "form": form,
             "can_edit": scope.can(Action.EDIT_DUNNING),
-            "templates": default_keys(),
+            "templates": [(key, template_name(key)) for key in default_keys()],
         },
     )
 
@@ -296,6 +306,7 @@ def template_edit(
         "web/template_edit.html",
         {
             "key": key,
+            "name": template_name(key),
             "language": language,
             "variant": variant,
             "subject": subject,

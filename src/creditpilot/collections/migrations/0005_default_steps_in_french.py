@@ -1,4 +1,4 @@
-"""The default strategy's steps are named in French, as the letters they send."""
+"""The default strategy is "Standard" and its steps are named in French, as the letters they send."""
 
 from django.db import migrations
 
@@ -16,6 +16,11 @@ def rename(apps, schema_editor):
     Step = apps.get_model("collections_app", "Step")
     for english, french in NAMES.items():
         Step.objects.filter(name=english).update(name=french)
+    # "Standard" reads the same in French and English
+    Strategy = apps.get_model("collections_app", "Strategy")
+    for strategy in Strategy.objects.filter(is_default=True, name="default"):
+        if not Strategy.objects.filter(company_id=strategy.company_id, name="Standard").exists():
+            Strategy.objects.filter(pk=strategy.pk).update(name="Standard")
 
 
 class Migration(migrations.Migration):

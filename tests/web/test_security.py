@@ -9,9 +9,11 @@ adding one is a decision made here, not an accident.
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -20,9 +22,11 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from pypdf import PdfWriter
 
 from creditpilot.accounts.models import ApiToken
 from creditpilot.audit.models import AuditEvent
+from creditpilot.collections.models import Message, Strategy, Task
 from creditpilot.customers.models import Customer
 from creditpilot.receivables.models import Document, ImportJob
 from tests.web.conftest import PASSWORD
@@ -114,6 +118,25 @@ def b_objects(world, tmp_path, settings):
     token = ApiToken.objects.create(
         user=get_user_model().objects.get(username="bob"), prefix="cp_b", key_hash="b" * 64
     )
+    acme = Customer.objects.get(company=world.b, code="ACME")
+    pdf = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(pdf)
+    letter = Message.objects.create(
+        company=world.b,
+        customer=acme,
+        day=date(2026, 6, 30),
+        step_key="formal_notice",
+        step_name="Mise en demeure",
+        channel="letter",
+        status="sent",
+        pdf=pdf.getvalue(),
+        pdf_sha256="0" * 64,
+    )
+    task = Task.objects.create(
+        company=world.b, customer=acme, kind="call", key="call:b", day=date(2026, 6, 30)
+    )
     return {
         "company": world.b.code,
         "code": "ACME",
@@ -121,6 +144,23 @@ def b_objects(world, tmp_path, settings):
         "job_id": job.pk,
         "username": "bob",
         "token": token.pk,
+        **dunning_values(world.b),
+        "task": task.pk,
+        "message": letter.pk,
+        "item": "FA001",
+    }
+
+
+def dunning_values(company) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """The URL values of the dunning pages: a strategy, a wording, and ids that do not exist."""
+    return {
+        "strategy": Strategy.objects.get(company=company, is_default=True).pk,
+        "key": "reminder_1",
+        "language": "fr",
+        "variant": "standard",
+        "task": 0,
+        "message": 0,
+        "item": "FA001",
     }
 
 
@@ -138,8 +178,8 @@ def test_a_user_of_company_a_gets_404_on_every_route_of_company_b(world, b_objec
         url = fill(route, b_objects)
         for method in ("get", "post", "patch"):
             response = attempt(alice, method, url)
-            if method != "get" and response.status_code == 405:
-                continue  # a GET-only route refuses the method before looking at anything
+            if response.status_code == 405:
+                continue  # a route refuses a method it does not take before looking at anything
             assert response.status_code == 404, (
                 f"{method.upper()} {url} gave {response.status_code}"
             )
@@ -176,7 +216,14 @@ def test_the_same_routes_answer_for_the_owner(world, b_objects):
 
 def test_a_sales_user_cannot_see_another_reps_customer(world):
     sam = world.client("sam")
-    values = {"company": world.a.code, "job": 0, "job_id": 0, "username": "alice", "token": 0}
+    values = {
+        "company": world.a.code,
+        "job": 0,
+        "job_id": 0,
+        "username": "alice",
+        "token": 0,
+        **dunning_values(world.a),
+    }
     customer_routes = [r for r in company_routes() if "code" in params_of(r)]
     assert customer_routes
     for route in customer_routes:
@@ -184,8 +231,11 @@ def test_a_sales_user_cannot_see_another_reps_customer(world):
             response = attempt(sam, method, fill(route, {**values, "code": "GLOBEX"}))
             if response.status_code == 405:
                 continue  # the route does not take this method, whoever asks
-            # 404, or 403 where the role may not act at all (the same answer for any customer)
-            assert response.status_code in (403, 404), f"{method} {route}: {response.status_code}"
+            # 404, or 403 where the role may not act at all (the same answer for any customer);
+            # 415: an API route refuses a body that is not JSON before reading anything
+            assert response.status_code in (403, 404, 415), (
+                f"{method} {route}: {response.status_code}"
+            )
             assert b"Globex" not in response.content
     assert (
         sam.get(
@@ -206,6 +256,7 @@ def test_an_auditor_can_change_nothing(world):
         "job_id": 0,
         "username": "alice",
         "token": 0,
+        **dunning_values(world.a),
     }
     before_customers = list(Customer.objects.order_by("id").values())
     before_documents = Document.objects.count()
@@ -213,7 +264,7 @@ def test_an_auditor_can_change_nothing(world):
         url = fill(route, values)
         for method in ("post", "patch", "put", "delete"):
             response = attempt(audrey, method, url)
-            assert response.status_code in (403, 404, 405), (
+            assert response.status_code in (403, 404, 405, 415), (
                 f"{method.upper()} {url} gave {response.status_code}"
             )
     assert list(Customer.objects.order_by("id").values()) == before_customers

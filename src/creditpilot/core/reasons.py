@@ -72,6 +72,7 @@ REASONS: dict[str, str] = {
     "bad_terms": gettext_noop("unknown payment terms: '{value}'"),
     "bad_vat": gettext_noop("invalid VAT number '{value}'"),
     "bad_email": gettext_noop("invalid email address '{value}'"),
+    "bad_language": gettext_noop("unknown language '{value}': fr or en"),
     "bad_currency": gettext_noop("currency must be a 3-letter code, found '{value}'"),
     # a row of an open-items list
     "duplicate_number": gettext_noop("document '{number}' already on line {first_line}"),

@@ -1,5 +1,9 @@
 """Reader of customer lists (CSV or XLSX): ``code,name,siren,country,segment,payment_terms``
-and optionally ``vat,sales_rep,email,credit_limit,currency,terms_from``.
+and optionally ``vat,sales_rep,email,credit_limit,currency,terms_from,address,phone,language``.
+
+``address`` is the postal address of its letters (lines split by new lines, `` / `` or
+``;``), ``language`` that of its messages (``fr`` or ``en``); an empty cell or a missing
+column leaves the customer's as they were.
 
 A SIREN may be empty (a foreign customer) and is checked when given.
 ``terms_from`` is the date from which the row's terms apply (SPEC §3 "Due date"):
@@ -24,7 +28,17 @@ from creditpilot.readers.columns import Row, check_width, map_columns
 from creditpilot.readers.tabular import parse_amount_cents, parse_date, read_table
 
 REQUIRED = ("code", "name", "siren", "country", "segment", "payment_terms")
-OPTIONAL = ("vat", "sales_rep", "email", "credit_limit", "currency", "terms_from")
+OPTIONAL = (
+    "vat",
+    "sales_rep",
+    "email",
+    "credit_limit",
+    "currency",
+    "terms_from",
+    "address",
+    "phone",
+    "language",
+)
 ALIASES = {
     "code_client": "code",
     "compte": "code",
@@ -45,6 +59,20 @@ ALIASES = {
     "segment_client": "segment",
     "conditions_depuis": "terms_from",
     "date_conditions": "terms_from",
+    "adresse": "address",
+    "adresse_postale": "address",
+    "telephone": "phone",
+    "téléphone": "phone",
+    "tel": "phone",
+    "langue": "language",
+}
+LANGUAGES = {
+    "fr": "fr",
+    "francais": "fr",
+    "français": "fr",
+    "en": "en",
+    "anglais": "en",
+    "english": "en",
 }
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -64,6 +92,9 @@ class CustomerRecord:
     credit_limit: int | None
     currency: str
     terms_from: date | None = None
+    address: str | None = None  # None: not given, the customer's stays
+    phone: str | None = None
+    language: str | None = None
 
 
 def read_customers(path: Path | str) -> tuple[list[CustomerRecord], list[RowError]]:
@@ -129,6 +160,11 @@ def _record(row: Row) -> CustomerRecord | None:
     if not re.fullmatch(r"[A-Z]{3}", currency):
         row.error("currency", "bad_currency", value=currency)
     terms_from = _terms_from(row)
+    language_text = row.get("language").strip().lower()
+    language = LANGUAGES.get(language_text) if language_text else None
+    if language_text and language is None:
+        row.error("language", "bad_language", value=language_text)
+    address = re.sub(r"\s*(?:\n| / |;)\s*", "\n", row.get("address").strip()) or None
     if row.errors:
         return None
     return CustomerRecord(
@@ -145,6 +181,9 @@ def _record(row: Row) -> CustomerRecord | None:
         credit_limit=credit_limit,
         currency=currency,
         terms_from=terms_from,
+        address=address[:500] if address else None,
+        phone=row.get("phone").strip()[:40] or None,
+        language=language,
     )
 
 

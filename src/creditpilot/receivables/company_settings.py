@@ -11,7 +11,14 @@ from creditpilot.audit.services import Actor, record
 from creditpilot.companies.models import Company
 from creditpilot.receivables.rebuild import do_rebuild
 
-SETTINGS_FIELDS = ("name", "default_terms", "due_dates_on_business_days", "daily_run_hour")
+LETTERHEAD_FIELDS = ("siren", "address", "phone", "sender_email", "iban", "bic", "legal_mentions")
+SETTINGS_FIELDS = (
+    "name",
+    "default_terms",
+    "due_dates_on_business_days",
+    "daily_run_hour",
+    *LETTERHEAD_FIELDS,
+)
 
 
 def _plain(value: object) -> object:

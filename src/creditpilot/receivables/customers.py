@@ -38,6 +38,9 @@ FIELDS = (
     "email",
     "credit_limit",
     "currency",
+    "address",
+    "phone",
+    "language",
 )
 
 
@@ -138,11 +141,23 @@ def _values_of(rec: CustomerRecord) -> dict[str, Any]:
         "email": rec.email,
         "credit_limit": rec.credit_limit,
         "currency": rec.currency,
+        # given only: an empty cell leaves the customer's as it was
+        **{k: v for k in ("address", "phone", "language") if (v := getattr(rec, k)) is not None},
     }
 
 
 AUDITED_FIELDS = ("payment_terms", "credit_limit")
-EDITABLE_FIELDS = ("payment_terms", "credit_limit", "segment", "sales_rep", "rating", "email")
+EDITABLE_FIELDS = (
+    "payment_terms",
+    "credit_limit",
+    "segment",
+    "sales_rep",
+    "rating",
+    "email",
+    "language",
+    "address",
+    "phone",
+)
 
 
 def _audit_events(
@@ -259,6 +274,8 @@ def _check_changes(changes: dict[str, Any]) -> None:
     limit = changes.get("credit_limit")
     if limit is not None and (not isinstance(limit, int) or limit < 0):
         fields["credit_limit"] = "the credit limit is an amount of zero or more"
+    if "language" in changes and changes["language"] not in ("fr", "en"):
+        fields["language"] = "the language of the letters is fr or en"
     if fields:
         raise InvalidInputError("invalid_customer", "; ".join(fields.values()), fields=fields)
 

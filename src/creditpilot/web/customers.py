@@ -280,6 +280,9 @@ def _customer_context(request: HttpRequest, scope: Scope, customer: Customer) ->
     }
 
 
+CONTACT_FIELDS = ("email", "phone", "address", "language")
+
+
 @company_view()
 def customer_detail(request: HttpRequest, scope: Scope, code: str) -> HttpResponse:
     customer = scope.customer(code)
@@ -293,6 +296,10 @@ def customer_detail(request: HttpRequest, scope: Scope, code: str) -> HttpRespon
             "segment": customer.segment,
             "sales_rep": customer.sales_rep,
             "rating": customer.rating,
+            "email": customer.email,
+            "phone": customer.phone,
+            "address": customer.address,
+            "language": customer.language,
         }
     )
     context["note_form"] = NoteForm()
@@ -304,8 +311,14 @@ def customer_edit(request: HttpRequest, scope: Scope, code: str) -> HttpResponse
     customer = scope.customer(code)
     form = CustomerForm(request.POST)
     if form.is_valid():
+        # the contact fields change only when the form sent them (an older form does not)
+        changes = {
+            k: v
+            for k, v in form.cleaned_data.items()
+            if k not in CONTACT_FIELDS or (k in request.POST and (v or k != "language"))
+        }
         changed = do_update_customer(
-            scope.company, customer, dict(form.cleaned_data), actor=actor_of(request.user, request)
+            scope.company, customer, changes, actor=actor_of(request.user, request)
         )
         messages.success(request, _("Customer saved.") if changed else _("Nothing changed."))
         return redirect("customer", company=scope.company.code, code=customer.code)

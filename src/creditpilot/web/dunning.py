@@ -147,7 +147,7 @@ def call_script(item: WorkItem) -> str:
 @company_view()
 def worklist_page(request: HttpRequest, scope: Scope) -> HttpResponse:
     today = _today(request)
-    mine = request.GET.get("all") != "1" and scope.can(Action.COLLECT)
+    mine = request.GET.get("mine") == "1" and scope.can(Action.COLLECT)
     items = worklist(
         scope.company,
         today,

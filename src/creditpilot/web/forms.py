@@ -8,6 +8,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from stdnum import bic, iban
+from stdnum.fr import siren as fr_siren
 
 from creditpilot.core.errors import CreditPilotError
 from creditpilot.core.money import to_cents
@@ -56,6 +58,19 @@ class CustomerForm(forms.Form):
     segment = forms.CharField(label=_("Segment"), max_length=60, required=False)
     sales_rep = forms.CharField(label=_("Sales rep"), max_length=120, required=False)
     rating = forms.CharField(label=_("Rating"), max_length=8, required=False)
+    email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    address = forms.CharField(
+        label=_("Postal address"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 40}),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of its letters"),
+        choices=[("fr", _("French")), ("en", _("English"))],
+        required=False,
+    )
 
     def clean_payment_terms(self) -> str:
         return clean_terms(self.cleaned_data["payment_terms"])
@@ -127,8 +142,45 @@ class CompanySettingsForm(forms.Form):
         },
     )
 
+    # the letterhead of letters and statements, and the sender of reminders
+    siren = forms.CharField(label=_("SIREN"), max_length=11, required=False)
+    address = forms.CharField(
+        label=_("Postal address"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 40}),
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    sender_email = forms.EmailField(label=_("Sender of the reminders"), required=False)
+    iban = forms.CharField(label=_("IBAN"), max_length=42, required=False)
+    bic = forms.CharField(label=_("BIC"), max_length=11, required=False)
+    legal_mentions = forms.CharField(
+        label=_("Late-payment terms printed on letters (empty: the legal mentions)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+    )
+
     def clean_default_terms(self) -> str:
         return clean_terms(self.cleaned_data["default_terms"]) or "NET30"
+
+    def clean_siren(self) -> str:
+        value = "".join(self.cleaned_data["siren"].split())
+        if value and not fr_siren.is_valid(value):
+            raise forms.ValidationError(_("Invalid SIREN: %(value)s"), params={"value": value})
+        return value
+
+    def clean_iban(self) -> str:
+        value = "".join(self.cleaned_data["iban"].split()).upper()
+        if value and not iban.is_valid(value):
+            raise forms.ValidationError(_("Invalid IBAN: %(value)s"), params={"value": value})
+        return value
+
+    def clean_bic(self) -> str:
+        value = self.cleaned_data["bic"].strip().upper()
+        if value and not bic.is_valid(value):
+            raise forms.ValidationError(_("Invalid BIC: %(value)s"), params={"value": value})
+        return value
 
     def clean(self) -> dict:
         cleaned = super().clean() or {}

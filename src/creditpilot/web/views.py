@@ -31,7 +31,7 @@ from creditpilot.core.aging import ALL_BUCKETS
 from creditpilot.core.errors import CreditPilotError, NotFoundError
 from creditpilot.core.money import format_cents
 from creditpilot.customers.models import Customer
-from creditpilot.receivables.company_settings import do_update_company_settings
+from creditpilot.receivables.company_settings import LETTERHEAD_FIELDS, do_update_company_settings
 from creditpilot.reports.models import CustomerPosition, PositionSnapshot
 from creditpilot.reports.positions import BUCKET_FIELDS, kpi_trend, kpis_at, positions
 from creditpilot.web.access import CURRENT_COMPANY_KEY, company_view
@@ -197,8 +197,14 @@ def company_settings(request: HttpRequest, scope: Scope) -> HttpResponse:
     if request.method == "POST":
         form = CompanySettingsForm(request.POST)
         if form.is_valid():
+            # the letterhead changes only when the form sent it (an older form does not)
+            changes = {
+                k: v
+                for k, v in form.cleaned_data.items()
+                if k not in LETTERHEAD_FIELDS or k in request.POST
+            }
             changed = do_update_company_settings(
-                company, form.cleaned_data, actor=actor_of(request.user, request)
+                company, changes, actor=actor_of(request.user, request)
             )
             messages.success(request, _("Settings saved.") if changed else _("Nothing changed."))
             return redirect("settings", company=company.code)
@@ -209,6 +215,7 @@ def company_settings(request: HttpRequest, scope: Scope) -> HttpResponse:
                 "default_terms": terms_in_form(company.default_terms),
                 "due_dates_on_business_days": company.due_dates_on_business_days,
                 "daily_run_hour": company.daily_run_hour,
+                **{k: getattr(company, k) for k in LETTERHEAD_FIELDS},
             }
         )
     members = company.memberships.select_related("user").order_by("user__username")

@@ -10,7 +10,7 @@ import pypdf
 import pytest
 
 from creditpilot.collections.letters import day_letters
-from creditpilot.collections.models import CustomerProfile, Message, StepSent, Task
+from creditpilot.collections.models import CustomerProfile, Message, Step, StepSent, Task
 from creditpilot.collections.services import do_add_dispute, do_add_promise
 from creditpilot.companies.models import Company
 from creditpilot.companies.services import do_init
@@ -218,3 +218,15 @@ def test_the_days_letters_are_bound_into_one_pdf(company, smtp):
     pdf = pypdf.PdfReader(io.BytesIO(day_letters(company, date(2026, 7, 26)) or b""))
     text = "\n".join(p.extract_text() for p in pdf.pages)
     assert "5 place Bellecour" in text
+
+
+def test_an_sms_step_goes_through_the_provider_interface(company, smtp, caplog):
+
+    Step.objects.filter(strategy__company=company, key="reminder_2").update(channel="email+sms")
+    Customer.objects.filter(code="ACME").update(phone="06 12 34 56 78")
+    with caplog.at_level("INFO", logger="creditpilot.collections.sending"):
+        do_daily_run(company, TODAY)
+    sms = Message.objects.get(customer__code="ACME", channel="sms")
+    assert sms.status == Message.Status.SENT and sms.message_id.startswith("log-")
+    assert "Dupont Négoce : 600,00\u00a0€ restent dus sur vos factures A1" in sms.body
+    assert "SMS to 06 12 34 56 78" in caplog.text

@@ -6,10 +6,11 @@ import html
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from creditpilot.accounts.services import do_add_user
 from creditpilot.collections.dunning import dunning_plan
-from creditpilot.collections.models import Message, Promise, Task
+from creditpilot.collections.models import CustomerProfile, Message, Promise, Task
 from creditpilot.collections.services import open_debits
 from creditpilot.customers.models import Customer
 from creditpilot.orchestration.daily import do_daily_run
@@ -118,3 +119,22 @@ def test_the_customer_page_shows_its_reminders_and_the_letter(day):
     pdf = client.get(f"/c/{day.a.code}/messages/{letter.pk}/pdf/")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert day.client("bob").get(f"/c/{day.a.code}/messages/{letter.pk}/pdf/").status_code == 404
+
+
+def test_the_collector_and_the_key_customer_flag_are_set_on_the_customer_page(day):
+
+    url = f"/c/{day.a.code}/customers/GLOBEX/collection/"
+    colin = get_user_model().objects.get(username="colin")
+    assert day.client("colin").post(url, {"collector": colin.pk}).status_code == 403
+    assert (
+        day.client("alice").post(url, {"collector": colin.pk, "key_customer": "1"}).status_code
+        == 302
+    )
+    profile = CustomerProfile.objects.get(customer__company=day.a, customer__code="GLOBEX")
+    assert (profile.collector_id, profile.key_customer) == (colin.pk, True)
+    # the collector's own list: the tasks of the customers they collect
+    Task.objects.create(
+        company=day.a, customer=profile.customer, kind="call", key="call:mine", day=AS_OF
+    )
+    body = page(day.client("colin"), f"/c/{day.a.code}/worklist/?mine=1&as_of={AS_OF}")
+    assert "GLOBEX" in body and "INITECH" not in body

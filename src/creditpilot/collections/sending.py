@@ -16,14 +16,17 @@ and a task asks for a new one.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import smtplib
 import ssl
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
+from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from django.db.models import F, Q
@@ -40,6 +43,7 @@ from creditpilot.reports.statement_document import (
     statement_html,
 )
 
+logger = logging.getLogger(__name__)
 SMTP_URL_ENV = "CREDITPILOT_SMTP_URL"
 MAIL_FROM_ENV = "CREDITPILOT_MAIL_FROM"
 DEFAULT_SENDER = "creditpilot@localhost"
@@ -339,3 +343,40 @@ class Sender:
                 "note": message.recipient,
             },
         )
+
+
+# --- SMS --------------------------------------------------------------------------------
+
+
+class SmsBackend(Protocol):
+    """A provider of SMS: sends a text to a number, returns its id for the message."""
+
+    def send(self, number: str, text: str) -> str: ...
+
+
+class LogSmsBackend:
+    """The only backend shipped: it writes the SMS to the log (a provider plugs in here)."""
+
+    def send(self, number: str, text: str) -> str:
+        logger.info("SMS to %s: %s", number, text)
+        return f"log-{uuid.uuid4().hex[:16]}"
+
+
+def do_send_sms(company: Company, backend: SmsBackend | None = None) -> int:
+    """Send the company's SMS that wait; returns how many went out."""
+    backend = backend or LogSmsBackend()
+    sent = 0
+    for message in Message.objects.filter(
+        company=company, channel=Message.Channel.SMS, status=Message.Status.PENDING
+    ).order_by("id"):
+        claimed = Message.objects.filter(pk=message.pk, status=Message.Status.PENDING).update(
+            status=Message.Status.SENDING, attempts=F("attempts") + 1
+        )
+        if not claimed:
+            continue
+        reference = backend.send(message.recipient, message.body)
+        Message.objects.filter(pk=message.pk).update(
+            status=Message.Status.SENT, sent_at=timezone.now(), message_id=reference[:200]
+        )
+        sent += 1
+    return sent

@@ -28,7 +28,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from creditpilot.audit.services import Actor, record
-from creditpilot.collections.models import Dispute, Message, Promise, Task
+from creditpilot.collections.models import CustomerProfile, Dispute, Message, Promise, Task
 from creditpilot.collections.services import do_add_dispute, do_add_promise
 from creditpilot.companies.models import Company
 from creditpilot.core.calendar import BusinessCalendar
@@ -345,3 +345,35 @@ def do_approve_message(company: Company, message_id: int, actor: Actor, today: d
             amount=message.amount,
         )
     return do_decide_approval(company, task.pk, True, actor, today)
+
+
+@transaction.atomic
+def do_set_collection_profile(
+    company: Company,
+    customer: Customer,
+    *,
+    collector_id: int | None,
+    key_customer: bool,
+    actor: Actor,
+) -> bool:
+    """Who collects the customer, and whether it is a key customer (gentler wording, the
+    sales rep asked before a formal notice); audited. Returns whether anything changed."""
+    profile, _created = CustomerProfile.objects.select_for_update().get_or_create(
+        customer=customer, defaults={"company": company}
+    )
+    before = {"collector": profile.collector_id, "key_customer": profile.key_customer}
+    after = {"collector": collector_id, "key_customer": key_customer}
+    if before == after:
+        return False
+    profile.collector_id, profile.key_customer = collector_id, key_customer
+    profile.save(update_fields=["collector", "key_customer"])
+    record(
+        "collection_profile_changed",
+        company_id=company.pk,
+        actor=actor,
+        object_type="customer",
+        object_ref=customer.code,
+        before=before,
+        after=after,
+    )
+    return True

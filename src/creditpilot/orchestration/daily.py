@@ -23,7 +23,12 @@ from django.utils import timezone
 from django_tasks import TaskContext
 
 from creditpilot.collections.actions import CarriedOut, do_carry_out
-from creditpilot.collections.sending import SendReport, do_send_pending, statement_attachments
+from creditpilot.collections.sending import (
+    SendReport,
+    do_send_pending,
+    do_send_sms,
+    statement_attachments,
+)
 from creditpilot.collections.services import do_resolve_promises, do_sync_imported_disputes
 from creditpilot.companies.models import Company
 from creditpilot.core.money import format_cents
@@ -79,6 +84,7 @@ def send_emails(day: DailyRunResult) -> None:
     day.sending = do_send_pending(
         day.company, attachments=statement_attachments, now=_clock(day.as_of)
     )
+    do_send_sms(day.company)
 
 
 def _clock(as_of: date) -> datetime:

@@ -37,7 +37,7 @@ from creditpilot.reports.statement_document import (
     statement_language,
 )
 from creditpilot.web.access import company_view
-from creditpilot.web.dunning import timeline_rows
+from creditpilot.web.dunning import collection_profile, collector_choices, timeline_rows
 from creditpilot.web.forms import CustomerForm, NoteForm, terms_in_form
 from creditpilot.web.templatetags.cp import amount
 from creditpilot.web.views import as_of_of, bucket_labels, scoped_positions
@@ -275,6 +275,8 @@ def _customer_context(request: HttpRequest, scope: Scope, customer: Customer) ->
         "payments": payments,
         "timeline": timeline,
         "dunning": timeline_rows(scope, customer),
+        "collectors": collector_choices(scope),
+        "collection": collection_profile(customer),
         "can_edit": scope.can(Action.EDIT_CUSTOMER),
         "can_note": scope.can(Action.NOTE),
     }

@@ -17,7 +17,7 @@ from creditpilot.accounts.audit import actor_of
 from creditpilot.accounts.rights import Action
 from creditpilot.accounts.scope import Scope
 from creditpilot.collections.letters import day_letters
-from creditpilot.collections.models import Dispute, Message, Task
+from creditpilot.collections.models import CustomerProfile, Dispute, Message, Task
 from creditpilot.collections.services import open_debits
 from creditpilot.collections.timeline import Event, timeline
 from creditpilot.collections.worklist import (
@@ -26,6 +26,7 @@ from creditpilot.collections.worklist import (
     do_decide_approval,
     do_dispute_outcome,
     do_promise_outcome,
+    do_set_collection_profile,
     worklist,
 )
 from creditpilot.core.errors import CreditPilotError
@@ -291,3 +292,38 @@ def _event_text(event: Event) -> str:
     if event.status == Dispute.Status.OPEN:
         return _("Dispute on %(item)s (%(reason)s)") % {"item": d["item"], "reason": reason}
     return _("Dispute on %(item)s (%(reason)s) closed") % {"item": d["item"], "reason": reason}
+
+
+@company_view(post_action=Action.EDIT_CUSTOMER, methods=("POST",))
+def customer_collection(request: HttpRequest, scope: Scope, code: str) -> HttpResponse:
+    """The customer's collector and key-customer flag, from its page."""
+    customer = scope.customer(code)
+    raw = request.POST.get("collector") or ""
+    collectors = dict(collector_choices(scope))
+    collector_id = int(raw) if raw.isdigit() and int(raw) in collectors else None
+    changed = do_set_collection_profile(
+        scope.company,
+        customer,
+        collector_id=collector_id,
+        key_customer=request.POST.get("key_customer") == "1",
+        actor=actor_of(request.user, request),
+    )
+    messages.success(request, _("Customer saved.") if changed else _("Nothing changed."))
+    return redirect("customer", company=scope.company.code, code=customer.code)
+
+
+def collector_choices(scope: Scope) -> list[tuple[int, str]]:
+    """The users of the company who may collect: collectors, credit managers, admins."""
+    return [
+        (m.user_id, m.user.get_username())
+        for m in scope.company.memberships.select_related("user").order_by("user__username")
+        if m.role in ("collector", "credit_manager", "admin")
+    ]
+
+
+def collection_profile(customer: Any) -> dict[str, Any]:
+    profile = CustomerProfile.objects.filter(customer=customer).first()
+    return {
+        "collector": profile.collector_id if profile else None,
+        "key_customer": bool(profile and profile.key_customer),
+    }

@@ -11,6 +11,11 @@ company_patterns = [
     path("customers/<path:code>/edit/", customers.customer_edit, name="customer_edit"),
     path("customers/<path:code>/notes/", customers.customer_note, name="customer_note"),
     path(
+        "customers/<path:code>/collection/",
+        dunning.customer_collection,
+        name="customer_collection",
+    ),
+    path(
         "customers/<path:code>/statement.pdf",
         customers.customer_statement,
         name="customer_statement",

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from creditpilot.accounts.services import do_add_user
 from creditpilot.collections.dunning import dunning_plan
@@ -138,3 +139,18 @@ def test_the_collector_and_the_key_customer_flag_are_set_on_the_customer_page(da
     )
     body = page(day.client("colin"), f"/c/{day.a.code}/worklist/?mine=1&as_of={AS_OF}")
     assert "GLOBEX" in body and "INITECH" not in body
+
+
+def test_a_customer_is_left_out_of_dunning_until_a_date_then_dunned_again(day):
+    client = day.client("alice")
+    url = f"/c/{day.a.code}/customers/INITECH/collection/"
+    today = timezone.localdate()
+    refused = client.post(url, {"what": "pause", "reason": ""}, follow=True)
+    assert "Indiquez pourquoi le client ne doit pas être relancé." in refused.content.decode()
+    client.post(url, {"what": "pause", "reason": "Redressement en cours", "until": ""})
+    body = page(client, f"/c/{day.a.code}/customers/INITECH/")
+    assert "Ne pas relancer" in body and "Redressement en cours" in body
+    assert "INITECH" not in {a.customer for a in dunning_plan(day.a, today).actions}
+    client.post(url, {"what": "resume"})
+    after = page(client, f"/c/{day.a.code}/customers/INITECH/")
+    assert 'id="paused"' not in after and "Arrêter les relances" in after

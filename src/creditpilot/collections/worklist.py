@@ -28,7 +28,14 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from creditpilot.audit.services import Actor, record
-from creditpilot.collections.models import CustomerProfile, Dispute, Message, Promise, Task
+from creditpilot.collections.models import (
+    CustomerProfile,
+    Dispute,
+    DoNotDun,
+    Message,
+    Promise,
+    Task,
+)
 from creditpilot.collections.services import do_add_dispute, do_add_promise
 from creditpilot.companies.models import Company
 from creditpilot.core.calendar import BusinessCalendar
@@ -377,3 +384,63 @@ def do_set_collection_profile(
         after=after,
     )
     return True
+
+
+@transaction.atomic
+def do_pause_dunning(
+    company: Company,
+    customer: Customer,
+    reason: str,
+    until: date | None,
+    actor: Actor,
+    today: date,
+) -> DoNotDun:
+    """Leave the customer out of dunning from today until ``until`` (None: until lifted)."""
+    if not reason.strip():
+        raise InvalidInputError("pause_reason", "say why the customer is not to be dunned")
+    if until is not None and until < today:
+        raise InvalidInputError("pause_in_past", "the end of the pause is in the past")
+    pause = DoNotDun.objects.create(
+        company=company,
+        customer=customer,
+        reason=reason.strip()[:500],
+        since=today,
+        until=until,
+        created_by=actor.username,
+    )
+    record(
+        "dunning_paused",
+        company_id=company.pk,
+        actor=actor,
+        object_type="customer",
+        object_ref=customer.code,
+        after={"reason": pause.reason, "until": until.isoformat() if until else None},
+    )
+    return pause
+
+
+@transaction.atomic
+def do_resume_dunning(company: Company, customer: Customer, actor: Actor, today: date) -> int:
+    """End the customer's pauses: dunning takes it again from tomorrow's run."""
+    active = DoNotDun.objects.filter(company=company, customer=customer, since__lte=today).filter(
+        Q(until__isnull=True) | Q(until__gte=today)
+    )
+    count = active.update(until=today - timedelta(days=1))
+    if count:
+        record(
+            "dunning_resumed",
+            company_id=company.pk,
+            actor=actor,
+            object_type="customer",
+            object_ref=customer.code,
+        )
+    return count
+
+
+def active_pause(customer: Customer, today: date) -> DoNotDun | None:
+    return (
+        DoNotDun.objects.filter(customer=customer, since__lte=today)
+        .filter(Q(until__isnull=True) | Q(until__gte=today))
+        .order_by("-since", "-id")
+        .first()
+    )

@@ -22,10 +22,13 @@ from creditpilot.collections.services import open_debits
 from creditpilot.collections.timeline import Event, timeline
 from creditpilot.collections.worklist import (
     WorkItem,
+    active_pause,
     do_call_outcome,
     do_decide_approval,
     do_dispute_outcome,
+    do_pause_dunning,
     do_promise_outcome,
+    do_resume_dunning,
     do_set_collection_profile,
     worklist,
 )
@@ -97,6 +100,8 @@ ERRORS = {
     "task_closed": gettext_lazy("This task was already done."),
     "bad_outcome": gettext_lazy("Unknown outcome."),
     "not_an_approval": gettext_lazy("This task is not an approval."),
+    "pause_reason": gettext_lazy("Say why the customer is not to be dunned."),
+    "pause_in_past": gettext_lazy("The end of the pause is in the past."),
 }
 
 
@@ -298,6 +303,25 @@ def _event_text(event: Event) -> str:
 def customer_collection(request: HttpRequest, scope: Scope, code: str) -> HttpResponse:
     """The customer's collector and key-customer flag, from its page."""
     customer = scope.customer(code)
+    actor = actor_of(request.user, request)
+    today = timezone.localdate()
+    if request.POST.get("what") in ("pause", "resume"):
+        try:
+            if request.POST["what"] == "resume":
+                do_resume_dunning(scope.company, customer, actor, today)
+                messages.success(request, _("Dunning resumes from the next run."))
+            else:
+                raw_until = request.POST.get("until") or ""
+                until = date.fromisoformat(raw_until) if raw_until else None
+                do_pause_dunning(
+                    scope.company, customer, request.POST.get("reason", ""), until, actor, today
+                )
+                messages.success(request, _("The customer is no longer dunned."))
+        except ValueError:
+            messages.error(request, _("The end of the pause is not a date."))
+        except CreditPilotError as err:
+            messages.error(request, error_text(err))
+        return redirect("customer", company=scope.company.code, code=customer.code)
     raw = request.POST.get("collector") or ""
     collectors = dict(collector_choices(scope))
     collector_id = int(raw) if raw.isdigit() and int(raw) in collectors else None
@@ -306,7 +330,7 @@ def customer_collection(request: HttpRequest, scope: Scope, code: str) -> HttpRe
         customer,
         collector_id=collector_id,
         key_customer=request.POST.get("key_customer") == "1",
-        actor=actor_of(request.user, request),
+        actor=actor,
     )
     messages.success(request, _("Customer saved.") if changed else _("Nothing changed."))
     return redirect("customer", company=scope.company.code, code=customer.code)
@@ -326,4 +350,5 @@ def collection_profile(customer: Any) -> dict[str, Any]:
     return {
         "collector": profile.collector_id if profile else None,
         "key_customer": bool(profile and profile.key_customer),
+        "pause": active_pause(customer, timezone.localdate()),
     }

@@ -103,6 +103,27 @@ def field_label(field: str) -> str:
         "file": _("File"),
         "size": _("Size"),
         "status": _("Status"),
+        "language": _("Language of its letters"),
+        "address": _("Postal address"),
+        "phone": _("Phone"),
+        "reason": _("Reason"),
+        "until": _("Until"),
+        "collector": _("Collector"),
+        "key_customer": _("Key customer"),
+        "task": _("Task"),
+        "outcome": _("Outcome"),
+        "note": _("Note"),
+        "amount": _("Amount"),
+        "received": _("Received"),
+        "siren": _("SIREN"),
+        "sender_email": _("Sender of the reminders"),
+        "iban": _("IBAN"),
+        "bic": _("BIC"),
+        "legal_mentions": _("Legal mentions"),
+        "daily_run_hour": _("Daily run at (Paris time)"),
+        "subject": _("Subject"),
+        "day": _("Day"),
+        "summary": _("Summary"),
     }.get(field, _humanised(field).capitalize())
 
 
@@ -269,6 +290,27 @@ def _sentence(event: Any, customer_names: Mapping[str, str], currency: str) -> s
         "revoke": lambda: _("%(who)s revoked the access of %(ref)s (%(old_values)s)"),
         "token_created": lambda: _("%(who)s created an API key (%(ref)s…)"),
         "token_revoked": lambda: _("%(who)s revoked an API key (%(ref)s…)"),
+        "promise_added": lambda: _("%(who)s recorded a promise to pay of %(customer)s: %(values)s"),
+        "promise_kept": lambda: _("The promise of %(customer)s was kept: %(values)s"),
+        "promise_broken": lambda: _("The promise of %(customer)s was broken: %(values)s"),
+        "dispute_opened": lambda: _("%(who)s opened a dispute for %(customer)s: %(values)s"),
+        "dispute_closed": lambda: _("%(who)s closed a dispute of %(customer)s: %(values)s"),
+        "disputes_from_import": lambda: _("Disputes from the invoices import: %(values)s"),
+        "dunning_run": lambda: _("The daily run carried out the dunning of %(day)s"),
+        "task_done": lambda: _(
+            "%(who)s recorded the outcome of a task on %(customer)s: %(values)s"
+        ),
+        "strategy_saved": lambda: _("%(who)s changed the dunning strategy %(ref)s"),
+        "strategy_deleted": lambda: _("%(who)s removed the dunning strategy %(ref)s"),
+        "step_saved": lambda: _("%(who)s changed a step of the strategy %(ref)s: %(values)s"),
+        "step_deleted": lambda: _("%(who)s removed a step of the strategy %(ref)s: %(old_values)s"),
+        "template_saved": lambda: _("%(who)s changed the wording %(ref)s"),
+        "collection_profile_changed": lambda: _(
+            "%(who)s changed the collection of %(customer)s: %(changes)s"
+        ),
+        "dunning_paused": lambda: _("%(who)s stopped the dunning of %(customer)s: %(values)s"),
+        "dunning_resumed": lambda: _("%(who)s resumed the dunning of %(customer)s"),
+        "ecb_rate_added": lambda: _("%(who)s added an ECB rate decision: %(values)s"),
     }
     if action in simple:
         return simple[action]() % {
@@ -280,6 +322,7 @@ def _sentence(event: Any, customer_names: Mapping[str, str], currency: str) -> s
             "kind": import_kind(str(after.get("kind", ""))),
             "values": values_text(after, currency),
             "old_values": values_text(before, currency),
+            "day": after.get("day", ""),
         }
     details = changes_text(before, after, currency) if after else values_text(before, currency)
     head = f"{who} — {_humanised(action)}" + (f" {customer}" if ref else "")

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from creditpilot.accounts.services import do_add_user
 from creditpilot.collections.dunning import dunning_plan
+from creditpilot.collections.interest import interest_report
 from creditpilot.collections.models import CustomerProfile, Message, Promise, Task
 from creditpilot.collections.services import open_debits
 from creditpilot.customers.models import Customer
@@ -154,3 +155,13 @@ def test_a_customer_is_left_out_of_dunning_until_a_date_then_dunned_again(day):
     client.post(url, {"what": "resume"})
     after = page(client, f"/c/{day.a.code}/customers/INITECH/")
     assert 'id="paused"' not in after and "Arrêter les relances" in after
+
+
+def test_the_customer_page_shows_the_late_payment_interest(day):
+
+    report = interest_report(day.a, AS_OF, day.a.customers.get(code="GLOBEX").pk)
+    assert report.total_interest > 0
+    body = page(day.client("alice"), f"/c/{day.a.code}/customers/GLOBEX/?as_of={AS_OF}")
+    euros, cents = divmod(report.total_interest, 100)
+    assert "Pénalités de retard au jour (L441-10)" in body and f"{euros},{cents:02d}" in body
+    assert f"{report.total_indemnity // 100},00" in body

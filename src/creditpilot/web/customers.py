@@ -22,6 +22,7 @@ from creditpilot.accounts.audit import actor_of, record
 from creditpilot.accounts.rights import Action
 from creditpilot.accounts.scope import Scope
 from creditpilot.audit.models import AuditEvent
+from creditpilot.collections.interest import interest_report
 from creditpilot.core.money import format_cents
 from creditpilot.core.terms_text import describe_terms
 from creditpilot.core.text import search_key
@@ -276,6 +277,7 @@ def _customer_context(request: HttpRequest, scope: Scope, customer: Customer) ->
         "timeline": timeline,
         "dunning": timeline_rows(scope, customer),
         "collectors": collector_choices(scope),
+        "late": _late_charges(scope, customer, as_of),
         "collection": collection_profile(customer),
         "can_edit": scope.can(Action.EDIT_CUSTOMER),
         "can_note": scope.can(Action.NOTE),
@@ -283,6 +285,12 @@ def _customer_context(request: HttpRequest, scope: Scope, customer: Customer) ->
 
 
 CONTACT_FIELDS = ("email", "phone", "address", "language")
+
+
+def _late_charges(scope: Scope, customer: Customer, as_of: date) -> dict[str, int]:
+    """The customer's late-payment interest and recovery indemnities at the page's date."""
+    report = interest_report(scope.company, as_of, customer.pk)
+    return {"interest": report.total_interest, "indemnity": report.total_indemnity}
 
 
 @company_view()

@@ -87,7 +87,13 @@ def command(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         setup_django(report=func.__name__ in REPORT_COMMANDS)
         from creditpilot.companies.services import do_migrate
-        from creditpilot.core.errors import CreditPilotError, NotFoundError, UsageError
+        from creditpilot.core.errors import (
+            DISK_FULL_MESSAGE,
+            CreditPilotError,
+            NotFoundError,
+            UsageError,
+            is_disk_full,
+        )
 
         try:
             if func.__name__ != "init":
@@ -102,6 +108,8 @@ def command(func: F) -> F:
         except Exception as err:
             if os.environ.get("CREDITPILOT_DEBUG") == "1":
                 raise
+            if is_disk_full(err):
+                fail(f"error: {DISK_FULL_MESSAGE}", 1)
             fail(f"internal error: {type(err).__name__}: {err}", 1)
 
     return wrapper  # type: ignore[return-value]

@@ -110,3 +110,23 @@ class RowError:
             "message": self.message,
             "params": dict(self.params),
         }
+
+
+# what SQLite and PostgreSQL say when the disk holding the store is full
+_DISK_FULL = ("database or disk is full", "no space left on device", "could not extend file")
+
+
+def is_disk_full(err: BaseException) -> bool:
+    """Whether a store error says the disk is full (the store rolled the work back).
+
+    >>> is_disk_full(OSError("database or disk is full")), is_disk_full(ValueError("x"))
+    (True, False)
+    """
+    text = str(err).lower()
+    return any(words in text for words in _DISK_FULL)
+
+
+DISK_FULL_MESSAGE = (
+    "the disk holding the store is full: nothing was written, the store is as it was; "
+    "free some space and run the command again"
+)

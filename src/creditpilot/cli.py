@@ -848,6 +848,52 @@ def letters(
     _emit(pdf, output, f"letters-{when.isoformat()}.pdf")
 
 
+# --- risk -------------------------------------------------------------------------------
+
+risk_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="Customer risk: scores and ratings."
+)
+app.add_typer(risk_app, name="risk")
+
+
+@risk_app.command("scores")
+@command
+def risk_scores(
+    as_of: str = typer.Option(None, "--as-of", help="Date (YYYY-MM-DD), today if left out."),
+    fmt: str = typer.Option("json", "--format", help="json or csv."),
+    language: str = typer.Option("en", "--language", help="Of the drivers: en or fr."),
+    company: str = CompanyOption,
+    output: Path = OutputOption,
+) -> None:
+    """Every customer's score (0-100, higher is safer), rating A-E, probability of serious late
+    payment within 12 months, and the drivers of its score, from the ledger at the date."""
+    import csv
+    import io
+    import json
+
+    from creditpilot.companies.services import get_company
+    from creditpilot.risk.behaviour import company_scores, scores_json
+
+    if fmt not in ("json", "csv"):
+        raise typer.BadParameter(f"unknown format {fmt!r}: json or csv", param_hint="--format")
+    if language not in ("en", "fr"):
+        raise typer.BadParameter(
+            f"unknown language {language!r}: en or fr", param_hint="--language"
+        )
+    day = parse_day(as_of)
+    body = scores_json(company_scores(get_company(company), day), language)
+    if fmt == "json":
+        text = json.dumps(body, ensure_ascii=False, indent=2) + "\n"
+    else:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["code", "score", "rating", "pd", "drivers"])
+        for c in body["customers"]:  # type: ignore[attr-defined]
+            writer.writerow([c["code"], c["score"], c["rating"], c["pd"], "; ".join(c["drivers"])])
+        text = out.getvalue()
+    _emit(text, output, f"risk-scores-{day.isoformat()}.{fmt}")
+
+
 # --- collections: promises to pay, disputes ---------------------------------------------
 
 promise_app = typer.Typer(

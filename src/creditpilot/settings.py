@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "creditpilot.receivables",
     "creditpilot.reports",
     "creditpilot.collections",
+    "creditpilot.risk",
     "creditpilot.orchestration",
     "creditpilot.web",
 ]

@@ -230,3 +230,20 @@ def test_run_replays_consecutive_days_and_prints_the_days_letters(env, tmp_path)
     assert "--from and --to together" in half.stderr
     none = cp(env, "letters", "--date", "2025-07-30", ok=(2,))
     assert "no letter to print on 2025-07-30" in none.stderr
+
+
+def test_risk_scores_through_the_command_line(env, tmp_path):
+    cp(env, "init")
+    (tmp_path / "c.csv").write_text(CUSTOMERS)
+    (tmp_path / "i.csv").write_text(INVOICES)
+    cp(env, "import", "customers", tmp_path / "c.csv")
+    cp(env, "import", "invoices", tmp_path / "i.csv")
+    body = json.loads(cp(env, "risk", "scores", "--as-of", "2025-07-31").stdout)
+    assert [c["code"] for c in body["customers"]] == ["ACME", "GLOBEX"]
+    for c in body["customers"]:
+        assert set(c) == {"code", "score", "rating", "pd", "drivers"}
+        assert 0 <= c["score"] <= 100 and c["rating"] in "ABCDE"
+    csv_out = cp(env, "risk", "scores", "--as-of", "2025-07-31", "--format", "csv").stdout
+    assert csv_out.splitlines()[0] == "code,score,rating,pd,drivers"
+    bad = cp(env, "risk", "scores", "--format", "xml", ok=(2,))
+    assert "unknown format 'xml'" in bad.stderr

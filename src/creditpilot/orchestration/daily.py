@@ -37,6 +37,7 @@ from creditpilot.orchestration.queue import JobGoneError, job
 from creditpilot.receivables.rebuild import unapplied_credit_count
 from creditpilot.reports.aging import aged_totals
 from creditpilot.reports.positions import kpi_trend, positions
+from creditpilot.risk.behaviour import do_score_company
 
 
 @dataclass
@@ -49,6 +50,7 @@ class DailyRunResult:
     promises: dict[str, int] = field(default_factory=dict)
     dunning: CarriedOut = field(default_factory=CarriedOut)
     sending: SendReport = field(default_factory=SendReport)
+    scored: int = 0
     steps: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -94,6 +96,11 @@ def _clock(as_of: date) -> datetime:
     return timezone.make_aware(datetime.combine(as_of, time(12)))
 
 
+def score_customers(day: DailyRunResult) -> None:
+    """The day's risk scores, kept for the history."""
+    day.scored = len(do_score_company(day.company, day.as_of).cards)
+
+
 def prepare_pages(day: DailyRunResult) -> None:
     """The pages of the day open at once: their cached positions and KPI trend are ready."""
     kpi_trend(day.company, day.as_of)
@@ -111,6 +118,7 @@ DAILY_STEPS: list[Step] = [
     resolve_promises,
     dunning,
     send_emails,
+    score_customers,
     prepare_pages,
     measure_position,
 ]

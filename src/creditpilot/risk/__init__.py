@@ -1,0 +1,1 @@
+"""Customer risk: payment behaviour from the ledger, financial statements, scores and ratings."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -17,7 +18,15 @@ def render_pdf(template: str, context: dict[str, Any]) -> bytes:
 def html_to_pdf(html: str) -> bytes:
     import weasyprint
 
-    return bytes(weasyprint.HTML(string=html).write_pdf())
+    return bytes(weasyprint.HTML(string=html).write_pdf(font_config=_fonts()))
+
+
+@functools.cache
+def _fonts() -> Any:
+    """The fonts found once per process (WeasyPrint looks them up again for each document)."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
 
 
 def htmls_to_pdfs(htmls: list[str]) -> list[bytes]:

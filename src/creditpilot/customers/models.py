@@ -31,6 +31,9 @@ class Customer(models.Model):
     credit_limit = models.BigIntegerField(null=True, blank=True)  # cents
     # the risk class given by the credit manager or the scoring (A best .. E worst); empty = not rated
     rating = models.CharField(max_length=8, blank=True)
+    # who gave the rating: the daily scoring ("score"), or a person ("person"), whose rating
+    # the scoring then leaves alone until it is cleared
+    rating_source = models.CharField(max_length=8, blank=True)
     currency = models.CharField(max_length=3, default="EUR")
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.USER)
     # derived by the ledger's rebuild: credits of the customer not wholly allocated

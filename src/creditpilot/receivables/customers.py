@@ -215,6 +215,10 @@ def do_update_customer(
             return []
         # the terms history has written the customer's current terms (its latest step)
         fields = [k for k in before if k != "payment_terms"]
+        if "rating" in fields:  # a person's rating: the daily scoring leaves it alone
+            locked.rating_source = "person" if changes["rating"] else ""
+            fields.append("rating_source")
+            changes["rating_source"] = locked.rating_source
         for k in fields:
             setattr(locked, k, changes[k])
         locked.origin = Customer.Origin.USER

@@ -21,7 +21,7 @@ from django.db.models import Count, Q
 from creditpilot.collections.frames import query_frame, sql_day
 from creditpilot.collections.models import Dispute, Promise
 from creditpilot.companies.models import Company
-from creditpilot.core.scorecard import Behaviour, Card, score_card
+from creditpilot.core.scorecard import Behaviour, Card, Driver, score_card
 from creditpilot.customers.models import Customer
 from creditpilot.receivables.models import Allocation, Document
 from creditpilot.risk.models import RiskScore
@@ -219,7 +219,27 @@ def do_score_company(company: Company, as_of: date) -> DayScores:
             ],
             batch_size=2000,
         )
+        changed = _fill_ratings(company, scores, ids)
+    if changed:
+        company.bump_ledger_version()  # the lists show the ratings: their cache is stale
     return scores
+
+
+def _fill_ratings(company: Company, scores: DayScores, ids: dict[str, int]) -> int:
+    """Each customer's rating from its score, unless a person set it; set-based, per rating."""
+    by_rating: dict[str, list[int]] = {}
+    for card in scores.cards:
+        by_rating.setdefault(card.rating, []).append(ids[card.customer])
+    changed = 0
+    for rating, customer_ids in by_rating.items():
+        for start in range(0, len(customer_ids), 5000):
+            changed += (
+                Customer.objects.filter(company=company, id__in=customer_ids[start : start + 5000])
+                .exclude(rating_source="person")
+                .exclude(rating=rating, rating_source="score")
+                .update(rating=rating, rating_source="score")
+            )
+    return changed
 
 
 def scores_json(scores: DayScores, language: str = "en") -> dict[str, object]:
@@ -236,3 +256,17 @@ def scores_json(scores: DayScores, language: str = "en") -> dict[str, object]:
             for c in scores.cards
         ],
     }
+
+
+def latest_score(customer: Customer, as_of: date) -> RiskScore | None:
+    """The customer's last score kept on or before ``as_of``."""
+    return RiskScore.objects.filter(customer=customer, day__lte=as_of).order_by("-day").first()
+
+
+def driver_texts(drivers: list[dict[str, str]], language: str, most: int = 5) -> list[str]:
+    """The stored drivers of a score, said in ``language``."""
+    texts = []
+    for d in drivers[:most]:
+        values = {k: v for k, v in d.items() if k not in ("code", "points")}
+        texts.append(Driver(d["code"], Decimal(d["points"]), values).text(language))
+    return texts

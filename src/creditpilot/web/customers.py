@@ -37,6 +37,7 @@ from creditpilot.reports.statement_document import (
     statement_file_name,
     statement_language,
 )
+from creditpilot.risk.behaviour import driver_texts, latest_score
 from creditpilot.web.access import company_view
 from creditpilot.web.dunning import collection_profile, collector_choices, timeline_rows
 from creditpilot.web.forms import CustomerForm, NoteForm, terms_in_form
@@ -278,6 +279,7 @@ def _customer_context(request: HttpRequest, scope: Scope, customer: Customer) ->
         "dunning": timeline_rows(scope, customer),
         "collectors": collector_choices(scope),
         "late": _late_charges(scope, customer, as_of),
+        "risk": _risk(customer, as_of),
         "collection": collection_profile(customer),
         "can_edit": scope.can(Action.EDIT_CUSTOMER),
         "can_note": scope.can(Action.NOTE),
@@ -285,6 +287,18 @@ def _customer_context(request: HttpRequest, scope: Scope, customer: Customer) ->
 
 
 CONTACT_FIELDS = ("email", "phone", "address", "language")
+
+
+def _risk(customer: Customer, as_of: date) -> dict[str, Any] | None:
+    """The customer's last score: its rating, probability and reasons in the reader's language."""
+    score = latest_score(customer, as_of)
+    if score is None:
+        return None
+    return {
+        "score": score,
+        "pd": score.pd,
+        "drivers": driver_texts(score.drivers, (get_language() or "fr")[:2]),
+    }
 
 
 def _late_charges(scope: Scope, customer: Customer, as_of: date) -> dict[str, int]:

@@ -1,0 +1,51 @@
+"""The customer page explains the score in French; a person's rating stays a person's."""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+
+import pytest
+
+from creditpilot.customers.models import Customer
+from creditpilot.orchestration.daily import do_daily_run
+from tests.web.conftest import AS_OF
+
+pytestmark = [pytest.mark.store]
+
+
+def main_of(response) -> str:
+    assert response.status_code == 200
+    body = response.content.decode()
+    return html.unescape(body[body.index("<main>") : body.index("</main>")])
+
+
+def test_the_score_is_explained_and_fills_the_rating_unless_a_person_set_it(world):
+    client = world.client("alice")
+    url = f"/c/{world.a.code}/customers/GLOBEX/?as_of={AS_OF}"
+    assert "Pas encore de score" in main_of(client.get(url))
+    do_daily_run(world.a, AS_OF)
+    body = main_of(client.get(url))
+    assert "Risque" in body and "probabilité d'un retard grave dans les 12 mois" in body
+    assert "paie en moyenne" in body and "La note de la liste des clients suit le score." in body
+    globex = Customer.objects.get(company=world.a, code="GLOBEX")
+    assert globex.rating in "ABCDE" and globex.rating_source == "score"
+    # a person rates the customer: the next day's scoring leaves that rating alone
+    other = "A" if globex.rating != "A" else "B"
+    client.post(
+        f"/c/{world.a.code}/customers/GLOBEX/edit/",
+        {
+            "payment_terms": "",
+            "credit_limit": "",
+            "segment": "",
+            "sales_rep": "Olga",
+            "rating": other,
+        },
+    )
+    do_daily_run(world.a, AS_OF + timedelta(days=1))
+    globex.refresh_from_db()
+    assert (globex.rating, globex.rating_source) == (other, "person")
+    after = main_of(
+        client.get(f"/c/{world.a.code}/customers/GLOBEX/?as_of={AS_OF + timedelta(days=1)}")
+    )
+    assert "a été fixée par une personne" in after

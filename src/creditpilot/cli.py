@@ -894,6 +894,23 @@ def risk_scores(
     _emit(text, output, f"risk-scores-{day.isoformat()}.{fmt}")
 
 
+@risk_app.command("backtest")
+@command
+def risk_backtest(
+    as_of: str = typer.Option(..., "--as-of", help="The past date scored (YYYY-MM-DD)."),
+    fmt: str = typer.Option("json", "--format", help="json."),
+    company: str = CompanyOption,
+) -> None:
+    """Score every customer with what was known at the date, and measure against what happened
+    in the 12 months after: AUC, Brier score, calibration by rating, and the baselines."""
+    from creditpilot.companies.services import get_company
+    from creditpilot.risk.backtest import backtest, backtest_json
+
+    if fmt != "json":
+        raise typer.BadParameter(f"unknown format {fmt!r}: json", param_hint="--format")
+    typer.echo(backtest_json(backtest(get_company(company), parse_day(as_of))), nl=False)
+
+
 # --- collections: promises to pay, disputes ---------------------------------------------
 
 promise_app = typer.Typer(

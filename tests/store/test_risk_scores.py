@@ -72,3 +72,19 @@ def test_the_contract_and_the_daily_history(company):
     do_daily_run(company, AS_OF)
     do_daily_run(company, AS_OF)  # again: the day's scores are replaced, not doubled
     assert RiskScore.objects.filter(company=company, day=AS_OF).count() == 3
+
+
+def test_the_backtest_on_the_demo_beats_the_days_late_baseline():
+    from creditpilot.receivables.demo_load import do_load_demo
+    from creditpilot.risk.backtest import backtest
+
+    company = do_load_demo(None, customers=120, lines=None, seed=7, end=date(2026, 12, 3)).company
+    result = backtest(company, date(2026, 6, 1))
+    assert set(result) == {"as_of", "until", "n", "positives", "model", "baselines", "calibration"}
+    assert result["until"] == "2026-12-03" and result["n"] >= 110
+    assert 0 < result["positives"] < result["n"]
+    model, days = result["model"], result["baselines"]["days_late"]
+    assert model["auc"] > days["auc"] > 0.5
+    assert model["brier"] < days["brier"]
+    assert [row["rating"] for row in result["calibration"]] == list("ABCDE")
+    assert sum(row["n"] for row in result["calibration"]) == result["n"]

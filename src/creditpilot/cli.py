@@ -397,6 +397,22 @@ def import_customers(
     _print_import(result)
 
 
+@import_app.command("financials")
+@command
+def import_financials(
+    path: Path = typer.Argument(
+        ..., help="CSV or XLSX: customer or siren, year_end, then the statement's figures"
+    ),
+    company: str = CompanyOption,
+) -> None:
+    """Import customers' financial statements (one row per customer and fiscal year)."""
+    from creditpilot.audit.services import Actor
+    from creditpilot.companies.services import get_company
+    from creditpilot.risk.financials import do_import_financials
+
+    typer.echo(str(do_import_financials(get_company(company), path, Actor(username="cli"))))
+
+
 @import_app.command("invoices")
 @command
 def import_invoices(

@@ -49,3 +49,21 @@ def test_the_score_is_explained_and_fills_the_rating_unless_a_person_set_it(worl
         client.get(f"/c/{world.a.code}/customers/GLOBEX/?as_of={AS_OF + timedelta(days=1)}")
     )
     assert "a été fixée par une personne" in after
+
+
+def test_the_financial_scores_are_shown_beside_the_score(world, tmp_path):
+    from creditpilot.audit.services import Actor
+    from creditpilot.risk.financials import do_import_financials
+
+    path = tmp_path / "f.csv"
+    path.write_text(
+        "customer,year_end,total_assets,current_assets,inventories,equity,retained_earnings,"
+        "total_liabilities,short_term_liabilities,sales,ebit,ebitda,financial_charges,"
+        "staff_costs,value_added\n"
+        "GLOBEX,2025-12-31,1000000,600000,200000,300000,150000,700000,400000,2000000,80000,"
+        "120000,20000,500000,800000\n"
+    )
+    do_import_financials(world.a, path, Actor(username="alice"))
+    body = main_of(world.client("alice").get(f"/c/{world.a.code}/customers/GLOBEX/?as_of={AS_OF}"))
+    assert "Comptes de l'exercice clos le 31 déc. 2025" in body
+    assert "Altman Z'' 2,79 (zone sûre)" in body and "Conan–Holder 16,6 % (saine)" in body

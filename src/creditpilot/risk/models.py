@@ -26,3 +26,36 @@ class RiskScore(models.Model):
             models.UniqueConstraint(fields=["customer", "day"], name="risk_score_once_a_day")
         ]
         indexes = [models.Index(fields=["company", "day"], name="risk_score_day_idx")]
+
+
+class FinancialStatement(models.Model):
+    """A customer's figures for one fiscal year, in cents (empty: not given)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="financial_statements"
+    )
+    year_end = models.DateField()
+    total_assets = models.BigIntegerField(null=True, blank=True)
+    current_assets = models.BigIntegerField(null=True, blank=True)
+    inventories = models.BigIntegerField(null=True, blank=True)
+    cash = models.BigIntegerField(null=True, blank=True)
+    equity = models.BigIntegerField(null=True, blank=True)
+    retained_earnings = models.BigIntegerField(null=True, blank=True)
+    total_liabilities = models.BigIntegerField(null=True, blank=True)
+    short_term_liabilities = models.BigIntegerField(null=True, blank=True)
+    sales = models.BigIntegerField(null=True, blank=True)
+    ebit = models.BigIntegerField(null=True, blank=True)
+    ebitda = models.BigIntegerField(null=True, blank=True)
+    financial_charges = models.BigIntegerField(null=True, blank=True)
+    staff_costs = models.BigIntegerField(null=True, blank=True)
+    value_added = models.BigIntegerField(null=True, blank=True)
+    net_income = models.BigIntegerField(null=True, blank=True)
+    created_by = models.CharField(max_length=150, default="cli")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["customer", "-year_end"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "year_end"], name="statement_once_a_year")
+        ]

@@ -38,6 +38,7 @@ from creditpilot.reports.statement_document import (
     statement_language,
 )
 from creditpilot.risk.behaviour import driver_texts, latest_score
+from creditpilot.risk.financials import latest_statement, statement_scores
 from creditpilot.web.access import company_view
 from creditpilot.web.dunning import collection_profile, collector_choices, timeline_rows
 from creditpilot.web.forms import CustomerForm, NoteForm, terms_in_form
@@ -292,12 +293,17 @@ CONTACT_FIELDS = ("email", "phone", "address", "language")
 def _risk(customer: Customer, as_of: date) -> dict[str, Any] | None:
     """The customer's last score: its rating, probability and reasons in the reader's language."""
     score = latest_score(customer, as_of)
-    if score is None:
+    statement = latest_statement(customer)
+    if score is None and statement is None:
         return None
+    altman, conan = statement_scores(statement) if statement else (None, None)
     return {
         "score": score,
-        "pd": score.pd,
-        "drivers": driver_texts(score.drivers, (get_language() or "fr")[:2]),
+        "pd": score.pd if score else None,
+        "drivers": driver_texts(score.drivers, (get_language() or "fr")[:2]) if score else [],
+        "statement": statement,
+        "altman": altman,
+        "conan": conan,
     }
 
 

@@ -219,3 +219,18 @@ def sort_header(
         label,
         "▼" if descending else "▲",
     )
+
+
+@register.filter
+def zone(code: str | None) -> str:
+    """The zone of a financial score, in words."""
+    return str(
+        {
+            "safe": _("safe"),
+            "grey": _("grey zone"),
+            "distress": _("distress"),
+            "healthy": _("healthy"),
+            "warning": _("warning"),
+            "danger": _("danger"),
+        }.get(code or "", "—")
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -66,4 +67,5 @@ def test_the_financial_scores_are_shown_beside_the_score(world, tmp_path):
     do_import_financials(world.a, path, Actor(username="alice"))
     body = main_of(world.client("alice").get(f"/c/{world.a.code}/customers/GLOBEX/?as_of={AS_OF}"))
     assert "Comptes de l'exercice clos le 31 déc. 2025" in body
-    assert "Altman Z'' 2,79 (zone sûre)" in body and "Conan–Holder 16,6 % (saine)" in body
+    text = " ".join(re.sub(r"<[^>]+>", "", body).split())
+    assert "Altman Z'' 2,79 (zone sûre) · Conan–Holder 16,6 % (saine)" in text

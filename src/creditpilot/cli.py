@@ -413,6 +413,23 @@ def import_financials(
     typer.echo(str(do_import_financials(get_company(company), path, Actor(username="cli"))))
 
 
+@import_app.command("events")
+@command
+def import_events(
+    path: Path = typer.Argument(
+        ..., help="CSV or XLSX: siren,date,kind[,source] or a BODACC export"
+    ),
+    company: str = CompanyOption,
+) -> None:
+    """Import external events (collective proceedings stop dunning and credit at once)."""
+    from creditpilot.audit.services import Actor
+    from creditpilot.companies.services import get_company
+    from creditpilot.risk.events import do_import_events
+
+    day = parse_day(None)
+    typer.echo(str(do_import_events(get_company(company), path, Actor(username="cli"), day)))
+
+
 @import_app.command("invoices")
 @command
 def import_invoices(

@@ -340,6 +340,7 @@ class Task(models.Model):
         CREDIT_HOLD = "credit_hold", "credit hold"
         FOLLOW_UP = "follow_up", "follow-up"
         CHECK_DELIVERY = "check_delivery", "check delivery"
+        FILE_CLAIM = "file_claim", "file the claim"
 
     class Status(models.TextChoices):
         OPEN = "open", "open"

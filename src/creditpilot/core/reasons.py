@@ -75,6 +75,11 @@ REASONS: dict[str, str] = {
     "bad_language": gettext_noop("unknown language '{value}': fr or en"),
     "duplicate_year": gettext_noop("the same customer and year end already on line {first_line}"),
     "statement_unknown_customer": gettext_noop("no customer with the code or SIREN '{value}'"),
+    "bad_event_kind": gettext_noop(
+        "unknown kind of event '{value}': safeguard, receivership, liquidation, "
+        "payment_incident, rating_change or other"
+    ),
+    "event_unknown_siren": gettext_noop("no customer with the SIREN '{value}'"),
     "bad_currency": gettext_noop("currency must be a 3-letter code, found '{value}'"),
     # a row of an open-items list
     "duplicate_number": gettext_noop("document '{number}' already on line {first_line}"),

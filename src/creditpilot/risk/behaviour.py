@@ -24,6 +24,7 @@ from creditpilot.companies.models import Company
 from creditpilot.core.scorecard import Behaviour, Card, Driver, score_card
 from creditpilot.customers.models import Customer
 from creditpilot.receivables.models import Allocation, Document
+from creditpilot.risk.events import under_proceedings
 from creditpilot.risk.models import RiskScore
 
 DOC = Document._meta.db_table
@@ -169,6 +170,7 @@ def company_scores(company: Company, as_of: date) -> DayScores:
         for c in Customer.objects.filter(company=company).values("id", "code", "credit_limit")
     }
     disputes, broken = _counts(company, as_of)
+    proceedings = under_proceedings(company, as_of)
     cards = []
     for row in frame.iter_rows(named=True):
         customer = customers[row["customer_id"]]
@@ -190,6 +192,7 @@ def company_scores(company: Company, as_of: date) -> DayScores:
             limit_usage=Decimal(row["owed"]) / Decimal(limit) if limit else None,
             relationship_days=int(row["relationship_days"]),
             sales_12m=int(row["sales"] or 0),
+            proceedings=row["customer_id"] in proceedings,
         )
         cards.append(score_card(behaviour))
     cards.sort(key=lambda c: c.customer)
@@ -235,7 +238,7 @@ def _fill_ratings(company: Company, scores: DayScores, ids: dict[str, int]) -> i
         for start in range(0, len(customer_ids), 5000):
             changed += (
                 Customer.objects.filter(company=company, id__in=customer_ids[start : start + 5000])
-                .exclude(rating_source="person")
+                .exclude(rating_source__in=("person", "event"))
                 .exclude(rating=rating, rating_source="score")
                 .update(rating=rating, rating_source="score")
             )

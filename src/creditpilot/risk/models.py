@@ -59,3 +59,37 @@ class FinancialStatement(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["customer", "year_end"], name="statement_once_a_year")
         ]
+
+
+class ExternalEvent(models.Model):
+    """What is published about a customer: collective proceedings, payment incidents, ratings."""
+
+    class Kind(models.TextChoices):
+        SAFEGUARD = "safeguard", "safeguard"
+        RECEIVERSHIP = "receivership", "receivership"
+        LIQUIDATION = "liquidation", "liquidation"
+        PAYMENT_INCIDENT = "payment_incident", "payment incident"
+        RATING_CHANGE = "rating_change", "rating change"
+        OTHER = "other", "other"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="events")
+    day = models.DateField()  # of the publication
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    source = models.CharField(max_length=100, blank=True)
+    note = models.CharField(max_length=1000, blank=True)
+    created_by = models.CharField(max_length=150, default="cli")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "day", "kind"], name="event_once")
+        ]
+
+
+COLLECTIVE_PROCEEDINGS = (
+    ExternalEvent.Kind.SAFEGUARD,
+    ExternalEvent.Kind.RECEIVERSHIP,
+    ExternalEvent.Kind.LIQUIDATION,
+)

@@ -48,6 +48,7 @@ TASK_KINDS = {
     "credit_hold": gettext_lazy("Put on credit hold"),
     "follow_up": gettext_lazy("Follow-up"),
     "check_delivery": gettext_lazy("Check that the reminder arrived"),
+    "file_claim": gettext_lazy("File the claim with the court's officer"),
 }
 MESSAGE_STATUSES = {
     "approval": gettext_lazy("awaiting approval"),

@@ -311,6 +311,11 @@ def _sentence(event: Any, customer_names: Mapping[str, str], currency: str) -> s
         "dunning_paused": lambda: _("%(who)s stopped the dunning of %(customer)s: %(values)s"),
         "dunning_resumed": lambda: _("%(who)s resumed the dunning of %(customer)s"),
         "ecb_rate_added": lambda: _("%(who)s added an ECB rate decision: %(values)s"),
+        "financials_imported": lambda: _("%(who)s imported financial statements: %(values)s"),
+        "events_imported": lambda: _("%(who)s imported external events: %(values)s"),
+        "proceedings_opened": lambda: _(
+            "Collective proceedings published for %(customer)s: %(values)s"
+        ),
     }
     if action in simple:
         return simple[action]() % {

@@ -175,7 +175,9 @@ def wait_until_up(port: int, proc: subprocess.Popen[bytes], timeout: float = 60)
     raise SystemExit(f"creditpilot serve did not answer on port {port} within {timeout:.0f} s")
 
 
-def load(env: dict[str, str], api_key: str, clients: int, seconds: float) -> dict[str, Any]:
+def load(
+    env: dict[str, str], api_key: str, clients: int, seconds: float, path: str = ""
+) -> dict[str, Any]:
     port = free_port()
     proc = subprocess.Popen(
         [
@@ -192,7 +194,7 @@ def load(env: dict[str, str], api_key: str, clients: int, seconds: float) -> dic
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    path = f"/api/v1/companies/{COMPANY}/aging?as_of={AS_OF}"
+    path = path or f"/api/v1/companies/{COMPANY}/aging?as_of={AS_OF}"
     headers = {"Authorization": f"Bearer {api_key}", "Host": f"127.0.0.1:{port}"}
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors: list[str] = []
@@ -253,6 +255,7 @@ def load(env: dict[str, str], api_key: str, clients: int, seconds: float) -> dic
         "rps": len(done) / elapsed if elapsed else 0.0,
         "p50": _percentile(done, 0.50) if done else float("nan"),
         "p95": _percentile(done, 0.95) if done else float("nan"),
+        "p99": _percentile(done, 0.99) if done else float("nan"),
         "max": max(done) if done else float("nan"),
     }
 
@@ -296,13 +299,19 @@ def bench_store(
         )
         result["load"] = load(env, key, args.clients, args.load_seconds)
         print_load(result["load"])
+        check = f"/api/v1/companies/{COMPANY}/credit-check?customer={debtor['code']}&amount=1500.00"
+        print(f"load: {args.clients} clients on the credit check ...", flush=True)
+        result["credit_check"] = load(env, key, args.clients, args.load_seconds, check)
+        print_load(result["credit_check"])
+        print(f"credit check p99 <= 20 ms: {result['credit_check']['p99']:.1f} ms")
     return result
 
 
 def print_load(r: dict[str, Any]) -> None:
     print(
         f"load: {r['ok']:,} requests in {r['seconds']:.1f} s, {r['errors']} errors, "
-        f"{r['rps']:.1f} requests/s, p50 {r['p50']:.0f} ms, p95 {r['p95']:.0f} ms, max {r['max']:.0f} ms"
+        f"{r['rps']:.1f} requests/s, p50 {r['p50']:.0f} ms, p95 {r['p95']:.0f} ms, "
+        f"p99 {r['p99']:.0f} ms, max {r['max']:.0f} ms"
     )
     for err in r["first_errors"]:
         print(f"  error: {err}")

@@ -24,6 +24,7 @@ ROUTES = {
     "/api/v1/companies/{company}/customers/{code}/disputes": {"post"},
     "/api/v1/companies/{company}/customers/{code}/disputes/{item}": {"delete"},
     "/api/v1/companies/{company}/messages/{message}/approve": {"post"},
+    "/api/v1/companies/{company}/credit-check": {"get"},
 }
 
 

@@ -31,6 +31,9 @@ def test_the_score_is_explained_and_fills_the_rating_unless_a_person_set_it(worl
     assert "paie en moyenne" in body and "La note de la liste des clients suit le score." in body
     globex = Customer.objects.get(company=world.a, code="GLOBEX")
     assert globex.rating in "ABCDE" and globex.rating_source == "score"
+    # the customers list (its cached positions) shows the rating without a rebuild
+    listed = client.get(f"/c/{world.a.code}/customers/?as_of={AS_OF}&rating={globex.rating}")
+    assert "GLOBEX" in [p.code for p in listed.context["page"]]
     # a person rates the customer: the next day's scoring leaves that rating alone
     other = "A" if globex.rating != "A" else "B"
     client.post(

@@ -369,3 +369,18 @@ def sync_customer(customer: Customer) -> None:
         # whatever was rendered from this snapshot (the API's aging) is stale now
         snap.kpis["_stamp"] = int(snap.kpis.get("_stamp", 0)) + 1
         snap.save(update_fields=["kpis"])
+
+
+def sync_ratings(company: Company, customers_by_rating: dict[str, list[int]]) -> None:
+    """Copy new ratings into the cached positions, set-based (the daily scoring's): the
+    ledger did not change, so nothing is computed again."""
+    for rating, ids in customers_by_rating.items():
+        for start in range(0, len(ids), 5000):
+            CustomerPosition.objects.filter(customer_id__in=ids[start : start + 5000]).update(
+                rating=rating
+            )
+    for snap in PositionSnapshot.objects.filter(company=company, kpis__has_key="_positions"):
+        choices = snap.kpis.setdefault("_choices", {})
+        choices["rating"] = sorted({*choices.get("rating", []), *customers_by_rating})
+        snap.kpis["_stamp"] = int(snap.kpis.get("_stamp", 0)) + 1
+        snap.save(update_fields=["kpis"])

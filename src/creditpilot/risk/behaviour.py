@@ -24,6 +24,7 @@ from creditpilot.companies.models import Company
 from creditpilot.core.scorecard import Behaviour, Card, Driver, score_card
 from creditpilot.customers.models import Customer
 from creditpilot.receivables.models import Allocation, Document
+from creditpilot.reports.positions import sync_ratings
 from creditpilot.risk.events import under_proceedings
 from creditpilot.risk.models import RiskScore
 
@@ -223,25 +224,29 @@ def do_score_company(company: Company, as_of: date) -> DayScores:
             batch_size=2000,
         )
         changed = _fill_ratings(company, scores, ids)
-    if changed:
-        company.bump_ledger_version()  # the lists show the ratings: their cache is stale
+        if changed:
+            sync_ratings(company, changed)  # the cached lists show the ratings
     return scores
 
 
-def _fill_ratings(company: Company, scores: DayScores, ids: dict[str, int]) -> int:
-    """Each customer's rating from its score, unless a person set it; set-based, per rating."""
+def _fill_ratings(company: Company, scores: DayScores, ids: dict[str, int]) -> dict[str, list[int]]:
+    """Each customer's rating from its score, unless a person or an event set it; set-based,
+    per rating. Returns the customers whose rating changed, by their new rating."""
     by_rating: dict[str, list[int]] = {}
     for card in scores.cards:
         by_rating.setdefault(card.rating, []).append(ids[card.customer])
-    changed = 0
+    changed: dict[str, list[int]] = {}
     for rating, customer_ids in by_rating.items():
         for start in range(0, len(customer_ids), 5000):
-            changed += (
+            due = (
                 Customer.objects.filter(company=company, id__in=customer_ids[start : start + 5000])
                 .exclude(rating_source__in=("person", "event"))
                 .exclude(rating=rating, rating_source="score")
-                .update(rating=rating, rating_source="score")
             )
+            found = list(due.values_list("id", flat=True))
+            if found:
+                Customer.objects.filter(id__in=found).update(rating=rating, rating_source="score")
+                changed.setdefault(rating, []).extend(found)
     return changed
 
 

@@ -24,6 +24,7 @@ from creditpilot.core.errors import InvalidInputError, RowError
 from creditpilot.customers.models import Customer
 from creditpilot.readers.events import EventRecord, read_events
 from creditpilot.receivables.services import ImportRefusedError
+from creditpilot.reports.positions import sync_ratings
 from creditpilot.risk.models import COLLECTIVE_PROCEEDINGS, ExternalEvent
 
 CLAIM_MONTHS = 2
@@ -98,8 +99,6 @@ def do_import_events(
             object_ref=company.code,
             after={"file": Path(name).name, "added": added, "proceedings": proceedings},
         )
-    if proceedings:
-        company.bump_ledger_version()  # the lists show the new ratings
     return EventsImported(Path(name).name, added, proceedings)
 
 
@@ -112,6 +111,7 @@ def _proceedings(
     today: date,
 ) -> None:
     Customer.objects.filter(pk=customer.pk).update(rating="E", rating_source="event")
+    sync_ratings(company, {"E": [customer.pk]})  # the cached lists show it at once
     DoNotDun.objects.create(
         company=company,
         customer=customer,

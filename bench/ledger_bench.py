@@ -24,9 +24,11 @@ import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent
 OUT = ROOT / "out"
@@ -50,6 +52,10 @@ class Run:
     peak_mb: float
     stdout: str
     cpu: float = 0.0  # user + system seconds: what a shared, busy machine does not inflate
+
+    def __iter__(self) -> Iterator[Any]:
+        """``seconds, peak_mb, stdout = run_cli(...)``, as the other benches read it."""
+        return iter((self.seconds, self.peak_mb, self.stdout))
 
 
 @dataclass

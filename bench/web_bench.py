@@ -51,6 +51,7 @@ STEPS = [
     ("customer", "customer page (biggest debtor)", 150),
     ("api_aging", "API aging", 200),
     ("api_kpis", "API KPIs", 200),
+    ("api_credit_check", "API credit check", 20),
 ]
 
 
@@ -135,6 +136,11 @@ def child_server_times(repeat: int, api_key: str) -> None:
     measure("customer", client, f"{base}/customers/{top.customer.code}/?as_of={AS_OF}")
     measure("api_aging", api, f"/api/v1/companies/{COMPANY}/aging?as_of={AS_OF}")
     measure("api_kpis", api, f"/api/v1/companies/{COMPANY}/kpis?as_of={AS_OF}")
+    measure(
+        "api_credit_check",
+        api,
+        f"/api/v1/companies/{COMPANY}/credit-check?customer={top.customer.code}&amount=1500.00",
+    )
     print(json.dumps(out))
 
 

@@ -11,6 +11,7 @@ import pytest
 from creditpilot.collections.models import Dispute, Message, Promise
 from creditpilot.collections.services import do_add_dispute, do_add_promise, open_debits
 from creditpilot.core.dunning import default_strategy
+from creditpilot.core.money import format_cents
 from creditpilot.customers.models import Customer
 from creditpilot.orchestration.daily import do_daily_run
 from creditpilot.receivables.demo_load import do_load_demo
@@ -49,7 +50,7 @@ def test_ninety_days_of_dunning_on_the_demo_company(smtp):
                     do_add_promise(
                         company,
                         customer.code,
-                        f"{debits[1].open / 100:.2f}",
+                        format_cents(debits[1].open),
                         day + timedelta(days=20),
                         today=day,
                         items=[debits[1].number],

@@ -45,23 +45,24 @@ def _split(text: str) -> frozenset[str]:
     return frozenset(p.strip() for p in text.split(",") if p.strip())
 
 
+def step_to_domain(s: Step) -> dunning.Step:
+    return dunning.Step(
+        s.key,
+        s.name,
+        s.days,
+        s.channel,
+        min_amount=s.min_amount,
+        needs_approval=s.needs_approval,
+        consequence=s.consequence,
+        is_formal_notice=s.is_formal_notice,
+        template=s.template,
+    )
+
+
 def to_domain(strategy: Strategy) -> dunning.Strategy:
     return dunning.Strategy(
         strategy.name,
-        tuple(
-            dunning.Step(
-                s.key,
-                s.name,
-                s.days,
-                s.channel,
-                min_amount=s.min_amount,
-                needs_approval=s.needs_approval,
-                consequence=s.consequence,
-                is_formal_notice=s.is_formal_notice,
-                template=s.template,
-            )
-            for s in strategy.steps.all()
-        ),
+        tuple(step_to_domain(s) for s in strategy.steps.all()),
         segments=_split(strategy.segments),
         ratings=_split(strategy.ratings),
         min_owed=strategy.min_owed,

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 
 from creditpilot.audit.services import Actor, record
 from creditpilot.collections.models import Step, Strategy
+from creditpilot.collections.strategies import step_to_domain
 from creditpilot.companies.models import Company
 from creditpilot.core import dunning
 from creditpilot.core.errors import InvalidInputError, NotFoundError
@@ -109,7 +110,7 @@ def do_save_step(
         setattr(step, name, value.strip() if isinstance(value, str) else value)
     step.template = step.template or step.key
     others = [s for s in steps if s.pk != step.pk]
-    dunning.check_steps([_domain_step(s) for s in [*others, step]])
+    dunning.check_steps([step_to_domain(s) for s in [*others, step]])
     step.save()
     record(
         "step_saved",
@@ -138,20 +139,6 @@ def do_delete_step(company: Company, strategy_id: int, step_id: int, actor: Acto
         object_type="strategy",
         object_ref=strategy.name,
         before=before,
-    )
-
-
-def _domain_step(step: Step) -> dunning.Step:
-    return dunning.Step(
-        step.key,
-        step.name,
-        step.days,
-        step.channel,
-        min_amount=step.min_amount,
-        needs_approval=step.needs_approval,
-        consequence=step.consequence,
-        is_formal_notice=step.is_formal_notice,
-        template=step.template,
     )
 
 

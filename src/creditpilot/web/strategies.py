@@ -36,7 +36,7 @@ from creditpilot.collections.templates import (
 )
 from creditpilot.core import dunning
 from creditpilot.core.errors import CreditPilotError
-from creditpilot.core.money import to_cents
+from creditpilot.core.money import from_cents, to_cents
 from creditpilot.web.access import company_view
 from creditpilot.web.reasons import reason
 
@@ -189,7 +189,7 @@ def strategy_detail(request: HttpRequest, scope: Scope, strategy: int) -> HttpRe
             "priority": found.priority,
             "segments": found.segments,
             "ratings": found.ratings,
-            "min_owed": found.min_owed / 100,
+            "min_owed": from_cents(found.min_owed),
             "active": found.active,
         }
     )
@@ -227,7 +227,7 @@ def strategy_detail(request: HttpRequest, scope: Scope, strategy: int) -> HttpRe
         step_form = StepForm(
             initial={
                 **{f: getattr(edit, f) for f in StepForm.base_fields},
-                "min_amount": edit.min_amount / 100,
+                "min_amount": from_cents(edit.min_amount),
             }
         )
     return render(

@@ -58,6 +58,8 @@ def test_a_step_on_the_same_day_is_refused_and_an_edit_keeps_the_key(world, defa
     assert "Deux étapes ne peuvent pas tomber le même jour." in body
     assert not Step.objects.filter(strategy=default, name="Relance bis").exists()
     reminder = Step.objects.get(strategy=default, key="reminder_2")
+    form = main_of(client.get(f"{url}?step={reminder.pk}"))
+    assert "Modifier l'étape « Relance 2 »" in form and 'value="15"' in form
     client.post(url, {**step, "step": reminder.pk, "days": "20", "name": "Deuxième relance"})
     reminder.refresh_from_db()
     assert (reminder.key, reminder.days, reminder.name) == ("reminder_2", 20, "Deuxième relance")

@@ -93,3 +93,29 @@ COLLECTIVE_PROCEEDINGS = (
     ExternalEvent.Kind.RECEIVERSHIP,
     ExternalEvent.Kind.LIQUIDATION,
 )
+
+
+class LimitRequest(models.Model):
+    """A request to set a customer's credit limit, decided by someone whose delegation covers it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "pending"
+        APPROVED = "approved", "approved"
+        REJECTED = "rejected", "rejected"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="limit_requests")
+    amount = models.BigIntegerField()  # cents: the limit asked for
+    previous = models.BigIntegerField(null=True, blank=True)  # cents: the limit then
+    recommended = models.BigIntegerField(null=True, blank=True)  # cents: the policy's
+    reason = models.CharField(max_length=1000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.CharField(max_length=150)
+    decided_by = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["company", "status"], name="limit_request_status_idx")]

@@ -42,6 +42,7 @@ from creditpilot.risk.financials import latest_statement, statement_scores
 from creditpilot.web.access import company_view
 from creditpilot.web.dunning import collection_profile, collector_choices, timeline_rows
 from creditpilot.web.forms import CustomerForm, NoteForm, terms_in_form
+from creditpilot.web.limits import limit_context
 from creditpilot.web.templatetags.cp import amount
 from creditpilot.web.views import as_of_of, bucket_labels, scoped_positions
 from creditpilot.web.wording import changes_text
@@ -281,6 +282,7 @@ def _customer_context(request: HttpRequest, scope: Scope, customer: Customer) ->
         "collectors": collector_choices(scope),
         "late": _late_charges(scope, customer, as_of),
         "risk": _risk(customer, as_of),
+        "limits": limit_context(scope, customer),
         "collection": collection_profile(customer),
         "can_edit": scope.can(Action.EDIT_CUSTOMER),
         "can_note": scope.can(Action.NOTE),

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from creditpilot.web import customers, dunning, imports, strategies, tokens, views
+from creditpilot.web import customers, dunning, imports, limits, strategies, tokens, views
 
 company_patterns = [
     path("", views.dashboard, name="dashboard"),
@@ -10,6 +10,7 @@ company_patterns = [
     # customer are matched before the customer page itself
     path("customers/<path:code>/edit/", customers.customer_edit, name="customer_edit"),
     path("customers/<path:code>/notes/", customers.customer_note, name="customer_note"),
+    path("customers/<path:code>/limit/", limits.limit_request, name="limit_request"),
     path(
         "customers/<path:code>/collection/",
         dunning.customer_collection,

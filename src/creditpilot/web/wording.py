@@ -311,6 +311,11 @@ def _sentence(event: Any, customer_names: Mapping[str, str], currency: str) -> s
         "dunning_paused": lambda: _("%(who)s stopped the dunning of %(customer)s: %(values)s"),
         "dunning_resumed": lambda: _("%(who)s resumed the dunning of %(customer)s"),
         "ecb_rate_added": lambda: _("%(who)s added an ECB rate decision: %(values)s"),
+        "limit_requested": lambda: _(
+            "%(who)s asked for a credit limit for %(customer)s: %(values)s"
+        ),
+        "limit_approved": lambda: _("%(who)s granted a credit limit to %(customer)s: %(values)s"),
+        "limit_rejected": lambda: _("%(who)s refused a credit limit to %(customer)s: %(values)s"),
         "financials_imported": lambda: _("%(who)s imported financial statements: %(values)s"),
         "events_imported": lambda: _("%(who)s imported external events: %(values)s"),
         "proceedings_opened": lambda: _(

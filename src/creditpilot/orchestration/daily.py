@@ -37,6 +37,7 @@ from creditpilot.orchestration.queue import JobGoneError, job
 from creditpilot.receivables.rebuild import unapplied_credit_count
 from creditpilot.reports.aging import aged_totals
 from creditpilot.reports.positions import kpi_trend, positions
+from creditpilot.risk.alerts import do_alerts, do_send_digests
 from creditpilot.risk.behaviour import do_score_company
 
 
@@ -51,6 +52,7 @@ class DailyRunResult:
     dunning: CarriedOut = field(default_factory=CarriedOut)
     sending: SendReport = field(default_factory=SendReport)
     scored: int = 0
+    alerts: int = 0
     steps: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -101,6 +103,12 @@ def score_customers(day: DailyRunResult) -> None:
     day.scored = len(do_score_company(day.company, day.as_of).cards)
 
 
+def raise_alerts(day: DailyRunResult) -> None:
+    """The early warnings of the day, and each user's digest of them."""
+    day.alerts = do_alerts(day.company, day.as_of)
+    do_send_digests(day.company, day.as_of)
+
+
 def prepare_pages(day: DailyRunResult) -> None:
     """The pages of the day open at once: their cached positions and KPI trend are ready."""
     kpi_trend(day.company, day.as_of)
@@ -119,6 +127,7 @@ DAILY_STEPS: list[Step] = [
     dunning,
     send_emails,
     score_customers,
+    raise_alerts,
     prepare_pages,
     measure_position,
 ]

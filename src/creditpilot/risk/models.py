@@ -119,3 +119,30 @@ class LimitRequest(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["company", "status"], name="limit_request_status_idx")]
+
+
+class Alert(models.Model):
+    """An early warning of a day about a customer (C7): what changed that a credit manager
+    must know."""
+
+    class Kind(models.TextChoices):
+        LIMIT = "limit", "limit usage over 90 %"
+        DOWNGRADE = "downgrade", "rating downgraded"
+        WORSE = "worse", "paying later and later"
+        EVENT = "event", "external event"
+        BROKEN_PROMISE = "broken_promise", "broken promise"
+        CONCENTRATION = "concentration", "concentration"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="alerts")
+    day = models.DateField()
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    detail = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "day", "kind"], name="alert_once_a_day")
+        ]
+        indexes = [models.Index(fields=["company", "day"], name="alert_day_idx")]

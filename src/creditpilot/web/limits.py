@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from creditpilot.accounts.audit import actor_of
 from creditpilot.accounts.rights import Action
@@ -18,9 +19,11 @@ from creditpilot.accounts.scope import Scope
 from creditpilot.core.errors import CreditPilotError
 from creditpilot.core.money import to_cents
 from creditpilot.customers.models import Customer
+from creditpilot.risk.alerts import alert_text
 from creditpilot.risk.limits import covers, do_decide_limit, do_request_limit, recommended_limit
-from creditpilot.risk.models import LimitRequest
+from creditpilot.risk.models import Alert, LimitRequest
 from creditpilot.web.access import company_view
+from creditpilot.web.views import as_of_of
 
 ERRORS = {
     "negative_amount": gettext_lazy("A credit limit is zero or more."),
@@ -91,3 +94,20 @@ def limit_request(request: HttpRequest, scope: Scope, code: str) -> HttpResponse
     except CreditPilotError as err:
         messages.error(request, str(ERRORS.get(err.code, err.message)))
     return redirect("customer", company=scope.company.code, code=customer.code)
+
+
+@company_view()
+def alerts_page(request: HttpRequest, scope: Scope) -> HttpResponse:
+    """The watch-list: the early warnings of the last 30 days, newest first."""
+    today = as_of_of(request)
+    language = (get_language() or "fr")[:2]
+    visible = scope.customers().values("pk")
+    alerts = (
+        Alert.objects.filter(
+            company=scope.company, customer__in=visible, day__gte=today - timedelta(days=30)
+        )
+        .select_related("customer")
+        .order_by("-day", "kind", "customer__code")[:500]
+    )
+    rows = [{"alert": a, "text": alert_text(a, language)} for a in alerts]
+    return render(request, "web/alerts.html", {"rows": rows})

@@ -26,6 +26,7 @@ company_patterns = [
     path("imports/<int:job>/", imports.import_detail, name="import"),
     path("imports/<int:job>/status/", imports.import_status, name="import_status"),
     path("worklist/", dunning.worklist_page, name="worklist"),
+    path("alerts/", limits.alerts_page, name="alerts"),
     path("tasks/<int:task>/outcome/", dunning.task_outcome, name="task_outcome"),
     path("messages/<int:message>/pdf/", dunning.message_pdf, name="message_pdf"),
     path("letters.pdf", dunning.letters_pdf, name="letters_pdf"),

@@ -39,6 +39,7 @@ from creditpilot.reports.statement_document import (
 )
 from creditpilot.risk.behaviour import driver_texts, latest_score
 from creditpilot.risk.financials import latest_statement, statement_scores
+from creditpilot.risk.models import RiskScore
 from creditpilot.web.access import company_view
 from creditpilot.web.dunning import collection_profile, collector_choices, timeline_rows
 from creditpilot.web.forms import CustomerForm, NoteForm, terms_in_form
@@ -299,7 +300,13 @@ def _risk(customer: Customer, as_of: date) -> dict[str, Any] | None:
     if score is None and statement is None:
         return None
     altman, conan = statement_scores(statement) if statement else (None, None)
+    history = list(
+        RiskScore.objects.filter(customer=customer, day__lte=as_of)
+        .order_by("-day")
+        .values_list("day", "score")[:90]
+    )[::-1]
     return {
+        "history": {"days": [d.isoformat() for d, _ in history], "scores": [s for _, s in history]},
         "score": score,
         "pd": score.pd if score else None,
         "drivers": driver_texts(score.drivers, (get_language() or "fr")[:2]) if score else [],

@@ -62,6 +62,23 @@
     window.addEventListener("resize", function () { chart.resize(); });
   }
 
+  function scoreChart() {
+    var node = document.getElementById("score-chart");
+    var d = data("score-data");
+    if (!node || !d || !window.echarts || !d.days.length) return;
+    var chart = window.echarts.init(node, null, { renderer: "svg" });
+    chart.setOption({
+      animation: !reduced,
+      grid: { left: 36, right: 12, top: 12, bottom: 24 },
+      tooltip: { trigger: "axis" },
+      xAxis: { type: "category", data: d.days.map(dateLabel) },
+      yAxis: { type: "value", min: 0, max: 100 },
+      series: [{ type: "line", name: node.dataset.label, data: d.scores, step: "end" }]
+    });
+    node.setAttribute("data-rendered", "1");
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
   function importProgress() {
     var node = document.getElementById("import-progress");
     if (!node || node.dataset.finished === "1") return;
@@ -88,6 +105,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     agingChart();
     trendChart();
+    scoreChart();
     importProgress();
   });
 })();

@@ -4,7 +4,7 @@ The rules, run by the daily run after the scores:
 
 - limit: what the customer owes passes 90 % of its credit limit (it was under the day before);
 - downgrade: its rating is worse than at its previous score;
-- worse: it pays later and later (3 months more than 5 days behind 12 months);
+- worse: it starts paying later and later (3 months more than 5 days behind 12 months);
 - event: an external event about it was published that day;
 - broken_promise: a promise it made was found broken that day;
 - concentration: it comes to owe more than 10 % of all the company's receivables.
@@ -105,19 +105,25 @@ def _limit_alerts(company: Company, as_of: date) -> Iterable[tuple[int, str, dic
 
 def _score_alerts(company: Company, as_of: date) -> Iterable[tuple[int, str, dict[str, str]]]:
     today = {s.customer_id: s for s in RiskScore.objects.filter(company=company, day=as_of)}
-    before = dict(
-        RiskScore.objects.filter(
+    before = {
+        customer_id: (rating, drivers)
+        for customer_id, rating, drivers in RiskScore.objects.filter(
             company=company, day__lt=as_of, day__gte=as_of - timedelta(days=31)
         )
         .order_by("customer_id", "day")
-        .values_list("customer_id", "rating")
-    )  # the latest before the day wins
+        .values_list("customer_id", "rating", "drivers")
+    }  # the latest before the day wins
     for customer_id, score in today.items():
-        was = before.get(customer_id)
+        was, drivers_before = before.get(customer_id, (None, []))
         if was and RANK.get(score.rating, 0) > RANK.get(was, 0):
             yield customer_id, Alert.Kind.DOWNGRADE, {"before": was, "after": score.rating}
-        if any(d.get("code") == "worse_lately" for d in score.drivers):
+        # later and later: said the day it starts, not every day after
+        if _worse(score.drivers) and not _worse(drivers_before):
             yield customer_id, Alert.Kind.WORSE, {}
+
+
+def _worse(drivers: list[dict[str, str]]) -> bool:
+    return any(d.get("code") == "worse_lately" for d in drivers)
 
 
 def _day_alerts(company: Company, as_of: date) -> Iterable[tuple[int, str, dict[str, str]]]:

@@ -72,3 +72,11 @@ def test_the_financial_scores_are_shown_beside_the_score(world, tmp_path):
     assert "Comptes de l'exercice clos le 31 déc. 2025" in body
     text = " ".join(re.sub(r"<[^>]+>", "", body).split())
     assert "Altman Z'' 2,79 (zone sûre) · Conan–Holder 16,6 % (saine)" in text
+
+
+def test_terms_beyond_the_legal_cap_are_flagged(world):
+    Customer.objects.filter(company=world.a, code="GLOBEX").update(payment_terms="NET75")
+    body = main_of(world.client("alice").get(f"/c/{world.a.code}/customers/GLOBEX/"))
+    assert "au-delà du plafond légal" in body
+    acme = main_of(world.client("alice").get(f"/c/{world.a.code}/customers/ACME/"))
+    assert "au-delà du plafond légal" not in acme

@@ -22,7 +22,9 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from creditpilot.core.errors import CreditPilotError
 from creditpilot.core.money import from_cents
+from creditpilot.core.terms import parse_terms
 
 register = template.Library()
 
@@ -234,3 +236,12 @@ def zone(code: str | None) -> str:
             "danger": _("danger"),
         }.get(code or "", "—")
     )
+
+
+@register.filter
+def beyond_legal_cap(code: str | None) -> bool:
+    """Whether payment terms are longer than L441-10 allows."""
+    try:
+        return bool(code) and parse_terms(str(code)).exceeds_legal_cap
+    except CreditPilotError:
+        return False

@@ -430,6 +430,20 @@ def import_events(
     typer.echo(str(do_import_events(get_company(company), path, Actor(username="cli"), day)))
 
 
+@import_app.command("orders")
+@command
+def import_orders(
+    path: Path = typer.Argument(..., help="CSV or XLSX: customer_code,number,date,amount"),
+    company: str = CompanyOption,
+) -> None:
+    """Import the order book (orders not yet invoiced): it replaces the previous one."""
+    from creditpilot.audit.services import Actor
+    from creditpilot.companies.services import get_company
+    from creditpilot.risk.orders import do_import_orders
+
+    typer.echo(str(do_import_orders(get_company(company), path, Actor(username="cli"))))
+
+
 @import_app.command("invoices")
 @command
 def import_invoices(

@@ -66,6 +66,7 @@ REASONS: dict[str, str] = {
     ),
     # a row of a customers list
     "duplicate_code": gettext_noop("customer code '{code}' already on line {first_line}"),
+    "duplicate_order": gettext_noop("order '{number}' already on line {first_line}"),
     "bad_siren.checksum": gettext_noop("invalid SIREN '{value}' (checksum)"),
     "bad_siren.length": gettext_noop("invalid SIREN '{value}' (9 digits expected)"),
     "bad_country": gettext_noop("country must be a 2-letter ISO code, found '{value}'"),

@@ -1,7 +1,8 @@
 """The credit check: may this customer take an order of this amount on credit, now?
 
 ``accept``, ``hold`` (a person decides) or ``refuse``, with the reasons, the exposure
-(what the customer owes today) and the room left under its limit after the order:
+(what the customer owes today, and its orders not yet invoiced) and the room left under
+its limit after the order:
 
 - refuse: collective proceedings published, or rating E;
 - hold: rating D, an item over 60 days past due, the order taking the exposure over the
@@ -22,6 +23,7 @@ from creditpilot.customers.models import Customer
 from creditpilot.receivables.models import Document
 from creditpilot.risk.behaviour import latest_score
 from creditpilot.risk.models import COLLECTIVE_PROCEEDINGS, ExternalEvent
+from creditpilot.risk.orders import open_orders
 
 NO_LIMIT_CEILING = 5_000_00  # cents an order may reach without a limit set
 LATE_DAYS = 60
@@ -54,7 +56,8 @@ class CreditCheck:
 
 def credit_check(company: Company, customer: Customer, amount: int, today: date) -> CreditCheck:
     documents = Document.objects.filter(customer=customer, is_active=True, date__lte=today)
-    exposure = int(documents.aggregate(total=Sum("amount"))["total"] or 0)
+    # what it owes, and what it ordered that is not invoiced yet
+    exposure = int(documents.aggregate(total=Sum("amount"))["total"] or 0) + open_orders(customer)
     refuse, hold = [], []
     if ExternalEvent.objects.filter(
         customer=customer, kind__in=COLLECTIVE_PROCEEDINGS, day__lte=today

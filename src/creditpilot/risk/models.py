@@ -146,3 +146,20 @@ class Alert(models.Model):
             models.UniqueConstraint(fields=["customer", "day", "kind"], name="alert_once_a_day")
         ]
         indexes = [models.Index(fields=["company", "day"], name="alert_day_idx")]
+
+
+class Order(models.Model):
+    """An order taken and not yet invoiced: part of the customer's exposure."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="orders")
+    number = models.CharField(max_length=100)
+    date = models.DateField()
+    amount = models.BigIntegerField()  # cents, still to invoice
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["company", "number"], name="order_number_unique")
+        ]
+        indexes = [models.Index(fields=["company", "customer"], name="order_customer_idx")]

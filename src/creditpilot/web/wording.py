@@ -316,6 +316,7 @@ def _sentence(event: Any, customer_names: Mapping[str, str], currency: str) -> s
         ),
         "limit_approved": lambda: _("%(who)s granted a credit limit to %(customer)s: %(values)s"),
         "limit_rejected": lambda: _("%(who)s refused a credit limit to %(customer)s: %(values)s"),
+        "orders_imported": lambda: _("%(who)s imported the order book: %(values)s"),
         "financials_imported": lambda: _("%(who)s imported financial statements: %(values)s"),
         "events_imported": lambda: _("%(who)s imported external events: %(values)s"),
         "proceedings_opened": lambda: _(

@@ -34,8 +34,9 @@ from creditpilot.receivables.models import Document
 from creditpilot.risk.models import Alert, ExternalEvent, RiskScore
 
 logger = logging.getLogger(__name__)
-LIMIT_SHARE = 0.9
-CONCENTRATION_SHARE = 0.10
+# in tenths, so that amounts in cents are compared as integers
+LIMIT_TENTHS = 9  # 90 % of the credit limit
+CONCENTRATION_TENTHS = 1  # 10 % of the receivables
 RANK = {r: n for n, r in enumerate([*(r for r, _ in RATINGS), WORST_RATING])}
 
 WORDS = {
@@ -88,8 +89,9 @@ def _limit_alerts(company: Company, as_of: date) -> Iterable[tuple[int, str, dic
         company=company, credit_limit__gt=0
     ).values_list("id", "credit_limit"):
         now = today.get(customer_id, 0) or 0
-        if now > LIMIT_SHARE * limit >= (yesterday.get(customer_id, 0) or 0):
-            yield customer_id, Alert.Kind.LIMIT, {"usage": str(round(100 * now / limit))}
+        was = yesterday.get(customer_id, 0) or 0
+        if now * 10 > LIMIT_TENTHS * limit >= was * 10:
+            yield customer_id, Alert.Kind.LIMIT, {"usage": _percent(now, limit)}
     total = sum(v for v in today.values() if v and v > 0)
     total_before = sum(v for v in yesterday.values() if v and v > 0)
     for customer_id, owed in today.items():
@@ -97,10 +99,19 @@ def _limit_alerts(company: Company, as_of: date) -> Iterable[tuple[int, str, dic
         if (
             total
             and owed
-            and owed > CONCENTRATION_SHARE * total
-            and not (total_before and was > CONCENTRATION_SHARE * total_before)
+            and owed * 10 > CONCENTRATION_TENTHS * total
+            and not (total_before and was * 10 > CONCENTRATION_TENTHS * total_before)
         ):
-            yield customer_id, Alert.Kind.CONCENTRATION, {"share": str(round(100 * owed / total))}
+            yield customer_id, Alert.Kind.CONCENTRATION, {"share": _percent(owed, total)}
+
+
+def _percent(part: int, whole: int) -> str:
+    """``part`` as a whole percentage of ``whole``, rounded half up, in integers.
+
+    >>> _percent(9_500_00, 10_000_00), _percent(1, 3)
+    ('95', '33')
+    """
+    return str((200 * part + whole) // (2 * whole))
 
 
 def _score_alerts(company: Company, as_of: date) -> Iterable[tuple[int, str, dict[str, str]]]:

@@ -10,9 +10,12 @@ from django.contrib.auth import get_user_model
 
 from creditpilot.audit.models import AuditEvent
 from creditpilot.audit.services import Actor
+from creditpilot.collections.dunning import dunning_plan
 from creditpilot.collections.models import CustomerProfile, Dispute, Message, Promise, Task
+from creditpilot.collections.timeline import timeline
 from creditpilot.collections.worklist import (
     chance,
+    do_approve_message,
     do_call_outcome,
     do_decide_approval,
     do_dispute_outcome,
@@ -185,3 +188,45 @@ def test_another_companys_task_is_not_found(company):
         do_call_outcome(second, call.pk, "reached", Actor("colin"), TODAY)
     call.refresh_from_db()
     assert call.status == "open"
+
+
+def test_approving_a_message_alone_finds_or_opens_its_approval_task(company):
+    waiting = message(company, "ACME", "2025-06-20", status="approval")
+    assert do_approve_message(company, waiting.pk, Actor("manon"), TODAY) == 1
+    waiting.refresh_from_db()
+    assert waiting.status == "pending" and waiting.approved_at is not None
+    assert Task.objects.get(kind="approval").outcome == "approved"
+    with pytest.raises(InvalidInputError):  # approved once only
+        do_approve_message(company, waiting.pk, Actor("manon"), TODAY)
+    with pytest.raises(NotFoundError):
+        do_approve_message(company, waiting.pk + 1000, Actor("manon"), TODAY)
+
+
+def test_a_promise_takes_the_customer_out_of_the_next_days_plan(company):
+    def planned(day):
+        return {a.customer for a in dunning_plan(company, day).actions}
+
+    tomorrow = date(2025, 8, 1)
+    assert "ACME" in planned(tomorrow)
+    call = task(company, "ACME")
+    do_promise_outcome(company, call.pk, "1000.00", date(2025, 8, 20), Actor("colin"), TODAY)
+    assert "ACME" not in planned(tomorrow) and "INITECH" in planned(tomorrow)
+
+
+def test_the_timeline_tells_messages_tasks_promises_disputes_newest_first(company):
+    sent = message(company, "ACME", "2025-06-20")
+    call = task(company, "ACME")
+    do_promise_outcome(company, call.pk, "12.34", date(2025, 8, 20), Actor("colin"), TODAY)
+    later = task(company, "ACME", key="call:later")
+    do_dispute_outcome(company, later.pk, "F1", "price", Actor("colin"), date(2025, 8, 5))
+    acme = company.customers.get(code="ACME")
+    events = timeline(company, acme)
+    assert [e.day for e in events] == sorted((e.day for e in events), reverse=True)
+    assert events[0].day == date(2025, 8, 5)
+    kinds = {(e.kind, e.status) for e in events}
+    assert {("message", "sent"), ("promise", "open"), ("dispute", "open")} <= kinds
+    assert ("task", "done") in kinds
+    promise = next(e for e in events if e.kind == "promise").as_json()
+    assert promise["amount"] == "12.34" and promise["promised_date"] == "2025-08-20"
+    assert next(e for e in events if e.kind == "message").ref == sent.pk
+    assert timeline(company, company.customers.get(code="INITECH")) == []

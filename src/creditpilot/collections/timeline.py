@@ -8,6 +8,7 @@ from typing import Any
 
 from creditpilot.collections.models import Dispute, Message, Promise, Task
 from creditpilot.companies.models import Company
+from creditpilot.core.money import format_cents
 from creditpilot.customers.models import Customer
 
 
@@ -27,9 +28,7 @@ class Event:
             "kind": self.kind,
             "what": self.what,
             "status": self.status,
-            "amount": f"{self.amount / 100:.2f}"
-            if self.amount >= 0
-            else f"-{-self.amount / 100:.2f}",
+            "amount": format_cents(self.amount),
             "id": self.ref,
             **self.detail,
         }

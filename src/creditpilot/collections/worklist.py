@@ -6,7 +6,7 @@ rule, said on the page: it starts from the kind of task (an approved formal
 notice is the most effective, a call next, a missing address the least), and
 falls with the age of the debt — a debt loses a fifth of its chance every 36
 days late (floor: a fifth of it) — and by half when the customer broke a
-promise. The risk score replaces it when it exists.
+promise. The base chance of each kind is in ``BASE_CHANCE``.
 
 Outcomes are recorded in one transaction each, audited: a call reached, no
 answer (the call comes back the next business day), a wrong contact (a task

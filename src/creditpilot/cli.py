@@ -775,6 +775,11 @@ def demo(
     do_sync_imported_disputes(result.company, parse_day(end, "--end"))  # the demo's disputes
     password = generate_password()
     do_add_user(DEMO_USER, password=password, companies=[result.company], role=Role.ADMIN)
+    # the demo's day is run at once: reminders decided (nothing is sent without a mail
+    # server), the worklist, the scores and the alerts are there at the first sign-in
+    from creditpilot.orchestration.daily import do_daily_run_now
+
+    typer.echo(do_daily_run_now(result.company, parse_day(end, "--end")).summary())
     typer.echo(
         f"sign in as {DEMO_USER!r} with the password {password!r} (admin of {result.company.code!r})"
     )

@@ -247,3 +247,13 @@ def test_risk_scores_through_the_command_line(env, tmp_path):
     assert csv_out.splitlines()[0] == "code,score,rating,pd,drivers"
     bad = cp(env, "risk", "scores", "--format", "xml", ok=(2,))
     assert "unknown format 'xml'" in bad.stderr
+
+
+def test_the_demo_runs_its_day_so_that_the_worklist_is_ready(env):
+    cp(env, "init")
+    out = cp(env, "demo", "--customers", "25", "--end", "2026-12-03").stdout
+    assert "default 2026-12-03: receivables" in out and "dunning: " in out
+    assert out.strip().splitlines()[-1].startswith("sign in as 'demo'")
+    # the scheduler finds the day done: run again, the day decides nothing new
+    again = cp(env, "run", "--as-of", "2026-12-03").stdout
+    assert "dunning: 0 customers" in again

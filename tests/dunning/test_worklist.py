@@ -70,14 +70,10 @@ def message(company, code, due, status="sent", **extra):
     return Message.objects.create(
         company=company,
         customer=company.customers.get(code=code),
-        day=TODAY,
-        step_key="r1",
-        step_name="Reminder",
-        channel="email",
         items=[{"number": "X", "due_date": due}],
         amount=1000_00,
         status=status,
-        **extra,
+        **{"day": TODAY, "step_key": "r1", "step_name": "Reminder", "channel": "email", **extra},
     )
 
 
@@ -102,6 +98,9 @@ def test_the_worklist_ranks_by_expected_cash(company):
     assert items[0].expected == 400_00  # 1000.00 × 0.40
     assert items[1].expected == 100_00  # 1000.00 × 0.50 × 0.2
     assert items[0].last_message is not None and items[0].open == 1000_00
+    # an item paid long ago, named in an old reminder, does not age the debt
+    message(company, "ACME", "2024-01-10", day=date(2024, 2, 1))
+    assert worklist(company, TODAY)[0].days_late == 41
     # a much bigger amount outweighs the age of the debt
     Task.objects.filter(customer__code="INITECH").update(amount=10_000_00)
     assert [i.customer.code for i in worklist(company, TODAY)] == ["INITECH", "ACME"]

@@ -36,7 +36,7 @@ from creditpilot.collections.models import (
     Promise,
     Task,
 )
-from creditpilot.collections.services import do_add_dispute, do_add_promise
+from creditpilot.collections.services import do_add_dispute, do_add_promise, open_debits
 from creditpilot.companies.models import Company
 from creditpilot.core.calendar import BusinessCalendar
 from creditpilot.core.errors import InvalidInputError, NotFoundError
@@ -136,7 +136,7 @@ def worklist(
         company=company, customer_id__in=ids, status=Message.Status.SENT
     ).order_by("day", "id"):
         last[message.customer_id] = message
-    oldest = _oldest_days_late(company, ids, today)
+    oldest = _oldest_days_late({t.customer_id: t.customer for t in rows}, today)
     items = []
     for task in rows:
         pos = position.get(task.customer_id)
@@ -158,17 +158,13 @@ def worklist(
     return items
 
 
-def _oldest_days_late(company: Company, customer_ids: set[int], today: date) -> dict[int, int]:
-    """Days late of each customer's oldest open message item (from the last message's items)."""
-    oldest: dict[int, date] = {}
-    for customer_id, items in Message.objects.filter(
-        company=company, customer_id__in=customer_ids
-    ).values_list("customer_id", "items"):
-        for item in items or []:
-            due = date.fromisoformat(item["due_date"])
-            if customer_id not in oldest or due < oldest[customer_id]:
-                oldest[customer_id] = due
-    return {c: max((today - d).days, 0) for c, d in oldest.items()}
+def _oldest_days_late(customers: dict[int, Customer], today: date) -> dict[int, int]:
+    """Days late of each customer's oldest debit still open today (0 when none is overdue)."""
+    late: dict[int, int] = {}
+    for customer_id, customer in customers.items():
+        debits = open_debits(customer, today)
+        late[customer_id] = max((today - debits[0].due_date).days, 0) if debits else 0
+    return late
 
 
 # --- outcomes ------------------------------------------------------------------------------

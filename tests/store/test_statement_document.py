@@ -16,7 +16,6 @@ from creditpilot.receivables.invoices import do_import_invoices
 from creditpilot.reports.statement_document import (
     open_items_statement,
     statement_document_pdf,
-    statement_html,
 )
 
 pytestmark = [pytest.mark.store, pytest.mark.django_db]
@@ -112,5 +111,21 @@ def test_the_pdf_in_english(company):
 def test_the_companys_own_legal_mentions_replace_the_default(company):
     Company.objects.filter(pk=company.pk).update(legal_mentions="Pénalités : 3 fois le taux légal.")
     company.refresh_from_db()
-    html = statement_html(open_items_statement(company, "ACME", AS_OF), "fr")
-    assert "3 fois le taux légal" in html and "L441-10" not in html
+    text = _text(statement_document_pdf(open_items_statement(company, "ACME", AS_OF), "fr"))
+    assert "3 fois le taux légal" in text and "L441-10" not in text
+
+
+def test_names_are_text_not_markup_and_long_statements_number_their_pages(company, tmp_path):
+    Customer.objects.filter(code="ACME").update(name="Acme <b>& Fils</b>")
+    (tmp_path / "more.csv").write_text(
+        "customer_code,number,date,due_date,amount,currency\n"
+        + "".join(f"ACME,G{n},2026-05-01,2026-05-31,{n}.00,EUR\n" for n in range(1, 121))
+    )
+    do_import_invoices(company, tmp_path / "more.csv")
+    pdf = statement_document_pdf(open_items_statement(company, "ACME", AS_OF), "fr")
+    pages = pypdf.PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) >= 3
+    text = _text(pdf)
+    assert "Acme <b>& Fils</b>" in text
+    assert f"Page 1 / {len(pages)}" in text and f"Page {len(pages)} / {len(pages)}" in text
+    assert "G120" in text and "Pièce" in pages[1].extract_text()  # the header on each page

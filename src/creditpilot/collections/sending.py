@@ -21,7 +21,7 @@ import os
 import smtplib
 import ssl
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -36,11 +36,11 @@ from creditpilot.collections.letters import sha256
 from creditpilot.collections.models import CustomerProfile, Message, Task
 from creditpilot.companies.models import Company
 from creditpilot.core.errors import InvalidInputError
-from creditpilot.reports.pdf import htmls_to_pdfs
 from creditpilot.reports.statement_document import (
+    StatementDocument,
     open_items_statement,
     statement_file_name,
-    statement_html,
+    statement_pdfs,
 )
 
 logger = logging.getLogger(__name__)
@@ -51,21 +51,27 @@ MAX_ATTEMPTS = 5
 FIRST_RETRY = timedelta(minutes=10)
 BATCH = 200
 
-# the PDFs attached to messages (the statement of account): file name and bytes by message id
-Attachments = Callable[[Company, list[Message]], dict[int, tuple[str, bytes]]]
+# a PDF attached to a message: file name and bytes
+Attached = tuple[str, bytes]
+# each message with its attachment (the statement of account), in the messages' order
+Attachments = Callable[
+    [Company, Iterable[Message]], Generator[tuple[Message, Attached | None], None, None]
+]
 
 
 def statement_attachments(
-    company: Company, messages: list[Message]
-) -> dict[int, tuple[str, bytes]]:
-    """Each customer's statement of account at its message's day, in the message's language
-    (rendered on all the machine's cores)."""
-    docs = [(m, open_items_statement(company, m.customer.code, m.day)) for m in messages]
-    pdfs = htmls_to_pdfs([statement_html(doc, m.language) for m, doc in docs])
-    return {
-        m.pk: (statement_file_name(doc, m.language), pdf)
-        for (m, doc), pdf in zip(docs, pdfs, strict=True)
-    }
+    company: Company, messages: Iterable[Message]
+) -> Generator[tuple[Message, Attached | None], None, None]:
+    """Each customer's statement of account at its message's day, in the message's language,
+    rendered on all the machine's cores while the first ones are sent."""
+
+    def documents() -> Iterator[tuple[tuple[Message, str], StatementDocument, str]]:
+        for m in messages:
+            doc = open_items_statement(company, m.customer.code, m.day)
+            yield (m, statement_file_name(doc, m.language)), doc, m.language
+
+    for (message, name), pdf in statement_pdfs(documents()):
+        yield message, (name, pdf)
 
 
 @dataclass(frozen=True)
@@ -173,20 +179,31 @@ def do_send_pending(
         report.waiting = len(due)
         return report
     sender = Sender(company, server, report, now)
-    try:
-        for start in range(0, len(due), BATCH):
-            batch = list(
-                Message.objects.filter(id__in=due[start : start + BATCH])
-                .select_related("customer")
-                .order_by("id")
-            )
-            sender.attached = attachments(company, batch) if attachments else {}
-            for message in batch:
-                if not sender.send(message):
+    messages = _in_batches(due)
+    with contextlib.closing((attachments or _no_attachment)(company, messages)) as ready:
+        try:
+            for message, attached in ready:
+                if not sender.send(message, attached):
                     return report  # the server is unreachable: the rest waits for the next try
-    finally:
-        sender.close()
+        finally:
+            sender.close()
     return report
+
+
+def _no_attachment(
+    company: Company, messages: Iterable[Message]
+) -> Generator[tuple[Message, Attached | None], None, None]:
+    for message in messages:
+        yield message, None
+
+
+def _in_batches(ids: list[int]) -> Iterator[Message]:
+    for start in range(0, len(ids), BATCH):
+        yield from (
+            Message.objects.filter(id__in=ids[start : start + BATCH])
+            .select_related("customer")
+            .order_by("id")
+        )
 
 
 def _mark_interrupted(company: Company) -> int:
@@ -231,7 +248,6 @@ class Sender:
         now: datetime,
     ) -> None:
         self.company, self.server = company, server
-        self.attached: dict[int, tuple[str, bytes]] = {}
         self.report, self.now = report, now
         self.smtp: smtplib.SMTP | None = None
         self.address = company.sender_email or os.environ.get(MAIL_FROM_ENV) or DEFAULT_SENDER
@@ -243,7 +259,7 @@ class Sender:
                 self.smtp.quit()
             self.smtp = None
 
-    def send(self, message: Message) -> bool:
+    def send(self, message: Message, attached: Attached | None = None) -> bool:
         """Hand one message to the server; False when the server cannot be reached."""
         claimed = Message.objects.filter(pk=message.pk, status=message.status).update(
             status=Message.Status.SENDING, attempts=F("attempts") + 1
@@ -251,7 +267,7 @@ class Sender:
         if not claimed:
             return True  # another sender has it
         message.attempts += 1
-        email = self._email(message)
+        email = self._email(message, attached)
         try:
             if self.smtp is None:
                 self.smtp = self.server.connect()
@@ -283,7 +299,7 @@ class Sender:
             self.report.sent += 1
         return True
 
-    def _email(self, message: Message) -> EmailMessage:
+    def _email(self, message: Message, attached: Attached | None) -> EmailMessage:
         email = EmailMessage()
         email["From"] = formataddr((self.company.name, self.address))
         email["To"] = message.recipient
@@ -293,7 +309,6 @@ class Sender:
         if self.company.sender_email:
             email["Reply-To"] = self.company.sender_email
         email.set_content(message.body)
-        attached = self.attached.get(message.pk)
         if attached is not None:
             name, pdf = attached
             email.add_attachment(pdf, maintype="application", subtype="pdf", filename=name)

@@ -11,19 +11,23 @@ attached to the reminders. Open amounts and buckets are the core's, through
 
 from __future__ import annotations
 
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
-
-from django.template.loader import render_to_string
+from multiprocessing import get_context
+from typing import Any, TypeVar
 
 from creditpilot.companies.models import Company
 from creditpilot.core.aging import BUCKETS, Buckets
 from creditpilot.core.formats import LANGUAGES, date_text, money_text, short_date
 from creditpilot.customers.models import Customer
-from creditpilot.reports.pdf import html_to_pdf
+from creditpilot.reports import statement_pdf as pdf
 from creditpilot.reports.statement import StatementLine, statement
 
+K = TypeVar("K")
 LEGAL_MENTIONS = {
     "fr": (
         "Conformément à l'article L441-10 du Code de commerce, tout retard de paiement entraîne "
@@ -152,7 +156,8 @@ def statement_language(customer: Customer, language: str | None = None) -> str:
     return chosen if chosen in LANGUAGES else "fr"
 
 
-def statement_html(doc: StatementDocument, language: str) -> str:
+def _rows(doc: StatementDocument, language: str) -> dict[str, Any]:
+    """The document's words, amounts and dates as said in ``language``."""
     words = WORDS[language if language in WORDS else "fr"]
     currency = doc.company.currency
 
@@ -162,8 +167,7 @@ def statement_html(doc: StatementDocument, language: str) -> str:
     def row(line: StatementLine) -> dict[str, Any]:
         return {
             "date": short_date(line.date, language),
-            "kind": words["kinds"].get(line.kind, line.kind),
-            "number": line.number,
+            "document": f"{words['kinds'].get(line.kind, line.kind)} {line.number}".strip(),
             # the label, when it says more than the kind and the number
             "label": "" if line.number and line.number in line.label else line.label,
             "due": short_date(line.due_date, language) if line.due_date else "",
@@ -171,7 +175,7 @@ def statement_html(doc: StatementDocument, language: str) -> str:
             "debit": money(line.amount) if line.amount > 0 else "",
             "credit": money(-line.amount) if line.amount < 0 else "",
             "open": money(line.open_amount),
-            "late": line.days_past_due if (line.days_past_due or 0) > 0 else "",
+            "late": str(line.days_past_due) if (line.days_past_due or 0) > 0 else "",
         }
 
     buckets = [
@@ -180,33 +184,179 @@ def statement_html(doc: StatementDocument, language: str) -> str:
     ]
     if doc.buckets.cents["unapplied"]:
         buckets.append((words["unapplied"], money(doc.buckets.cents["unapplied"])))
-    return render_to_string(
-        "reports/open_items.html",
-        {
-            "lang": language,
-            "w": words,
-            "company": doc.company,
-            "customer": doc.customer,
-            "as_of": date_text(doc.as_of, language),
-            "open_items": (rows := [row(line) for line in doc.open_items]),
-            "labels": any(r["label"] for r in rows),
-            "movements": [row(line) for line in doc.movements],
-            "movements_title": words["movements"].format(
-                start=date_text(doc.since, language), end=date_text(doc.as_of, language)
-            )
-            if doc.since
-            else "",
-            "total": money(doc.total),
-            "overdue": money(doc.overdue),
-            "not_due": money(doc.total - doc.overdue),
-            "buckets": buckets,
-            "legal": doc.company.legal_mentions or LEGAL_MENTIONS[language],
-        },
-    )
+    return {
+        "w": words,
+        "open_items": [row(line) for line in doc.open_items],
+        "movements": [row(line) for line in doc.movements],
+        "total": money(doc.total),
+        "overdue": money(doc.overdue),
+        "not_due": money(doc.total - doc.overdue),
+        "buckets": buckets,
+        "legal": doc.company.legal_mentions or LEGAL_MENTIONS[language],
+    }
 
 
 def statement_document_pdf(doc: StatementDocument, language: str) -> bytes:
-    return html_to_pdf(statement_html(doc, language))
+    """The statement on the company's letterhead, in ``language``."""
+    v = _rows(doc, language)
+    w = v["w"]
+    company, customer = doc.company, doc.customer
+    st = pdf.Styles()
+    sender = [f"<font name='{st.bold}' size='11'>{pdf.text(company.name)}</font>"]
+    if company.address:
+        sender.append(pdf.text(company.address))
+    if company.phone:
+        sender.append(f"{w['phone']} {pdf.text(company.phone)}")
+    if company.sender_email:
+        sender.append(pdf.text(company.sender_email))
+    if company.siren:
+        sender.append(f"SIREN {pdf.text(company.siren)}")
+    recipient = [f"<font name='{st.bold}'>{pdf.text(customer.name)}</font>"]
+    if customer.address:
+        recipient.append(pdf.text(customer.address))
+    recipient.append(f"{w['customer']} {pdf.text(customer.code)}")
+    head = pdf.Table(
+        [
+            [
+                pdf.Paragraph("<br/>".join(sender), st.small),
+                "",
+                [pdf.spacer(10), pdf.Paragraph("<br/>".join(recipient), st.body)],
+            ]
+        ],
+        colWidths=[0.55 * pdf.WIDTH, 0.05 * pdf.WIDTH, 0.40 * pdf.WIDTH],
+    )
+    head.setStyle(
+        pdf.TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+    )
+    as_of = date_text(doc.as_of, language)
+    story: list[Any] = [
+        head,
+        pdf.spacer(8),
+        pdf.Paragraph(pdf.text(w["title"]), st.title),
+        pdf.Paragraph(pdf.text(f"{w['as_of']} {as_of}"), st.meta),
+        pdf.Paragraph(pdf.text(w["open_items"]), st.heading),
+        pdf.spacer(1.5),
+    ]
+    if v["open_items"]:
+        labels = any(r["label"] for r in v["open_items"])
+        keys = ["date", "document", *(["label"] if labels else []), "due", "amount", "open", "late"]
+        header = [w[k] for k in keys]
+        widths = (
+            [0.11, 0.22, 0.21, 0.11, 0.13, 0.13, 0.09]
+            if labels
+            else [0.12, 0.30, 0.12, 0.17, 0.17, 0.12]
+        )
+        rows = [[r[k] for k in keys] for r in v["open_items"]]
+        story.append(pdf.table(st, header, rows, widths, numeric_from=len(keys) - 3))
+    else:
+        story.append(pdf.Paragraph(pdf.text(w["nothing"]), st.body))
+    totals = pdf.Table(
+        [
+            [
+                pdf.Paragraph(
+                    pdf.text(w["total"]),
+                    pdf.ParagraphStyle("t", st.body, fontName=st.bold, fontSize=10, leading=12),
+                ),
+                pdf.Paragraph(
+                    pdf.text(v["total"]),
+                    pdf.ParagraphStyle("tn", st.number, fontName=st.bold, fontSize=10, leading=12),
+                ),
+            ],
+            [
+                pdf.Paragraph(pdf.text(w["overdue"]), st.body),
+                pdf.Paragraph(pdf.text(v["overdue"]), st.number),
+            ],
+            [
+                pdf.Paragraph(pdf.text(w["not_due"]), st.body),
+                pdf.Paragraph(pdf.text(v["not_due"]), st.number),
+            ],
+        ],
+        colWidths=[0.7 * pdf.WIDTH, 0.3 * pdf.WIDTH],
+    )
+    totals.setStyle(
+        pdf.TableStyle(
+            [
+                ("LINEABOVE", (0, 0), (-1, 0), 1, pdf.colors.black),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
+    story += [
+        pdf.spacer(2),
+        totals,
+        pdf.Paragraph(pdf.text(w["aging"]), st.heading),
+        pdf.spacer(1.5),
+    ]
+    share = 1 / len(v["buckets"])
+    story.append(
+        pdf.table(
+            st,
+            [label for label, _ in v["buckets"]],
+            [[value for _, value in v["buckets"]]],
+            [share] * len(v["buckets"]),
+            numeric_from=0,
+        )
+    )
+    if doc.since:
+        title = w["movements"].format(start=date_text(doc.since, language), end=as_of)
+        keys = ["date", "document", "label", "due", "debit", "credit"]
+        story += [
+            pdf.Paragraph(pdf.text(title), st.heading),
+            pdf.spacer(1.5),
+            pdf.table(
+                st,
+                [w[k] for k in keys],
+                [[r[k] for k in keys] for r in v["movements"]],
+                [0.11, 0.22, 0.25, 0.12, 0.15, 0.15],
+                numeric_from=4,
+            ),
+        ]
+    if company.iban:
+        bank = f"IBAN {company.iban}" + (f" – BIC {company.bic}" if company.bic else "")
+        story += [
+            pdf.spacer(5),
+            pdf.boxed(
+                [
+                    pdf.Paragraph(
+                        f"<font name='{st.bold}'>{pdf.text(w['pay'])}</font> – {pdf.text(bank)}"
+                        f"<br/>{pdf.text(w['pay_note'])}",
+                        st.body,
+                    )
+                ]
+            ),
+        ]
+    story += [pdf.spacer(5), pdf.Paragraph(pdf.text(v["legal"]), st.legal)]
+    footer = company.name + (f" – SIREN {company.siren}" if company.siren else "")
+    return pdf.render(story, f"{w['title']} – {customer.name}", company.name, footer, w["page"])
+
+
+def statement_pdfs(
+    items: Iterable[tuple[K, StatementDocument, str]],
+) -> Iterator[tuple[K, bytes]]:
+    """Many statements, each ``(key, document, language)``, rendered on the machine's cores and
+    given back in order as soon as each is ready, so that the caller goes on (sends the first
+    emails) while the rest render. ``items`` is read a few documents ahead in the caller's
+    thread (it may query the database); stopping early cancels what had not started."""
+    workers = min(os.cpu_count() or 1, 8)
+    if workers < 2:
+        for key, doc, language in items:
+            yield key, statement_document_pdf(doc, language)
+        return
+    pdf.fonts()  # registered before the fork: each worker inherits them
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"))
+    ahead: deque[tuple[K, Future[bytes]]] = deque()
+    try:
+        for key, doc, language in items:
+            ahead.append((key, pool.submit(statement_document_pdf, doc, language)))
+            if len(ahead) > workers * 4:
+                first, future = ahead.popleft()
+                yield first, future.result()
+        while ahead:
+            first, future = ahead.popleft()
+            yield first, future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def statement_file_name(doc: StatementDocument, language: str) -> str:

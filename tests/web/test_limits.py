@@ -58,3 +58,63 @@ def test_an_auditor_asks_for_nothing_and_a_reason_is_needed(people):
     missing = people.client("colin").post(url, {"amount": "100", "reason": ""}, follow=True)
     assert "Indiquez pourquoi ce plafond est demandé." in html.unescape(missing.content.decode())
     assert not LimitRequest.objects.exists()
+
+
+def test_the_page_gives_the_policys_reasons_and_records_the_insurance(people):
+    Customer.objects.filter(company=people.a, code="GLOBEX").update(rating="C")
+    url = f"/c/{people.a.code}/customers/GLOBEX/"
+    page = html.unescape(people.client("alice").get(url).content.decode())
+    assert "garantie demandée à cette note : assurance-crédit" in page
+    assert "la politique demande assurance-crédit en note C : rien n'est enregistré" in page
+    people.client("alice").post(
+        url + "cover/",
+        {
+            "insurer": "Allianz Trade",
+            "insured_amount": "40 000,00",
+            "insurance_decided": "2026-01-15",
+            "insurance_expires": "2099-12-31",
+            "guarantee": "none",
+            "guarantee_amount": "",
+            "review_date": "2026-01-31",
+        },
+    )
+    page = html.unescape(people.client("alice").get(url).content.decode())
+    assert "Assurance-crédit : Allianz Trade" in page and "revue à faire" in page
+    assert "rien n'est enregistré" not in page
+    event = AuditEvent.objects.get(action="cover_changed")
+    assert event.after["insurer"] == "Allianz Trade"
+    audit = html.unescape(people.client("adam").get(f"/c/{people.a.code}/audit/").content.decode())
+    assert "a modifié les garanties du crédit de" in audit and "Assureur-crédit" in audit
+    # a bad date is refused, nothing changes; an auditor changes nothing
+    refused = people.client("alice").post(
+        url + "cover/", {"insurer": "X", "insurance_expires": "31/12/2026"}, follow=True
+    )
+    assert "Un montant ou une date n'est pas valide." in html.unescape(refused.content.decode())
+    assert people.client("audrey").post(url + "cover/", {"insurer": "Y"}).status_code == 403
+    assert AuditEvent.objects.filter(action="cover_changed").count() == 1
+
+
+def test_the_policy_is_set_on_the_settings_page_by_who_may(people):
+    url = f"/c/{people.a.code}/settings/"
+    page = html.unescape(people.client("alice").get(url).content.decode())
+    assert "Politique de crédit" in page and "caution bancaire" in page
+    values = {}
+    for rating, days, months, equity, guarantee in [
+        ("A", "60", "3", "20", "none"),
+        ("B", "60", "2,5", "15", "none"),
+        ("C", "45", "1,5", "10", "credit_insurance"),
+        ("D", "30", "1", "5", "bank_guarantee"),
+        ("E", "0", "0", "0", "prepayment"),
+    ]:
+        values |= {
+            f"days_{rating}": days,
+            f"months_{rating}": months,
+            f"equity_{rating}": equity,
+            f"guarantee_{rating}": guarantee,
+        }
+    assert people.client("sam").post(url + "policy/", values).status_code == 403
+    done = people.client("adam").post(url + "policy/", values, follow=True)
+    assert "Politique de crédit enregistrée." in html.unescape(done.content.decode())
+    assert AuditEvent.objects.filter(action="policy_changed").count() == 1  # B alone changed
+    bad = people.client("adam").post(url + "policy/", values | {"months_B": "deux"}, follow=True)
+    assert "Un nombre de la politique n'est pas valide." in html.unescape(bad.content.decode())

@@ -84,6 +84,25 @@ class Terms:
             return self.days > LEGAL_CAP_EOM_DAYS
         return False
 
+    @property
+    def longest_days(self) -> int:
+        """The longest credit these terms give: days from an invoice to its due date, at worst.
+
+        >>> parse_terms("NET45").longest_days, parse_terms("EOM45").longest_days
+        (45, 75)
+        >>> parse_terms("45EOM").longest_days, parse_terms("RECEIPT").longest_days
+        (75, 0)
+        """
+        if self.kind is TermsKind.NET:
+            return self.days
+        if self.kind in (TermsKind.RECEIPT, TermsKind.PREPAID):
+            return 0
+        start = date(2026, 1, 1)  # any year: end-of-month terms are longest from a 1st
+        return max(
+            (self.due_date(start + timedelta(days=n)) - (start + timedelta(days=n))).days
+            for n in range(365)
+        )
+
     def discount_deadline(self, invoice_date: date) -> date | None:
         if self.discount_days is None:
             return None

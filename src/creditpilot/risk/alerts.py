@@ -7,7 +7,9 @@ The rules, run by the daily run after the scores:
 - worse: it starts paying later and later (3 months more than 5 days behind 12 months);
 - event: an external event about it was published that day;
 - broken_promise: a promise it made was found broken that day;
-- concentration: it comes to owe more than 10 % of all the company's receivables.
+- concentration: it comes to owe more than 10 % of all the company's receivables;
+- review: the review date set for its limit has come;
+- insurance: its credit insurance ends within 30 days.
 
 Each alert is kept once per customer, day and kind; the watch-list shows them, and each
 user with an email address gets the day's alerts of the customers they see, in one email.
@@ -31,7 +33,7 @@ from creditpilot.companies.models import Company
 from creditpilot.core.scorecard import RATINGS, WORST_RATING
 from creditpilot.customers.models import Customer
 from creditpilot.receivables.models import Document
-from creditpilot.risk.models import Alert, ExternalEvent, RiskScore
+from creditpilot.risk.models import Alert, CreditCover, ExternalEvent, RiskScore
 
 logger = logging.getLogger(__name__)
 # in tenths, so that amounts in cents are compared as integers
@@ -52,7 +54,13 @@ WORDS = {
         "concentre {share} % des créances de l'entreprise",
         "holds {share} % of the company's receivables",
     ),
+    "review": ("revue du plafond prévue le {day}", "limit review due on {day}"),
+    "insurance": (
+        "l'assurance-crédit ({insurer}) prend fin le {day}",
+        "the credit insurance ({insurer}) ends on {day}",
+    ),
 }
+INSURANCE_NOTICE = timedelta(days=30)
 
 
 EVENT_KINDS = {
@@ -148,12 +156,44 @@ def _day_alerts(company: Company, as_of: date) -> Iterable[tuple[int, str, dict[
         yield customer_id, Alert.Kind.BROKEN_PROMISE, {}
 
 
+def _cover_alerts(company: Company, as_of: date) -> Iterable[tuple[int, str, dict[str, str]]]:
+    """Said once: the first run on or after the review date, and 30 days before the cover ends."""
+    said = {
+        (customer_id, kind): day
+        for customer_id, kind, day in Alert.objects.filter(
+            company=company, kind__in=(Alert.Kind.REVIEW, Alert.Kind.INSURANCE)
+        )
+        .order_by("day")
+        .values_list("customer_id", "kind", "day")
+    }  # the latest of each wins
+    for customer_id, review in CreditCover.objects.filter(
+        company=company, review_date__lte=as_of
+    ).values_list("customer_id", "review_date"):
+        last = said.get((customer_id, Alert.Kind.REVIEW))
+        if last is None or last < review:
+            yield customer_id, Alert.Kind.REVIEW, {"day": review.strftime("%d/%m/%Y")}
+    for customer_id, ends, insurer in CreditCover.objects.filter(
+        company=company,
+        insured_amount__gt=0,
+        insurance_expires__gte=as_of,
+        insurance_expires__lte=as_of + INSURANCE_NOTICE,
+    ).values_list("customer_id", "insurance_expires", "insurer"):
+        last = said.get((customer_id, Alert.Kind.INSURANCE))
+        if last is None or last < ends - INSURANCE_NOTICE:
+            yield (
+                customer_id,
+                Alert.Kind.INSURANCE,
+                {"day": ends.strftime("%d/%m/%Y"), "insurer": insurer},
+            )
+
+
 def do_alerts(company: Company, as_of: date) -> int:
     """Run the rules for the day; returns how many new alerts were raised."""
     found = [
         *_limit_alerts(company, as_of),
         *_score_alerts(company, as_of),
         *_day_alerts(company, as_of),
+        *_cover_alerts(company, as_of),
     ]
     known = set(Alert.objects.filter(company=company, day=as_of).values_list("customer_id", "kind"))
     new = [

@@ -6,7 +6,8 @@ its limit after the order:
 
 - refuse: collective proceedings published, or rating E;
 - hold: rating D, an item over 60 days past due, the order taking the exposure over the
-  credit limit, or no credit limit set for an order over the no-limit ceiling (5,000 EUR);
+  credit limit, no credit limit set for an order over the no-limit ceiling (5,000 EUR), or
+  a guarantee the credit policy asks for at the customer's rating and that is not held;
 - accept otherwise.
 """
 
@@ -24,6 +25,7 @@ from creditpilot.receivables.models import Document
 from creditpilot.risk.behaviour import latest_score
 from creditpilot.risk.models import COLLECTIVE_PROCEEDINGS, ExternalEvent
 from creditpilot.risk.orders import open_orders
+from creditpilot.risk.policy import DEFAULT_POLICY, GUARANTEES, company_policy, guarantee_held
 
 NO_LIMIT_CEILING = 5_000_00  # cents an order may reach without a limit set
 LATE_DAYS = 60
@@ -79,6 +81,9 @@ def credit_check(company: Company, customer: Customer, amount: int, today: date)
         )
     if limit is None and amount > NO_LIMIT_CEILING:
         hold.append(f"no credit limit set, and the order is over {format_cents(NO_LIMIT_CEILING)}")
+    required = company_policy(company)[rating].guarantee if rating in DEFAULT_POLICY else "none"
+    if required not in ("none", "prepayment") and not guarantee_held(customer, required, today):
+        hold.append(f"the credit policy asks for {GUARANTEES[required][1]} at rating {rating}")
     decision = "refuse" if refuse else "hold" if hold else "accept"
     return CreditCheck(customer.code, amount, decision, refuse + hold, exposure, limit, rating)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import models
 
 from creditpilot.companies.models import Company
@@ -132,6 +134,8 @@ class Alert(models.Model):
         EVENT = "event", "external event"
         BROKEN_PROMISE = "broken_promise", "broken promise"
         CONCENTRATION = "concentration", "concentration"
+        REVIEW = "review", "limit review due"
+        INSURANCE = "insurance", "credit insurance ending"
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False)
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="alerts")
@@ -163,3 +167,56 @@ class Order(models.Model):
             models.UniqueConstraint(fields=["company", "number"], name="order_number_unique")
         ]
         indexes = [models.Index(fields=["company", "customer"], name="order_customer_idx")]
+
+
+class Guarantee(models.TextChoices):
+    NONE = "none", "none"
+    PREPAYMENT = "prepayment", "prepayment"
+    DEPOSIT = "deposit", "deposit"
+    BANK_GUARANTEE = "bank_guarantee", "bank guarantee"
+    CREDIT_INSURANCE = "credit_insurance", "credit insurance"
+
+
+class CreditPolicy(models.Model):
+    """A company's credit policy for one rating: the longest terms granted, how the limit is
+    reckoned, and the guarantee asked for."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False)
+    rating = models.CharField(max_length=1)
+    max_terms_days = models.PositiveSmallIntegerField()
+    sales_months = models.DecimalField(max_digits=4, decimal_places=1)  # of the customer's sales
+    equity_percent = models.DecimalField(max_digits=5, decimal_places=1)  # of its equity, at most
+    guarantee = models.CharField(max_length=20, choices=Guarantee.choices, default="none")
+
+    class Meta:
+        ordering = ["company", "rating"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "rating"], name="policy_once_a_rating")
+        ]
+
+
+class CreditCover(models.Model):
+    """What secures a customer's credit: its insurer's cover, a guarantee held, and when
+    the limit is next reviewed."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False)
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="cover")
+    insurer = models.CharField(max_length=100, blank=True)
+    insured_amount = models.BigIntegerField(null=True, blank=True)  # cents
+    insurance_decided = models.DateField(null=True, blank=True)
+    insurance_expires = models.DateField(null=True, blank=True)
+    guarantee = models.CharField(max_length=20, choices=Guarantee.choices, default="none")
+    guarantee_amount = models.BigIntegerField(null=True, blank=True)  # cents
+    review_date = models.DateField(null=True, blank=True)
+    updated_by = models.CharField(max_length=150, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def insured_on(self, day: date) -> int:
+        """The cover in force on ``day`` (cents; 0 when none, not yet decided or expired)."""
+        if not self.insured_amount or (
+            self.insurance_decided is not None and self.insurance_decided > day
+        ):
+            return 0
+        if self.insurance_expires is not None and self.insurance_expires < day:
+            return 0
+        return self.insured_amount

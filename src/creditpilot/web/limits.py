@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -20,9 +20,11 @@ from creditpilot.core.errors import CreditPilotError
 from creditpilot.core.money import to_cents
 from creditpilot.customers.models import Customer
 from creditpilot.risk.alerts import alert_text
-from creditpilot.risk.limits import covers, do_decide_limit, do_request_limit, recommended_limit
-from creditpilot.risk.models import Alert, LimitRequest
+from creditpilot.risk.limits import covers, do_decide_limit, do_request_limit
+from creditpilot.risk.models import Alert, CreditCover, LimitRequest
+from creditpilot.risk.policy import CoverValues, do_set_cover, recommendation
 from creditpilot.web.access import company_view
+from creditpilot.web.policy import GUARANTEE_CHOICES
 from creditpilot.web.views import as_of_of
 
 ERRORS = {
@@ -30,6 +32,9 @@ ERRORS = {
     "limit_reason": gettext_lazy("Say why the limit is asked for."),
     "limit_decided": gettext_lazy("This request was already decided."),
     "over_delegation": gettext_lazy("This limit is above your delegation."),
+    "expires_before_decided": gettext_lazy("The cover cannot end before it was decided."),
+    "insurer_missing": gettext_lazy("Name the insurer of the cover."),
+    "bad_guarantee": gettext_lazy("Choose a guarantee from the list."),
 }
 STATUSES = {
     "pending": gettext_lazy("waiting for a decision"),
@@ -40,8 +45,19 @@ STATUSES = {
 
 def limit_context(scope: Scope, customer: Customer) -> dict[str, Any]:
     requests = list(LimitRequest.objects.filter(customer=customer)[:10])
+    today = timezone.localdate()
+    advice = recommendation(customer, today, (get_language() or "fr")[:2])
+    cover = CreditCover.objects.filter(customer=customer).first()
     return {
-        "recommended": recommended_limit(customer, timezone.localdate()),
+        "recommended": advice.limit,
+        "advice": advice,
+        "guarantee_asked": dict(GUARANTEE_CHOICES)[advice.guarantee],
+        "cover": cover,
+        "cover_guarantee": dict(GUARANTEE_CHOICES).get(cover.guarantee) if cover else None,
+        "insured_now": cover.insured_on(today) if cover else 0,
+        "review_due": bool(cover and cover.review_date and cover.review_date <= today),
+        "guarantees": GUARANTEE_CHOICES,
+        "may_edit_cover": scope.can(Action.EDIT_CUSTOMER),
         "requests": [
             {
                 "request": r,
@@ -111,3 +127,42 @@ def alerts_page(request: HttpRequest, scope: Scope) -> HttpResponse:
     )
     rows = [{"alert": a, "text": alert_text(a, language)} for a in alerts]
     return render(request, "web/alerts.html", {"rows": rows})
+
+
+@company_view(methods=("POST",))
+def cover_edit(request: HttpRequest, scope: Scope, code: str) -> HttpResponse:
+    """What secures the customer's credit: its insurer's cover, a guarantee, the review date."""
+    customer = scope.customer(code)
+    scope.require(Action.EDIT_CUSTOMER)
+    post = request.POST
+    try:
+        values = CoverValues(
+            insurer=post.get("insurer", ""),
+            insured_amount=_cents(post.get("insured_amount", "")),
+            insurance_decided=_day(post.get("insurance_decided", "")),
+            insurance_expires=_day(post.get("insurance_expires", "")),
+            guarantee=post.get("guarantee", "none"),
+            guarantee_amount=_cents(post.get("guarantee_amount", "")),
+            review_date=_day(post.get("review_date", "")),
+        )
+        do_set_cover(scope.company, customer, values, actor_of(request.user, request))
+        messages.success(request, _("Cover and guarantee recorded."))
+    except (InvalidOperation, ValueError):
+        messages.error(request, _("An amount or a date is not valid."))
+    except CreditPilotError as err:
+        messages.error(request, str(ERRORS.get(err.code, err.message)))
+    return redirect("customer", company=scope.company.code, code=customer.code)
+
+
+def _cents(raw: str) -> int | None:
+    text = "".join(raw.split()).replace(",", ".")
+    if not text:
+        return None
+    amount = to_cents(Decimal(text))
+    if amount < 0:
+        raise ValueError("negative")
+    return amount
+
+
+def _day(raw: str) -> date | None:
+    return date.fromisoformat(raw.strip()) if raw.strip() else None

@@ -1,7 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from creditpilot.web import customers, dunning, imports, limits, strategies, tokens, views
+from creditpilot.web import (
+    customers,
+    dunning,
+    imports,
+    limits,
+    policy,
+    strategies,
+    tokens,
+    views,
+)
 
 company_patterns = [
     path("", views.dashboard, name="dashboard"),
@@ -11,6 +20,7 @@ company_patterns = [
     path("customers/<path:code>/edit/", customers.customer_edit, name="customer_edit"),
     path("customers/<path:code>/notes/", customers.customer_note, name="customer_note"),
     path("customers/<path:code>/limit/", limits.limit_request, name="limit_request"),
+    path("customers/<path:code>/cover/", limits.cover_edit, name="cover_edit"),
     path(
         "customers/<path:code>/collection/",
         dunning.customer_collection,
@@ -38,6 +48,7 @@ company_patterns = [
         name="template_edit",
     ),
     path("settings/", views.company_settings, name="settings"),
+    path("settings/policy/", policy.policy_edit, name="policy_edit"),
     path("audit/", views.audit_log, name="audit"),
     path("users/", views.users, name="users"),
     path("users/<str:username>/revoke/", views.revoke, name="revoke"),

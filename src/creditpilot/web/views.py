@@ -37,6 +37,7 @@ from creditpilot.reports.positions import BUCKET_FIELDS, kpi_trend, kpis_at, pos
 from creditpilot.web.access import CURRENT_COMPANY_KEY, company_view
 from creditpilot.web.forms import CompanySettingsForm, GrantForm, terms_in_form
 from creditpilot.web.middleware import LANGUAGE_SESSION_KEY
+from creditpilot.web.policy import policy_context
 from creditpilot.web.tokens import token_rows
 from creditpilot.web.wording import describe_event
 
@@ -226,6 +227,7 @@ def company_settings(request: HttpRequest, scope: Scope) -> HttpResponse:
             "form": form,
             "can_edit": scope.can(Action.EDIT_SETTINGS),
             "members": members if scope.can(Action.MANAGE_USERS) else None,
+            **policy_context(scope),
         },
     )
 

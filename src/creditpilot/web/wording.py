@@ -21,17 +21,22 @@ shown with its underscores as spaces rather than not at all.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from creditpilot.accounts.rights import Role, role_label
+from creditpilot.core.money import to_cents
 from creditpilot.core.terms_text import describe_terms
+from creditpilot.web.policy import GUARANTEE_CHOICES
 from creditpilot.web.templatetags.cp import count_label, money
 
 TERMS_FIELDS = {"payment_terms", "default_terms"}
 MONEY_FIELDS = {"credit_limit"}
+# amounts recorded as two-decimal strings (format_cents)
+DECIMAL_MONEY_FIELDS = {"insured_amount", "guarantee_amount"}
 
 
 def _humanised(code: str) -> str:
@@ -85,9 +90,23 @@ def import_source(created_by: str) -> str:
     return created_by
 
 
+def guarantee_label(code: str) -> str:
+    return str(dict(GUARANTEE_CHOICES).get(code, code))
+
+
 def field_label(field: str) -> str:
     return {
         "payment_terms": _("Payment terms"),
+        "insurer": _("Credit insurer"),
+        "insured_amount": _("Amount insured"),
+        "insurance_decided": _("Cover decided on"),
+        "insurance_expires": _("Cover ends on"),
+        "guarantee": _("Guarantee"),
+        "guarantee_amount": _("Amount guaranteed"),
+        "review_date": _("Next review"),
+        "max_terms_days": _("Longest terms (days)"),
+        "sales_months": _("Limit: months of sales"),
+        "equity_percent": _("Limit: at most, percent of equity"),
         "terms_from": _("Effective from"),
         "effective_from": _("Effective from"),
         "credit_limit": _("Credit limit"),
@@ -168,6 +187,10 @@ def shown_value(field: str, value: Any, currency: str = "EUR") -> str:
         return describe_terms(str(value), get_language() or "fr")
     if field in MONEY_FIELDS:
         return money(int(value), currency)
+    if field in DECIMAL_MONEY_FIELDS and value not in (None, ""):
+        return money(to_cents(Decimal(str(value))), currency)
+    if field == "guarantee":
+        return guarantee_label(str(value))
     if field == "role":
         try:
             return role_label(Role(value))
@@ -319,6 +342,12 @@ def _sentence(event: Any, customer_names: Mapping[str, str], currency: str) -> s
         "orders_imported": lambda: _("%(who)s imported the order book: %(values)s"),
         "financials_imported": lambda: _("%(who)s imported financial statements: %(values)s"),
         "events_imported": lambda: _("%(who)s imported external events: %(values)s"),
+        "policy_changed": lambda: _(
+            "%(who)s changed the credit policy for rating %(ref)s: %(changes)s"
+        ),
+        "cover_changed": lambda: _(
+            "%(who)s changed what secures the credit of %(customer)s: %(changes)s"
+        ),
         "proceedings_opened": lambda: _(
             "Collective proceedings published for %(customer)s: %(values)s"
         ),

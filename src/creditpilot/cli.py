@@ -756,11 +756,16 @@ def demo(
     ),
 ) -> None:
     """Load a realistic demo company: a French SME over 24 months."""
+    import tempfile
+
     from creditpilot.accounts.rights import Role
     from creditpilot.accounts.services import do_add_user, generate_password
+    from creditpilot.audit.services import Actor
     from creditpilot.receivables.demo_load import DEMO_STAGES, do_load_demo
+    from creditpilot.risk.financials import do_import_financials
 
-    with progress_bar("Demo", DEMO_STAGES) as progress:
+    with tempfile.TemporaryDirectory() as kept, progress_bar("Demo", DEMO_STAGES) as progress:
+        financials = Path(kept) / "financials.csv"
         result = do_load_demo(
             company,
             customers=customers,
@@ -768,8 +773,11 @@ def demo(
             seed=seed,
             end=parse_day(end, "--end"),
             progress=progress,
+            keep_financials=financials,
         )
-    typer.echo(result)
+        typer.echo(result)
+        if financials.exists():
+            typer.echo(do_import_financials(result.company, financials, Actor(username="cli")))
     from creditpilot.collections.services import do_sync_imported_disputes
 
     do_sync_imported_disputes(result.company, parse_day(end, "--end"))  # the demo's disputes

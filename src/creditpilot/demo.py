@@ -131,6 +131,7 @@ class DemoFiles:
     fec: list[Path]  # FEC files in fiscal-year order
     customers: Path  # customers CSV
     lines: int  # total FEC lines written (data lines, no headers)
+    financials: Path | None = None  # financial statements CSV (two fiscal years, some customers)
 
 
 def generate_demo(
@@ -175,7 +176,9 @@ def generate_demo(
         fec += [fy1, fy2]
     customers_path = directory / "customers.csv"
     _write_customers(customers_path, ledger.customers)
-    return DemoFiles(fec=fec, customers=customers_path, lines=written)
+    financials_path = directory / "financials.csv"
+    _write_financials(financials_path, ledger.customers, end, seed)
+    return DemoFiles(fec=fec, customers=customers_path, lines=written, financials=financials_path)
 
 
 # --- dates ------------------------------------------------------------------------------
@@ -839,3 +842,61 @@ def _write_customers(path: Path, customers: list[_Customer]) -> None:
                 [c.code, c.name, c.siren, c.country, c.segment, c.terms, c.vat, c.sales_rep, c.email,
                  f"{c.credit_limit // 100}.{c.credit_limit % 100:02d}", "EUR"]
             )  # fmt: skip
+
+
+# --- financial statements ------------------------------------------------------------------
+
+# the health behind a customer's statements, by payment profile: mean and spread of a latent
+# score that sets its ratios (a chronic late payer tends to weak accounts, not always)
+_HEALTH = {"prompt": (2.0, 0.7), "slow": (1.3, 0.7), "chronic": (0.4, 0.8), "partial": (0.6, 0.8)}
+_SEGMENT_SALES = {"TPE": (400_000, 2_000_000), "PME": (2_000_000, 50_000_000),
+                  "ETI": (50_000_000, 1_500_000_000), "GE": (1_500_000_000, 9_000_000_000)}  # fmt: skip
+FINANCIAL_COLUMNS = (
+    "siren", "year_end", "total_assets", "current_assets", "inventories", "cash", "equity",
+    "retained_earnings", "total_liabilities", "short_term_liabilities", "sales", "ebit",
+    "ebitda", "financial_charges", "staff_costs", "value_added", "net_income",
+)  # fmt: skip
+
+
+def _write_financials(path: Path, customers: list[_Customer], end: date, seed: int) -> None:
+    """Two fiscal years (31 December) of statements for about half the French private
+    customers with a SIREN, their health drawn from their payment profile."""
+    rng = random.Random(seed * 7919 + 17)
+    years = [date(end.year - 2, 12, 31), date(end.year - 1, 12, 31)]
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(FINANCIAL_COLUMNS)
+        for c in customers:
+            if not c.siren or c.segment not in _SEGMENT_SALES or rng.random() < 0.5:
+                continue
+            mean, spread = _HEALTH[c.profile]
+            health = rng.gauss(mean, spread)
+            low, high = _SEGMENT_SALES[c.segment]
+            sales = rng.uniform(low, high)
+            for year_end in years:
+                health += rng.gauss(0, 0.25)
+                sales *= rng.uniform(0.9, 1.15)
+                writer.writerow([c.siren, year_end.isoformat(), *_statement(rng, health, sales)])
+
+
+def _statement(rng: random.Random, health: float, sales: float) -> list[str]:
+    """The figures of one year, in euros with cents, whose Altman Z'' follows ``health``."""
+    assets = sales * rng.uniform(0.5, 1.2)
+    current = assets * rng.uniform(0.4, 0.7)
+    x1 = 0.04 + 0.09 * health + rng.gauss(0, 0.03)  # working capital / total assets
+    x2 = 0.03 + 0.08 * health + rng.gauss(0, 0.03)  # retained earnings / total assets
+    x3 = 0.005 + 0.035 * health + rng.gauss(0, 0.01)  # EBIT / total assets
+    x4 = max(0.15 + 0.3 * health + rng.gauss(0, 0.08), -0.15)  # equity / total liabilities
+    equity = x4 * assets / (1 + x4)
+    liabilities = assets - equity
+    short_term = min(current - x1 * assets, liabilities)
+    ebit = x3 * assets
+    staff = sales * rng.uniform(0.2, 0.4)
+    charges = liabilities * rng.uniform(0.015, 0.04)
+    figures = [
+        assets, current, current * rng.uniform(0.1, 0.4), current * rng.uniform(0.05, 0.2),
+        equity, x2 * assets, liabilities, short_term, sales, ebit,
+        ebit + assets * rng.uniform(0.02, 0.05), charges, staff,
+        staff / rng.uniform(0.55, 0.8), ebit * 0.72 - charges,
+    ]  # fmt: skip
+    return [f"{value:.2f}" for value in figures]

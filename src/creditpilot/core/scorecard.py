@@ -14,6 +14,8 @@ broken promises (12 months)             5 points each, at most 15
 open disputes                           3 points each, at most 9
 credit limit in use                     10 points above 100 %, 5 above 90 %
 young relationship (under 180 days)     5 points
+financial statements (Altman Z'')       15 points in the distress zone (under 1.10),
+                                        5 in the grey zone (1.10 to 2.60)
 collective proceedings                  the score falls to 0
 ======================================  =============================================
 
@@ -28,6 +30,9 @@ score, ``1 / (1 + exp((score - 45) / 10))``, until the backtest calibrates it.
 ['days_late', 'over_60', 'worse_lately']
 >>> card.drivers[0].text("en"), card.drivers[0].text("fr")
 ('pays on average 25 days late', 'paie en moyenne 25 jours en retard')
+>>> weak = score_card(Behaviour("C2", wadl=Decimal(25), wadl_3m=Decimal(31), over_60_share=Decimal("0.4"), altman_z=Decimal("0.734")))
+>>> weak.score, weak.drivers[1].text("en")
+(52, "financial statements in the distress zone (Altman Z'' 0.73)")
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 RATINGS = (("A", 80), ("B", 65), ("C", 50), ("D", 35))
+ALTMAN_SAFE, ALTMAN_DISTRESS = Decimal("2.60"), Decimal("1.10")  # Z'' zones
 WORST_RATING = "E"
 
 
@@ -57,6 +63,7 @@ class Behaviour:
     relationship_days: int = 10_000
     sales_12m: int = 0  # cents
     proceedings: bool = False  # safeguard, receivership, liquidation
+    altman_z: Decimal | None = None  # Z'' of its latest financial statements known then
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,14 @@ DRIVER_WORDS = {
     "disputes": ("{count} litige(s) en cours", "{count} open dispute(s)"),
     "limit": ("encours à {usage} % du plafond", "{usage} % of its credit limit in use"),
     "young": ("client depuis moins de 6 mois", "a customer for less than 6 months"),
+    "altman_distress": (
+        "comptes en zone de défaillance (Altman Z'' {z})",
+        "financial statements in the distress zone (Altman Z'' {z})",
+    ),
+    "altman_grey": (
+        "comptes en zone grise (Altman Z'' {z})",
+        "financial statements in the grey zone (Altman Z'' {z})",
+    ),
     "proceedings": (
         "procédure collective en cours",
         "under collective proceedings",
@@ -142,6 +157,12 @@ def _drivers(b: Behaviour) -> list[Driver]:
         found.append(Driver("limit", points, {"usage": _percent(b.limit_usage)}))
     if b.relationship_days < 180:
         found.append(Driver("young", Decimal(5)))
+    if b.altman_z is not None and b.altman_z <= ALTMAN_SAFE:
+        z = str(b.altman_z.quantize(Decimal("0.01"), ROUND_HALF_UP))
+        if b.altman_z < ALTMAN_DISTRESS:
+            found.append(Driver("altman_distress", Decimal(15), {"z": z}))
+        else:
+            found.append(Driver("altman_grey", Decimal(5), {"z": z}))
     if b.proceedings:
         found.append(Driver("proceedings", Decimal(100)))
     found = [d for d in found if d.points > 0]

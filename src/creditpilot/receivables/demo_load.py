@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,7 +56,10 @@ def do_load_demo(
     seed: int,
     end: date,
     progress: Callable[[str], None] = _noop,
+    keep_financials: Path | None = None,
 ) -> DemoLoaded:
+    """Load the demo ledger; its financial statements (read by a layer above) are copied to
+    ``keep_financials`` when given."""
     company = demo_company(code)
     with tempfile.TemporaryDirectory() as tmp:
         progress("generating")
@@ -64,6 +68,8 @@ def do_load_demo(
         results = [do_import_customers(company, files.customers)]
         progress("fec")
         results += [do_import_fec(company, fec) for fec in files.fec]
+        if keep_financials is not None and files.financials is not None:
+            shutil.copyfile(files.financials, keep_financials)
     progress("disputes")
     _mark_disputes(company, seed)
     _contact_details(company, seed)

@@ -26,6 +26,7 @@ from creditpilot.customers.models import Customer
 from creditpilot.receivables.models import Allocation, Document
 from creditpilot.reports.positions import sync_ratings
 from creditpilot.risk.events import under_proceedings
+from creditpilot.risk.financials import altman_by_customer
 from creditpilot.risk.models import RiskScore
 
 DOC = Document._meta.db_table
@@ -172,6 +173,7 @@ def company_scores(company: Company, as_of: date) -> DayScores:
     }
     disputes, broken = _counts(company, as_of)
     proceedings = under_proceedings(company, as_of)
+    altman = altman_by_customer(company, as_of)
     cards = []
     for row in frame.iter_rows(named=True):
         customer = customers[row["customer_id"]]
@@ -194,6 +196,7 @@ def company_scores(company: Company, as_of: date) -> DayScores:
             relationship_days=int(row["relationship_days"]),
             sales_12m=int(row["sales"] or 0),
             proceedings=row["customer_id"] in proceedings,
+            altman_z=altman.get(row["customer_id"]),
         )
         cards.append(score_card(behaviour))
     cards.sort(key=lambda c: c.customer)

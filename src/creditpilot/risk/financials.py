@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
@@ -83,3 +85,20 @@ def statement_scores(stored: StoredStatement) -> tuple[Score, Score]:
     """Altman Z'' and Conan-Holder of a stored statement."""
     figures = FinancialStatement(**{name: getattr(stored, name) for name in FIGURES})
     return altman_z2(figures), conan_holder(figures)
+
+
+def altman_by_customer(company: Company, as_of: date) -> dict[int, Decimal]:
+    """Each customer's Altman Z'' from its latest statements closed by ``as_of`` (where their
+    figures allow it), by customer id."""
+    found: dict[int, Decimal] = {}
+    seen: set[int] = set()
+    for stored in StoredStatement.objects.filter(company=company, year_end__lte=as_of).order_by(
+        "customer_id", "-year_end"
+    ):
+        if stored.customer_id in seen:
+            continue  # an older year
+        seen.add(stored.customer_id)
+        z = statement_scores(stored)[0].value
+        if z is not None:
+            found[stored.customer_id] = z
+    return found

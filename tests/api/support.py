@@ -39,6 +39,11 @@ class Persona:
             path, json.dumps(body), content_type="application/json", headers=self._headers()
         )
 
+    def put(self, path: str, body: dict[str, Any]) -> Any:
+        return self.client.put(
+            path, json.dumps(body), content_type="application/json", headers=self._headers()
+        )
+
     def delete(self, path: str) -> Any:
         return self.client.delete(path, headers=self._headers())
 
@@ -47,6 +52,8 @@ class Persona:
             return self.get(path)
         if method == "patch":
             return self.patch(path, body or {})
+        if method == "put":
+            return self.put(path, body or {})
         if method == "delete":
             return self.delete(path)
         return self.post(path, body or {})

@@ -7,6 +7,7 @@ without touching these tests.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,6 +18,7 @@ from creditpilot.accounts.models import ApiToken
 from creditpilot.api.api import api
 from creditpilot.customers.models import Customer
 from creditpilot.receivables.models import ImportJob
+from creditpilot.risk.models import Order
 from tests.api.support import error_of
 
 pytestmark = [pytest.mark.store, pytest.mark.django_db]
@@ -38,12 +40,20 @@ def test_the_route_list_is_read_from_the_api():
     found = set(operations())
     assert ("patch", "/api/v1/companies/{company}/customers/{code}") in found
     assert ("post", "/api/v1/companies/{company}/imports") in found
-    assert len(found) == 17
-    assert len(company_operations()) == 16
+    assert ("put", "/api/v1/companies/{company}/orders/{number}") in found
+    assert len(found) == 20
+    assert len(company_operations()) == 19
 
 
 @pytest.fixture
 def alpha_job(alpha):
+    Order.objects.create(
+        company=alpha,
+        customer=Customer.objects.get(company=alpha, code="ACME"),
+        number="CMD-1",
+        date=date(2026, 6, 5),
+        amount=100,
+    )
     return ImportJob.objects.create(
         company=alpha, kind="customers", file_name="a.csv", stored_path="-", created_by="alice"
     )
@@ -52,6 +62,8 @@ def alpha_job(alpha):
 def body_for(method):
     if method == "patch":
         return {"segment": "Hacked"}
+    if method == "put":
+        return {"customer": "ACME", "date": "2026-06-05", "amount": "999.00"}
     if method == "post":
         upload = SimpleUploadedFile(
             "c.csv", b"code,name,siren,country,segment,payment_terms\nX1,X,,FR,,\n"
@@ -61,7 +73,9 @@ def body_for(method):
 
 
 def url(template, company, code="ACME", job_id=1):
-    return template.format(company=company, code=code, job_id=job_id, item="FA001", message=1)
+    return template.format(
+        company=company, code=code, job_id=job_id, item="FA001", message=1, number="CMD-1"
+    )
 
 
 @pytest.mark.parametrize("method, template", company_operations())
@@ -76,6 +90,7 @@ def test_bob_gets_a_404_on_every_route_of_company_alpha(bob, alpha_job, method, 
     assert error_of(response)["code"] == "not_found"
     assert Customer.objects.get(company=alpha_job.company, code="ACME").segment == "PME"
     assert ImportJob.objects.filter(company=alpha_job.company).count() == 1
+    assert list(Order.objects.filter(company=alpha_job.company).values_list("amount")) == [(100,)]
 
 
 def test_bob_does_not_see_company_alpha_in_his_companies(bob, alpha):
@@ -96,6 +111,8 @@ def test_every_route_answers_401_without_a_valid_key(
         response = client.get(path, headers=headers)
     elif method == "patch":
         response = client.patch(path, "{}", content_type="application/json", headers=headers)
+    elif method == "put":
+        response = client.put(path, "{}", content_type="application/json", headers=headers)
     elif method == "delete":
         response = client.delete(path, headers=headers)
     else:

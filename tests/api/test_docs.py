@@ -25,6 +25,8 @@ ROUTES = {
     "/api/v1/companies/{company}/customers/{code}/disputes/{item}": {"delete"},
     "/api/v1/companies/{company}/messages/{message}/approve": {"post"},
     "/api/v1/companies/{company}/credit-check": {"get"},
+    "/api/v1/companies/{company}/orders": {"get"},
+    "/api/v1/companies/{company}/orders/{number}": {"put", "delete"},
 }
 
 

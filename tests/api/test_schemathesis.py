@@ -2,7 +2,8 @@
 
 The generated requests go to the Django WSGI application in this process,
 as Alice (alpha's credit manager), with the path held to a real company,
-customer and import so that they reach past the 404s; queries, bodies and
+customer, import and order so that they reach past the 404s (the order is put
+back before each request, and an order's customer is a real one); queries, bodies and
 uploaded files are generated. A few dozen examples per operation keep the test
 well under a minute and a half; ``CREDITPILOT_FUZZ_EXAMPLES=1000`` runs a deeper search.
 """
@@ -29,8 +30,10 @@ from schemathesis.specs.openapi.checks import (
 
 from creditpilot.collections.models import Message
 from creditpilot.orchestration.imports import do_submit_import
+from creditpilot.risk.models import Order
 
 pytestmark = [pytest.mark.store, pytest.mark.django_db]
+ORDER = "CMD-1"
 
 CHECKS = [
     not_a_server_error,
@@ -82,7 +85,21 @@ def fixed_path(alpha, alice, settings, tmp_path):
         "job_id": str(job.pk),
         "item": "FA001",
         "message": str(message.pk),
+        "number": ORDER,
     }
+
+
+def order_kept(company):
+    """The order of the path, put back before each request: a DELETE before it removed it."""
+    Order.objects.get_or_create(
+        company=company,
+        number=ORDER,
+        defaults={
+            "customer": company.customers.get(code="ACME"),
+            "date": date(2026, 6, 5),
+            "amount": 100_00,
+        },
+    )
 
 
 # the document is public and read without the database
@@ -96,11 +113,16 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_applicatio
     derandomize=True,  # the same requests on every run: a failure is reproduced, not met once
     suppress_health_check=list(HealthCheck),
 )
-def test_the_api_answers_as_its_openapi_document_says(case, alice, fixed_path, connection_kept):
+def test_the_api_answers_as_its_openapi_document_says(
+    case, alpha, alice, fixed_path, connection_kept
+):
     for name in list(case.path_parameters or {}):
         case.path_parameters[name] = fixed_path[name]
     if isinstance(case.query, dict) and "customer" in case.query:
         case.query["customer"] = fixed_path["code"]  # a real customer, past the 404
+    if isinstance(case.body, dict) and "customer" in case.body:
+        case.body["customer"] = fixed_path["code"]  # an order of a real customer is written
+    order_kept(alpha)
     response = case.call_and_validate(
         headers={"Authorization": f"Bearer {alice.key}"}, checks=CHECKS
     )

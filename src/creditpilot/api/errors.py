@@ -146,7 +146,9 @@ def register_error_handlers(api: NinjaAPI) -> None:
     def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
         # the same words whether the object is absent or belongs to a company the user is not granted
         what = str(exc) if isinstance(exc, Http404) else ""
-        message = f"no such {what}" if what in {"company", "customer", "import"} else "not found"
+        message = (
+            f"no such {what}" if what in {"company", "customer", "import", "order"} else "not found"
+        )
         return respond(request, 404, "not_found", message)
 
     def on_invalid_input(request: HttpRequest, exc: InvalidInputError) -> HttpResponse:

@@ -95,9 +95,10 @@ def attempt(client: Client, method: str, url: str):  # type: ignore[no-untyped-d
     if method == "post":
         upload = SimpleUploadedFile("FEC.txt", b"x", content_type="text/plain")
         return client.post(url, {**FORM, "kind": "fec", "file": upload})
-    return getattr(client, method)(
-        url, {"segment": "X", "payment_terms": "NET60"}, content_type="application/json"
-    )
+    body: dict[str, str] = {"segment": "X", "payment_terms": "NET60"}
+    if "/orders/" in url:
+        body = {"customer": "ACME", "date": "2026-06-01", "amount": "10.00"}
+    return getattr(client, method)(url, body, content_type="application/json")
 
 
 def company_routes() -> list[str]:
@@ -161,6 +162,7 @@ def dunning_values(company) -> dict[str, object]:  # type: ignore[no-untyped-def
         "task": 0,
         "message": 0,
         "item": "FA001",
+        "number": "CMD-1",
     }
 
 

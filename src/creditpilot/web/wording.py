@@ -36,7 +36,7 @@ from creditpilot.web.templatetags.cp import count_label, money
 TERMS_FIELDS = {"payment_terms", "default_terms"}
 MONEY_FIELDS = {"credit_limit"}
 # amounts recorded as two-decimal strings (format_cents)
-DECIMAL_MONEY_FIELDS = {"insured_amount", "guarantee_amount"}
+DECIMAL_MONEY_FIELDS = {"insured_amount", "guarantee_amount", "amount", "total"}
 
 
 def _humanised(code: str) -> str:
@@ -90,6 +90,12 @@ def import_source(created_by: str) -> str:
     return created_by
 
 
+def _decimal(text: str) -> bool:
+    """Whether ``text`` is an amount as the store records them (``1234.50``)."""
+    head, _, tail = text.removeprefix("-").partition(".")
+    return head.isdigit() and head.isascii() and (not tail or (tail.isdigit() and tail.isascii()))
+
+
 def guarantee_label(code: str) -> str:
     return str(dict(GUARANTEE_CHOICES).get(code, code))
 
@@ -133,6 +139,8 @@ def field_label(field: str) -> str:
         "outcome": _("Outcome"),
         "note": _("Note"),
         "amount": _("Amount"),
+        "customer": _("Customer"),
+        "date": _("Date"),
         "received": _("Received"),
         "siren": _("SIREN"),
         "sender_email": _("Sender of the reminders"),
@@ -187,8 +195,8 @@ def shown_value(field: str, value: Any, currency: str = "EUR") -> str:
         return describe_terms(str(value), get_language() or "fr")
     if field in MONEY_FIELDS:
         return money(int(value), currency)
-    if field in DECIMAL_MONEY_FIELDS and value not in (None, ""):
-        return money(to_cents(Decimal(str(value))), currency)
+    if field in DECIMAL_MONEY_FIELDS and isinstance(value, str) and _decimal(value):
+        return money(to_cents(Decimal(value)), currency)
     if field == "guarantee":
         return guarantee_label(str(value))
     if field == "role":
@@ -340,6 +348,8 @@ def _sentence(event: Any, customer_names: Mapping[str, str], currency: str) -> s
         "limit_approved": lambda: _("%(who)s granted a credit limit to %(customer)s: %(values)s"),
         "limit_rejected": lambda: _("%(who)s refused a credit limit to %(customer)s: %(values)s"),
         "orders_imported": lambda: _("%(who)s imported the order book: %(values)s"),
+        "order_saved": lambda: _("%(who)s recorded the order %(ref)s: %(changes)s"),
+        "order_removed": lambda: _("%(who)s removed the order %(ref)s: %(old_values)s"),
         "financials_imported": lambda: _("%(who)s imported financial statements: %(values)s"),
         "events_imported": lambda: _("%(who)s imported external events: %(values)s"),
         "policy_changed": lambda: _(

@@ -159,6 +159,7 @@ def customer_list(request: HttpRequest, scope: Scope) -> HttpResponse:
     if export in ("csv", "xlsx"):
         return _export(scope, qs, export)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    _with_terms(page, scope)
     choices = snap.kpis.get("_choices", {})
     context = {
         "page": page,
@@ -172,6 +173,21 @@ def customer_list(request: HttpRequest, scope: Scope) -> HttpResponse:
         "as_of": as_of_of(request),
     }
     return render(request, "web/customers.html", context)
+
+
+def _with_terms(page: Any, scope: Scope) -> None:
+    """Each listed position with its customer's terms (``terms``), or the company's default
+    when the customer has none: one query for the page."""
+    rows = list(page.object_list)
+    own = dict(
+        Customer.objects.filter(
+            company=scope.company, pk__in=[p.customer_id for p in rows]
+        ).values_list("pk", "payment_terms")
+    )
+    for p in rows:
+        p.terms = own.get(p.customer_id) or scope.company.default_terms
+        p.default_terms = not own.get(p.customer_id)
+    page.object_list = rows
 
 
 def _export_headers() -> list[str]:

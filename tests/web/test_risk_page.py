@@ -80,3 +80,37 @@ def test_terms_beyond_the_legal_cap_are_flagged(world):
     assert "au-delà du plafond légal" in body
     acme = main_of(world.client("alice").get(f"/c/{world.a.code}/customers/ACME/"))
     assert "au-delà du plafond légal" not in acme
+
+
+def listed_rows(response) -> dict[str, str]:
+    """The customers list's rows by customer code, as HTML."""
+    body = main_of(response)
+    table = body[body.index('<table id="customers">') :]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.DOTALL)
+    found = {}
+    for row in rows:
+        code = re.search(r'<td><a href="[^"]+">([^<]+)</a></td>', row)
+        if code:
+            found[code.group(1)] = row
+    return found
+
+
+def test_terms_beyond_the_legal_cap_are_flagged_in_the_customers_list(world):
+    Customer.objects.filter(company=world.a, code="GLOBEX").update(payment_terms="NET75")
+    Customer.objects.filter(company=world.a, code="ACME").update(payment_terms="NET30")
+    client = world.client("alice")
+    rows = listed_rows(client.get(f"/c/{world.a.code}/customers/?as_of={AS_OF}"))
+    assert "75 jours net" in rows["GLOBEX"] and "au-delà du plafond légal" in rows["GLOBEX"]
+    assert (
+        "title=\"Ces conditions dépassent le plafond légal de l'article L441-10" in rows["GLOBEX"]
+    )
+    assert "30 jours net" in rows["ACME"] and "plafond" not in rows["ACME"]
+    # a customer without terms of its own has the company's: flagged when they are beyond the cap
+    assert "plafond" not in rows["INITECH"]
+    type(world.a).objects.filter(pk=world.a.pk).update(default_terms="EOM60")
+    rows = listed_rows(client.get(f"/c/{world.a.code}/customers/?as_of={AS_OF}"))
+    assert "au-delà du plafond légal" in rows["INITECH"] and "plafond" not in rows["ACME"]
+    # in English, the same badge in English
+    client.post("/language/", {"language": "en"})
+    rows = listed_rows(client.get(f"/c/{world.a.code}/customers/?as_of={AS_OF}"))
+    assert "beyond the legal cap" in rows["GLOBEX"] and "legal cap" not in rows["ACME"]

@@ -13,8 +13,9 @@ from django.core.paginator import Paginator
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -23,6 +24,8 @@ from creditpilot.accounts.rights import Action
 from creditpilot.accounts.scope import Scope
 from creditpilot.audit.models import AuditEvent
 from creditpilot.collections.interest import interest_report
+from creditpilot.core.errors import InvalidInputError
+from creditpilot.core.financials import FIGURES
 from creditpilot.core.money import format_cents
 from creditpilot.core.terms_text import describe_terms
 from creditpilot.core.text import search_key
@@ -38,15 +41,28 @@ from creditpilot.reports.statement_document import (
     statement_language,
 )
 from creditpilot.risk.behaviour import driver_texts, latest_score
-from creditpilot.risk.financials import latest_statement, statement_scores
+from creditpilot.risk.financials import (
+    do_delete_statement,
+    do_save_statement,
+    latest_statement,
+    statement_scores,
+    statements_of,
+)
+from creditpilot.risk.models import FinancialStatement as StoredStatement
 from creditpilot.risk.models import RiskScore
 from creditpilot.web.access import company_view
 from creditpilot.web.dunning import collection_profile, collector_choices, timeline_rows
-from creditpilot.web.forms import CustomerForm, NoteForm, terms_in_form
+from creditpilot.web.forms import (
+    CustomerForm,
+    NoteForm,
+    StatementForm,
+    amount_in_form,
+    terms_in_form,
+)
 from creditpilot.web.limits import limit_context
-from creditpilot.web.templatetags.cp import amount
+from creditpilot.web.templatetags.cp import amount, day
 from creditpilot.web.views import as_of_of, bucket_labels, scoped_positions
-from creditpilot.web.wording import changes_text
+from creditpilot.web.wording import STATEMENT_ACTIONS, changes_text, statement_change_text
 
 PAGE_SIZE = 50
 SORTS = {
@@ -143,6 +159,7 @@ def customer_list(request: HttpRequest, scope: Scope) -> HttpResponse:
     if export in ("csv", "xlsx"):
         return _export(scope, qs, export)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    _with_terms(page, scope)
     choices = snap.kpis.get("_choices", {})
     context = {
         "page": page,
@@ -156,6 +173,21 @@ def customer_list(request: HttpRequest, scope: Scope) -> HttpResponse:
         "as_of": as_of_of(request),
     }
     return render(request, "web/customers.html", context)
+
+
+def _with_terms(page: Any, scope: Scope) -> None:
+    """Each listed position with its customer's terms (``terms``), or the company's default
+    when the customer has none: one query for the page."""
+    rows = list(page.object_list)
+    own = dict(
+        Customer.objects.filter(
+            company=scope.company, pk__in=[p.customer_id for p in rows]
+        ).values_list("pk", "payment_terms")
+    )
+    for p in rows:
+        p.terms = own.get(p.customer_id) or scope.company.default_terms
+        p.default_terms = not own.get(p.customer_id)
+    page.object_list = rows
 
 
 def _export_headers() -> list[str]:
@@ -264,6 +296,10 @@ def _customer_context(request: HttpRequest, scope: Scope, customer: Customer) ->
     for n in notes:
         timeline.append({"at": n.created_at, "kind": "note", "who": n.author, "text": n.text})
     for e in events:
+        if e.action in STATEMENT_ACTIONS:
+            text = statement_change_text(e, scope.company.currency)
+            timeline.append({"at": e.at, "kind": "statement", "who": e.username, "text": text})
+            continue
         changes = changes_text(e.before, e.after, scope.company.currency)
         timeline.append({"at": e.at, "kind": "change", "who": e.username, "text": changes})
     timeline.sort(key=lambda t: t["at"], reverse=True)
@@ -285,9 +321,20 @@ def _customer_context(request: HttpRequest, scope: Scope, customer: Customer) ->
         "risk": _risk(customer, as_of),
         "limits": limit_context(scope, customer),
         "collection": collection_profile(customer),
+        "statements": _statement_rows(customer),
+        "statement_form": StatementForm(),
         "can_edit": scope.can(Action.EDIT_CUSTOMER),
         "can_note": scope.can(Action.NOTE),
     }
+
+
+def _statement_rows(customer: Customer) -> list[dict[str, Any]]:
+    """The customer's financial statements, latest year first, each with its two scores."""
+    rows = []
+    for stored in statements_of(customer):
+        altman, conan = statement_scores(stored)
+        rows.append({"statement": stored, "altman": altman, "conan": conan})
+    return rows
 
 
 CONTACT_FIELDS = ("email", "phone", "address", "language")
@@ -322,11 +369,8 @@ def _late_charges(scope: Scope, customer: Customer, as_of: date) -> dict[str, in
     return {"interest": report.total_interest, "indemnity": report.total_indemnity}
 
 
-@company_view()
-def customer_detail(request: HttpRequest, scope: Scope, code: str) -> HttpResponse:
-    customer = scope.customer(code)
-    context = _customer_context(request, scope, customer)
-    context["form"] = CustomerForm(
+def _customer_form(customer: Customer) -> CustomerForm:
+    return CustomerForm(
         initial={
             "payment_terms": terms_in_form(customer.payment_terms),
             "credit_limit": amount(customer.credit_limit)
@@ -341,7 +385,34 @@ def customer_detail(request: HttpRequest, scope: Scope, code: str) -> HttpRespon
             "language": customer.language,
         }
     )
+
+
+def _statement_form(customer: Customer, year_end: str) -> StatementForm:
+    """The statement form, filled with the statement of ``year_end`` when it exists (to edit)."""
+    try:
+        wanted = date.fromisoformat(year_end) if year_end else None
+    except ValueError:
+        wanted = None
+    stored = (
+        StoredStatement.objects.filter(customer=customer, year_end=wanted).first()
+        if wanted
+        else None
+    )
+    if stored is None:
+        return StatementForm()
+    initial: dict[str, Any] = {"year_end": stored.year_end}
+    initial.update({name: amount_in_form(getattr(stored, name)) for name in FIGURES})
+    return StatementForm(initial=initial)
+
+
+@company_view()
+def customer_detail(request: HttpRequest, scope: Scope, code: str) -> HttpResponse:
+    customer = scope.customer(code)
+    context = _customer_context(request, scope, customer)
+    context["form"] = _customer_form(customer)
     context["note_form"] = NoteForm()
+    if context["can_edit"]:
+        context["statement_form"] = _statement_form(customer, request.GET.get("statement", ""))
     return render(request, "web/customer.html", context)
 
 
@@ -406,3 +477,71 @@ def customer_statement(request: HttpRequest, scope: Scope, code: str) -> HttpRes
     response = HttpResponse(statement_document_pdf(doc, language), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{statement_file_name(doc, language)}"'
     return response
+
+
+# the risk layer's refusals of a statement, beside the field they are about
+STATEMENT_PROBLEMS = {
+    "missing_year_end": gettext_lazy("Give the year end."),
+    "future_year_end": gettext_lazy("The year end cannot be in the future."),
+    "negative_figure": gettext_lazy("This figure cannot be negative."),
+    "amount_too_large": gettext_lazy("This amount is too large."),
+    "bad_amount": gettext_lazy("Not an amount."),
+    "no_figure": gettext_lazy("Give at least one figure."),
+}
+
+
+def _statements_url(scope: Scope, customer: Customer) -> str:
+    return reverse("customer", args=[scope.company.code, customer.code]) + "#financial-statements"
+
+
+@company_view(Action.EDIT_CUSTOMER, methods=("POST",))
+def statement_save(request: HttpRequest, scope: Scope, code: str) -> HttpResponse:
+    """Add a fiscal year's financial statements, or change those of a year end already given."""
+    customer = scope.customer(code)
+    form = StatementForm(request.POST)
+    if form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k == "year_end" or k in FIGURES}
+        try:
+            saved = do_save_statement(
+                scope.company, customer, values, actor_of(request.user, request)
+            )
+        except InvalidInputError as err:
+            problems = err.params.get("problems") or {"__all__": err.code}
+            for field, problem in problems.items():
+                form.add_error(
+                    None if field == "__all__" else field,
+                    str(STATEMENT_PROBLEMS.get(problem, err.message)),
+                )
+        else:
+            shown = {"day": day(saved.statement.year_end)}
+            if saved.created:
+                text = _("Financial statements of the year ended %(day)s added.") % shown
+            elif saved.changed:
+                text = _("Financial statements of the year ended %(day)s saved.") % shown
+            else:
+                text = _("Nothing changed.")
+            messages.success(request, text)
+            return redirect(_statements_url(scope, customer))
+    context = _customer_context(request, scope, customer)
+    context.update(form=_customer_form(customer), note_form=NoteForm(), statement_form=form)
+    return render(request, "web/customer.html", context, status=400)
+
+
+@company_view(Action.EDIT_CUSTOMER, methods=("POST",))
+def statement_delete(request: HttpRequest, scope: Scope, code: str) -> HttpResponse:
+    """Remove a fiscal year's financial statements."""
+    customer = scope.customer(code)
+    try:
+        year_end = date.fromisoformat(request.POST.get("year_end", ""))
+    except ValueError:
+        year_end = None
+    if year_end is not None and do_delete_statement(
+        scope.company, customer, year_end, actor_of(request.user, request)
+    ):
+        messages.success(
+            request,
+            _("Financial statements of the year ended %(day)s deleted.") % {"day": day(year_end)},
+        )
+    else:
+        messages.error(request, _("No financial statements of this year end to delete."))
+    return redirect(_statements_url(scope, customer))

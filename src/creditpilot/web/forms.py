@@ -6,15 +6,17 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.conf import settings
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from stdnum import bic, iban
 from stdnum.fr import siren as fr_siren
 
 from creditpilot.core.errors import CreditPilotError
-from creditpilot.core.money import to_cents
+from creditpilot.core.financials import FIGURES
+from creditpilot.core.money import format_cents, to_cents
 from creditpilot.core.terms import is_valid_terms, parse_terms
 from creditpilot.core.terms_text import describe_terms
+from creditpilot.readers.tabular import parse_amount_cents
 from creditpilot.receivables.models import ImportBatch
 
 
@@ -96,6 +98,78 @@ class NoteForm(forms.Form):
     text = forms.CharField(
         label=_("Note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+def figure_labels() -> dict[str, str]:
+    """The figures of a financial statement in the words of French accounts."""
+    return {
+        "total_assets": pgettext_lazy("statement", "Total assets"),
+        "current_assets": pgettext_lazy("statement", "Current assets"),
+        "inventories": pgettext_lazy("statement", "Inventories"),
+        "cash": pgettext_lazy("statement", "Cash"),
+        "equity": pgettext_lazy("statement", "Equity"),
+        "retained_earnings": pgettext_lazy("statement", "Retained earnings"),
+        "total_liabilities": pgettext_lazy("statement", "Total liabilities"),
+        "short_term_liabilities": pgettext_lazy("statement", "Short-term liabilities"),
+        "sales": pgettext_lazy("statement", "Sales"),
+        "ebit": pgettext_lazy("statement", "Operating income (EBIT)"),
+        "ebitda": pgettext_lazy("statement", "EBITDA (EBE)"),
+        "financial_charges": pgettext_lazy("statement", "Financial charges"),
+        "staff_costs": pgettext_lazy("statement", "Staff costs"),
+        "value_added": pgettext_lazy("statement", "Value added"),
+        "net_income": pgettext_lazy("statement", "Net income"),
+    }
+
+
+def amount_in_form(cents: int | None) -> str:
+    """An amount as a form shows it to be read back: ``1234,50`` in French, ``1234.50``."""
+    if cents is None:
+        return ""
+    text = format_cents(cents)
+    return text.replace(".", ",") if (get_language() or "fr").startswith("fr") else text
+
+
+class StatementForm(forms.Form):
+    """A customer's financial statements of one fiscal year: its year end and figures in euros
+    (a decimal comma or point, spaces between thousands; empty: not given). The rules of a
+    statement (no future year end, no negative total assets...) are the risk layer's; the
+    form only reads the amounts."""
+
+    year_end = forms.DateField(
+        label=pgettext_lazy("statement", "Year end"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"invalid": _("Not a date: give the year end as 31/12/2025.")},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("auto_id", "financials-%s")  # apart from the customer form's ids
+        super().__init__(*args, **kwargs)
+        for name, label in figure_labels().items():
+            self.fields[name] = forms.CharField(
+                label=label,
+                max_length=30,
+                required=False,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 14}),
+            )
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        for name in FIGURES:
+            text = (cleaned.get(name) or "").strip()
+            if not text:
+                cleaned[name] = None
+                continue
+            try:
+                cleaned[name] = parse_amount_cents(text)
+            except ValueError:
+                self.add_error(
+                    name,
+                    forms.ValidationError(
+                        _("Not an amount: %(value)s"), params={"value": text}, code="bad_amount"
+                    ),
+                )
+        return cleaned
 
 
 class ImportForm(forms.Form):

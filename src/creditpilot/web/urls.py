@@ -22,6 +22,12 @@ company_patterns = [
     path("customers/<path:code>/limit/", limits.limit_request, name="limit_request"),
     path("customers/<path:code>/cover/", limits.cover_edit, name="cover_edit"),
     path(
+        "customers/<path:code>/financials/delete/",
+        customers.statement_delete,
+        name="statement_delete",
+    ),
+    path("customers/<path:code>/financials/", customers.statement_save, name="statement_save"),
+    path(
         "customers/<path:code>/collection/",
         dunning.customer_collection,
         name="customer_collection",

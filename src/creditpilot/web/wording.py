@@ -24,19 +24,22 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from creditpilot.accounts.rights import Role, role_label
+from creditpilot.core.financials import FIGURES
 from creditpilot.core.money import to_cents
 from creditpilot.core.terms_text import describe_terms
+from creditpilot.web.forms import figure_labels
 from creditpilot.web.policy import GUARANTEE_CHOICES
-from creditpilot.web.templatetags.cp import count_label, money
+from creditpilot.web.templatetags.cp import count_label, day, money
 
 TERMS_FIELDS = {"payment_terms", "default_terms"}
-MONEY_FIELDS = {"credit_limit"}
+MONEY_FIELDS = {"credit_limit", *FIGURES}
 # amounts recorded as two-decimal strings (format_cents)
 DECIMAL_MONEY_FIELDS = {"insured_amount", "guarantee_amount", "amount", "total"}
+STATEMENT_ACTIONS = {"statement_saved", "statement_deleted"}
 
 
 def _humanised(code: str) -> str:
@@ -101,6 +104,8 @@ def guarantee_label(code: str) -> str:
 
 
 def field_label(field: str) -> str:
+    if field in FIGURES:
+        return str(figure_labels()[field])
     return {
         "payment_terms": _("Payment terms"),
         "insurer": _("Credit insurer"),
@@ -151,6 +156,7 @@ def field_label(field: str) -> str:
         "subject": _("Subject"),
         "day": _("Day"),
         "summary": _("Summary"),
+        "year_end": pgettext("statement", "Year end"),
     }.get(field, _humanised(field).capitalize())
 
 
@@ -172,6 +178,8 @@ FIELD_ORDER = (
     "file",
     "size",
     "status",
+    "year_end",
+    *FIGURES,  # a statement's figures as the statement lists them
 )
 
 
@@ -204,6 +212,8 @@ def shown_value(field: str, value: Any, currency: str = "EUR") -> str:
             return role_label(Role(value))
         except ValueError:
             return str(value)
+    if field == "year_end":
+        return day(str(value))
     if field == "kind":
         return import_kind(str(value))
     if field == "status":
@@ -258,6 +268,28 @@ _CUSTOMER_FIELD_SENTENCES: dict[str, Callable[[], str]] = {
 }
 
 
+def _statement_figures(event: Any, currency: str) -> str:
+    """What an event on a statement changed (or, deleted, what the statement held)."""
+    before = {k: v for k, v in (event.before or {}).items() if k != "year_end"}
+    after = {k: v for k, v in (event.after or {}).items() if k != "year_end"}
+    if event.action == "statement_deleted":
+        return values_text(before, currency)
+    return changes_text(before, after, currency)
+
+
+def _statement_day(event: Any) -> str:
+    year_end = (event.after or {}).get("year_end") or (event.before or {}).get("year_end")
+    return day(str(year_end)) if year_end else "—"
+
+
+def statement_change_text(event: Any, currency: str = "EUR") -> str:
+    """An event on a customer's statements as the customer's timeline tells it."""
+    shown = {"day": _statement_day(event), "changes": _statement_figures(event, currency)}
+    if event.action == "statement_deleted":
+        return _("Financial statements of the year ended %(day)s deleted (%(changes)s)") % shown
+    return _("Financial statements of the year ended %(day)s: %(changes)s") % shown
+
+
 def _customer_changed(event: Any, who: str, customer: str, currency: str) -> str:
     after = event.after or {}
     before = event.before or {}
@@ -310,6 +342,28 @@ def _sentence(event: Any, customer_names: Mapping[str, str], currency: str) -> s
         return _customer_changed(event, who, customer, currency)
     if action == "import":
         return _import_done(event, who)
+    if action in STATEMENT_ACTIONS:
+        shown = {
+            "who": who,
+            "customer": customer,
+            "day": _statement_day(event),
+            "changes": _statement_figures(event, currency),
+        }
+        if action == "statement_deleted":
+            return (
+                _(
+                    "%(who)s deleted the financial statements of %(customer)s for the year "
+                    "ended %(day)s (%(changes)s)"
+                )
+                % shown
+            )
+        return (
+            _(
+                "%(who)s entered the financial statements of %(customer)s for the year "
+                "ended %(day)s: %(changes)s"
+            )
+            % shown
+        )
     simple: dict[str, Callable[[], str]] = {
         "sign_in": lambda: _("%(who)s signed in"),
         "sign_out": lambda: _("%(who)s signed out"),

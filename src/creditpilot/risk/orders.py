@@ -14,7 +14,6 @@ from datetime import date
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Sum
 
 from creditpilot.audit.services import Actor, record
 from creditpilot.companies.models import Company
@@ -203,8 +202,3 @@ def _audit(
         before=before,
         after=after,
     )
-
-
-def open_orders(customer: Customer) -> int:
-    """Cents ordered by the customer and not yet invoiced."""
-    return int(Order.objects.filter(customer=customer).aggregate(t=Sum("amount"))["t"] or 0)

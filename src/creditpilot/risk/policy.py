@@ -121,6 +121,18 @@ def company_policy(company: Company) -> dict[str, PolicyRow]:
     return rows
 
 
+def policy_guarantee(company: Company, rating: str) -> str:
+    """The guarantee the company's policy asks for at ``rating`` ("none" without a rating)."""
+    if rating not in DEFAULT_POLICY:
+        return Guarantee.NONE
+    set_by_company = (
+        CreditPolicy.objects.filter(company_id=company.pk, rating=rating)
+        .values_list("guarantee", flat=True)
+        .first()
+    )
+    return set_by_company or DEFAULT_POLICY[rating][3]
+
+
 @transaction.atomic
 def do_set_policy(company: Company, rows: list[PolicyRow], actor: Actor) -> None:
     """Replace the policy's rows given; each value checked, all or nothing."""

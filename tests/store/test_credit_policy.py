@@ -108,7 +108,10 @@ def test_an_insurers_larger_cover_raises_it_while_in_force(company):
     assert before.limit < 50_000_00 and before.guarantee_missing
     after = recommendation(acme, date(2027, 1, 1), "en")
     assert after.guarantee_missing
-    assert "the policy asks for credit insurance at rating C: none is recorded" in after.reasons
+    assert (
+        "the credit policy asks for a guarantee (credit insurance) at rating C: none is recorded"
+        in after.reasons
+    )
 
 
 def test_terms_longer_than_the_rating_allows_are_said(company):

@@ -65,7 +65,10 @@ def test_the_page_gives_the_policys_reasons_and_records_the_insurance(people):
     url = f"/c/{people.a.code}/customers/GLOBEX/"
     page = html.unescape(people.client("alice").get(url).content.decode())
     assert "garantie demandée à cette note : assurance-crédit" in page
-    assert "la politique demande assurance-crédit en note C : rien n'est enregistré" in page
+    assert (
+        "la politique de crédit demande une garantie (assurance-crédit) en note C : aucune n'est enregistrée"
+        in page
+    )
     people.client("alice").post(
         url + "cover/",
         {
@@ -80,7 +83,7 @@ def test_the_page_gives_the_policys_reasons_and_records_the_insurance(people):
     )
     page = html.unescape(people.client("alice").get(url).content.decode())
     assert "Assurance-crédit : Allianz Trade" in page and "revue à faire" in page
-    assert "rien n'est enregistré" not in page
+    assert "aucune n'est enregistrée" not in page
     event = AuditEvent.objects.get(action="cover_changed")
     assert event.after["insurer"] == "Allianz Trade"
     audit = html.unescape(people.client("adam").get(f"/c/{people.a.code}/audit/").content.decode())

@@ -81,8 +81,9 @@ WORDS = {
         "{insurer} covers {amount} until {expires}",
     ),
     "guarantee_missing": (
-        "la politique demande {guarantee} en note {rating} : rien n'est enregistré",
-        "the policy asks for {guarantee} at rating {rating}: none is recorded",
+        "la politique de crédit demande une garantie ({guarantee}) en note {rating} : "
+        "aucune n'est enregistrée",
+        "the credit policy asks for a guarantee ({guarantee}) at rating {rating}: none is recorded",
     ),
     "terms_beyond": (
         "délai accordé de {days} jours au plus, au-delà des {max} jours de la note {rating}",

@@ -829,9 +829,23 @@ def serve(
         f"{workers} worker(s), scheduler {'on' if schedule else 'off'}",
         err=True,
     )
+    _settle_heap()
     waitress.serve(
         application, host=host, port=port, threads=threads, ident="creditpilot", _quiet=True
     )
+
+
+def _settle_heap() -> None:
+    """Load every view now, then keep the start-up objects out of the garbage collector's
+    sight: a full collection then walks only what requests make, not the whole of Django,
+    so that no request waits 100-400 ms behind one (measured on the credit check)."""
+    import gc
+
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - imports the pages' and the API's modules
+    gc.collect()
+    gc.freeze()
 
 
 # --- collections: late-payment interest, ECB rates ---------------------------------------

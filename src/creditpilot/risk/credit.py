@@ -97,23 +97,26 @@ def _facts(customer: Customer, today: date) -> _Facts:
     """What the check needs of the store, in one round trip (the check answers an order
     system while it waits: its time is in the queries' overhead, not in their work)."""
     kinds = ", ".join(["%s"] * len(COLLECTIVE_PROCEEDINGS))
+    # each table read through an index that leads with the company (the ledger's indexes do)
     sql = f"""
         SELECT
           (SELECT COALESCE(SUM(amount), 0) FROM {DOC}
-            WHERE customer_id = %s AND is_active AND date <= %s),
-          (SELECT COALESCE(SUM(amount), 0) FROM {ORDER} WHERE customer_id = %s),
+            WHERE company_id = %s AND customer_id = %s AND is_active AND date <= %s),
+          (SELECT COALESCE(SUM(amount), 0) FROM {ORDER} WHERE company_id = %s AND customer_id = %s),
           EXISTS (SELECT 1 FROM {EVENT}
             WHERE customer_id = %s AND kind IN ({kinds}) AND day <= %s),
           (SELECT rating FROM {SCORE} WHERE customer_id = %s AND day <= %s
             ORDER BY day DESC LIMIT 1),
           EXISTS (SELECT 1 FROM {DOC} d
-            WHERE d.customer_id = %s AND d.is_active AND d.amount > 0 AND d.due_date < %s
+            WHERE d.company_id = %s AND d.customer_id = %s AND d.is_active AND d.amount > 0
+              AND d.due_date < %s
               AND d.amount > COALESCE(
                 (SELECT SUM(a.amount) FROM {ALLOC} a WHERE a.invoice_id = d.id), 0))
     """
-    params: list[object] = [customer.pk, today, customer.pk, customer.pk]
+    company, pk = customer.company_id, customer.pk
+    params: list[object] = [company, pk, today, company, pk, pk]
     params += [str(k) for k in COLLECTIVE_PROCEEDINGS]
-    params += [today, customer.pk, today, customer.pk, today - timedelta(days=LATE_DAYS)]
+    params += [today, pk, today, company, pk, today - timedelta(days=LATE_DAYS)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         owed, ordered, proceedings, rating, late = cursor.fetchone()

@@ -903,6 +903,34 @@ def report_interest(
     _emit(renderers[fmt](report), output, f"interest-{day.isoformat()}.{fmt}")
 
 
+@report_app.command("provisions")
+@command
+def report_provisions(
+    as_of: str = typer.Option(None, "--as-of", help="Date (YYYY-MM-DD), today if left out."),
+    fmt: str = typer.Option("json", "--format", help="json, csv or xlsx."),
+    company: str = CompanyOption,
+    output: Path = OutputOption,
+) -> None:
+    """Provisions for doubtful debts: each open invoice's amount excluding VAT, 100 % for a
+    customer in collective proceedings or over 365 days past due, 50 % over 180 days."""
+    from creditpilot.companies.services import get_company
+    from creditpilot.risk.provisions import (
+        provisions,
+        provisions_csv,
+        provisions_json,
+        provisions_xlsx,
+    )
+
+    day = parse_day(as_of)
+    renderers = {"json": provisions_json, "csv": provisions_csv, "xlsx": provisions_xlsx}
+    if fmt not in renderers:
+        raise typer.BadParameter(
+            f"unknown format {fmt!r}: json, csv or xlsx", param_hint="--format"
+        )
+    report = provisions(get_company(company), day)
+    _emit(renderers[fmt](report), output, f"provisions-{day.isoformat()}.{fmt}")
+
+
 @app.command()
 @command
 def letters(

@@ -478,18 +478,22 @@ def _ledger_lines(
     company_currency: str,
 ) -> pl.DataFrame:
     """The customer lines in the ledger's words, each with its natural key (see ``FecFile``)."""
+    # an entry with a revenue account is a sale; its revenue (class 7, credit - debit) over
+    # its customer lines is the share of their amounts that is not VAT
     revenue = (
         valid.filter(pl.col("CompteNum").str.starts_with("7"))
-        .select(ENTRY)
-        .unique()
+        .group_by(ENTRY)
+        .agg((-pl.col("_amount").sum()).alias("entry_revenue"))
         .with_columns(pl.lit(True).alias("is_sale"))
     )
+    receivable = customers.group_by(ENTRY).agg(pl.col("_amount").sum().alias("entry_receivable"))
     openings = [j.upper() for j in opening_journals]
     currency = pl.col("Idevise").str.to_uppercase() if "Idevise" in layout.columns else pl.lit("")
     foreign = (currency != "") & (currency != company_currency)
     has_aux = pl.col("CompAuxNum") != ""
     lines = (
         customers.join(revenue, on=ENTRY, how="left", maintain_order="left")
+        .join(receivable, on=ENTRY, how="left", maintain_order="left")
         .select(
             pl.col("line").cast(pl.Int64),
             pl.col("JournalCode").alias("journal"),
@@ -517,6 +521,12 @@ def _ledger_lines(
             .alias("currency_amount"),
             pl.col("is_sale").fill_null(False),
             pl.col("JournalCode").str.to_uppercase().is_in(openings).alias("is_opening"),
+            # the entry's revenue and customer lines: its share excluding VAT, kept exact
+            pl.col("entry_revenue").alias("entry_excl_vat"),
+            pl.when(pl.col("entry_revenue").is_null())
+            .then(None)
+            .otherwise(pl.col("entry_receivable"))
+            .alias("entry_total"),
         )
         .filter(pl.col("amount") != 0)
     )

@@ -89,6 +89,11 @@ class Document(models.Model):
     effective_lettering = models.CharField(max_length=40, blank=True)
     is_sale = models.BooleanField(default=False)  # entry carries a revenue (class 7) account
     is_opening = models.BooleanField(default=False)
+    # the FEC entry's revenue (class 7, credit - debit) and the sum of its customer lines:
+    # the line's share excluding VAT is their ratio, kept exact (SPEC §3, provisions);
+    # empty when the entry has no revenue account, or the source gives no VAT
+    entry_excl_vat = models.BigIntegerField(null=True, blank=True)
+    entry_total = models.BigIntegerField(null=True, blank=True)
     # an opening line restating a year the store holds is kept but not counted
     is_active = models.BooleanField(default=True)
     disputed = models.BooleanField(default=False)

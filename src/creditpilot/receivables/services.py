@@ -267,6 +267,8 @@ STAGE_COLUMNS = (
     "lettering_date",
     "is_sale",
     "is_opening",
+    "entry_excl_vat",
+    "entry_total",
 )
 COMPARED = [c for c in STAGE_COLUMNS if c != "key"]
 
@@ -325,6 +327,8 @@ def _stage(company: Company, lines: pl.DataFrame, customer_ids: dict[str, int]) 
         "lettering_date",
         "is_sale",
         "is_opening",
+        "entry_excl_vat",
+        "entry_total",
     )
     return stage.with_columns(
         # deterministic for a given polars version; another version's hashes only make the

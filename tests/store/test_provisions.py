@@ -1,0 +1,156 @@
+"""Provisions for doubtful debts (SPEC §3): the amount excluding VAT read from each invoice's
+FEC entry, 100 % in collective proceedings or over 365 days past due, 50 % over 180 days."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+
+import openpyxl
+import pytest
+
+from creditpilot.companies.services import do_init
+from creditpilot.receivables.invoices import do_import_invoices
+from creditpilot.receivables.models import Document
+from creditpilot.receivables.services import do_import_fec
+from creditpilot.risk.models import ExternalEvent
+from creditpilot.risk.provisions import provisions, provisions_json, provisions_xlsx
+from tests.fecbuilder import Fec
+
+pytestmark = [pytest.mark.store, pytest.mark.django_db]
+AS_OF = date(2026, 6, 30)
+
+
+def ledger() -> Fec:
+    f = Fec()
+    # F1: 1,200.00 with 1,000.00 excluding VAT, due 9 Feb 2025, 300.00 paid: 506 days late
+    f.invoice("20250110", "ACME", "F1", "1200.00")
+    f.payment("20250301", "ACME", "300.00", "Règlement F1")
+    # F2: 600.00 (500.00 excluding VAT), due 20 Dec 2025: 192 days late
+    f.invoice("20251120", "ACME", "F2", "600.00")
+    # F3: 30 days late, not provisioned
+    f.invoice("20260501", "ACME", "F3", "240.00")
+    # F4: one entry, two instalments of 700.00 and 500.00 for 1,000.00 excluding VAT,
+    # due 1 July 2025: 364 days late
+    for ttc in ("700.00", "500.00"):
+        f.line("VT", "VT9", "20250601", "411000", "ACME", "F4", "Facture F4", debit=ttc)
+    f.line("VT", "VT9", "20250601", "706000", "", "F4", "Facture F4", credit="1000.00")
+    f.line("VT", "VT9", "20250601", "445710", "", "F4", "TVA F4", credit="200.00")
+    # G1: not due yet, but Globex is in receivership
+    f.invoice("20260610", "GLOBEX", "G1", "120.00")
+    return f
+
+
+@pytest.fixture
+def company(tmp_path):
+    company = do_init()
+    do_import_fec(company, ledger().write(tmp_path / "FEC.txt"))
+    (tmp_path / "c.csv").write_text(
+        "code,name,siren,country,segment,payment_terms\nUMBRELLA,Umbrella,,FR,PME,NET30\n"
+    )
+    from creditpilot.receivables.customers import do_import_customers
+
+    do_import_customers(company, tmp_path / "c.csv")
+    # an invoices file gives no VAT: U1 is taken at its open amount; 242 days late
+    (tmp_path / "i.csv").write_text(
+        "customer_code,number,date,due_date,amount,currency\n"
+        "UMBRELLA,U1,2025-10-01,2025-10-31,300.00,EUR\n"
+    )
+    do_import_invoices(company, tmp_path / "i.csv")
+    globex = company.customers.get(code="GLOBEX")
+    ExternalEvent.objects.create(
+        company=company, customer=globex, kind="receivership", day=date(2026, 6, 20)
+    )
+    return company
+
+
+def test_the_excluding_vat_amount_is_read_from_each_entry(company):
+    by_number = {
+        (d.number, d.amount): (d.entry_excl_vat, d.entry_total)
+        for d in Document.objects.filter(company=company, kind="invoice")
+    }
+    assert len(by_number) == 7
+    assert by_number[("F1", 1200_00)] == (1000_00, 1200_00)
+    # two instalments of one entry: its 1,000.00 of revenue over its 1,200.00 of lines
+    assert by_number[("F4", 700_00)] == by_number[("F4", 500_00)] == (1000_00, 1200_00)
+    assert by_number[("U1", 300_00)] == (None, None)  # an invoices file gives no VAT
+    payment = Document.objects.get(company=company, kind="payment")
+    assert (payment.entry_excl_vat, payment.entry_total) == (None, None)
+
+
+def test_the_provisions_by_hand(company):
+    report = provisions(company, AS_OF)
+    got = [
+        (line.customer, line.number, line.open, line.open_excl_vat, line.percent,
+         line.provision, line.reason)
+        for line in report.items
+    ]  # fmt: skip
+    assert got == [
+        ("ACME", "F1", 900_00, 750_00, 100, 750_00, "over_365"),
+        ("ACME", "F4", 700_00, 583_33, 50, 291_67, "over_180"),
+        ("ACME", "F4", 500_00, 416_67, 50, 208_33, "over_180"),
+        ("ACME", "F2", 600_00, 500_00, 50, 250_00, "over_180"),
+        ("GLOBEX", "G1", 120_00, 100_00, 100, 100_00, "proceedings"),
+        ("UMBRELLA", "U1", 300_00, 300_00, 50, 150_00, "over_180"),
+    ]
+    assert report.total == 1750_00
+    assert [line.vat_known for line in report.items] == [True] * 5 + [False]
+    # before the proceedings were published, Globex's invoice was not provisioned
+    assert "G1" not in {line.number for line in provisions(company, date(2026, 6, 15)).items}
+    # a day earlier, F1 was 505 days late and F2 191: still the same rates
+    body = json.loads(provisions_json(provisions(company, date(2026, 6, 29))))
+    assert body["total_provision"] == "1750.00" and body["items"][0]["rate"] == "100"
+
+
+def test_the_xlsx_carries_the_figures(company):
+    book = openpyxl.load_workbook(io.BytesIO(provisions_xlsx(provisions(company, AS_OF))))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[1][0] == "customer" and rows[2][:2] == ("ACME", "F1")
+    assert rows[-1][9] == 1750  # a number in the sheet
+
+
+def test_the_command_line(tmp_path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("CREDITPILOT_") and k != "DJANGO_SETTINGS_MODULE"
+    }
+    env["CREDITPILOT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    env["CREDITPILOT_DATA_DIR"] = str(tmp_path / "data")
+
+    def cp(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "creditpilot.cli", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    cp("init")
+    cp("import", "fec", str(ledger().write(tmp_path / "FEC.txt")))
+    body = json.loads(cp("report", "provisions", "--as-of", "2026-06-30", "--format", "json"))
+    # F1 750.00, F4 291.67 + 208.33, F2 250.00 (no proceedings, no invoices file here)
+    assert body["total_provision"] == "1500.00" and body["total_open_excl_vat"] == "2250.00"
+    assert body["items"][0] == {
+        "customer": "ACME",
+        "number": "F1",
+        "date": "2025-01-10",
+        "due_date": "2025-02-09",
+        "days_past_due": 506,
+        "open": "900.00",
+        "open_excl_vat": "750.00",
+        "vat_known": True,
+        "rate": "100",
+        "provision": "750.00",
+        "reason": "over_365",
+    }
+    assert cp("report", "provisions", "--as-of", "2026-06-30", "--format", "csv").startswith(
+        "customer,number,date,due_date"
+    )

@@ -6,7 +6,8 @@ run's two risk steps at its last day: the scores (set-based behaviour in polars,
 scorecard, each customer's score of the day stored, the ratings filled) and the alert
 rules. Run twice: the second day finds yesterday's scores (downgrades, trends).
 
-Target (issue 14): scoring and alert rules for 50,000 customers over 1M ledger lines <= 30 s.
+Targets: scoring and alert rules for 50,000 customers over 1M ledger lines <= 30 s (issue 14);
+the month-end provisions for 50,000 customers <= 10 s (issue 15).
 Options: --lines N (default 1,000,000), --customers N (default 50,000).
 """
 
@@ -45,9 +46,11 @@ def main() -> None:
 
         django.setup()
         from creditpilot.companies.models import Company
+        from creditpilot.core.money import format_cents
         from creditpilot.customers.models import Customer
         from creditpilot.risk.alerts import do_alerts
         from creditpilot.risk.behaviour import do_score_company
+        from creditpilot.risk.provisions import provisions
 
         company = Company.objects.get()
         customers = Customer.objects.filter(company=company).count()
@@ -69,8 +72,16 @@ def main() -> None:
                 f"customers, ratings {dict(sorted(ratings.items()))}); "
                 f"alert rules {alerting:5.2f} s ({alerts:,} alerts)"
             )
+        start = time.perf_counter()
+        provided = provisions(company, last)
+        provisioning = time.perf_counter() - start
+        print(
+            f"{last}  provisions {provisioning:5.2f} s ({len(provided.items):,} invoices, "
+            f"{format_cents(provided.total)} {provided.currency})"
+        )
     print("\n== Targets")
     print(f"scores and alerts, {customers:,} customers <= 30 s : {max(totals):.2f} s (worst day)")
+    print(f"month-end provisions, {customers:,} customers <= 10 s : {provisioning:.2f} s")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ Options: --lines N (default 1,000,000), --customers N (default 5,000),
 from __future__ import annotations
 
 import argparse
+import gc
 import http.client
 import json
 import os
@@ -223,6 +224,8 @@ def load(
             pacing = random.Random(i)
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             start_gate.wait()
+            if pause:  # paced clients come at their own moments, not all at the gate
+                time.sleep(pacing.random() * pause)
             mine = latencies[i]
             while time.perf_counter() < stop_at[0]:
                 t0 = time.perf_counter()
@@ -247,6 +250,10 @@ def load(
                     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             conn.close()
 
+        # the clients' own pauses are not the server's: this process holds the whole bench
+        # (the ledger, Django, polars), and a full collection here would stall every client
+        gc.collect()
+        gc.disable()
         threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
         for t in threads:
             t.start()
@@ -257,6 +264,7 @@ def load(
             t.join()
         elapsed = time.perf_counter() - began
     finally:
+        gc.enable()
         proc.terminate()
         try:
             proc.wait(timeout=15)

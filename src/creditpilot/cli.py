@@ -958,6 +958,78 @@ risk_app = typer.Typer(
 app.add_typer(risk_app, name="risk")
 
 
+provisions_app = typer.Typer(
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="The month end's doubtful-debt provisions: proposed, approved, exported as a FEC.",
+)
+app.add_typer(provisions_app, name="provisions")
+
+
+@provisions_app.command("propose")
+@command
+def provisions_propose(
+    month_end: str = typer.Option(..., "--month-end", help="The last day of a month."),
+    company: str = CompanyOption,
+) -> None:
+    """Propose the month end's provisions (the daily run does it on the last day)."""
+    from creditpilot.companies.services import get_company
+    from creditpilot.core.errors import InvalidInputError
+    from creditpilot.core.money import format_cents
+    from creditpilot.risk.provisions import do_propose_provisions, is_month_end
+
+    day = parse_day(month_end, "--month-end")
+    if not is_month_end(day):
+        raise InvalidInputError(
+            "not_month_end", f"{day.isoformat()} is not the last day of a month"
+        )
+    run = do_propose_provisions(get_company(company), day)
+    typer.echo(
+        f"{day.isoformat()}: {len(run.lines)} invoices, {format_cents(run.total)} ({run.status})"
+    )
+
+
+@provisions_app.command("approve")
+@command
+def provisions_approve(
+    month_end: str = typer.Option(..., "--month-end", help="The last day of a month."),
+    company: str = CompanyOption,
+) -> None:
+    """Approve the month end's proposed provisions (audited)."""
+    from creditpilot.audit.services import Actor
+    from creditpilot.companies.services import get_company
+    from creditpilot.core.money import format_cents
+    from creditpilot.risk.provisions import do_approve_provisions
+
+    day = parse_day(month_end, "--month-end")
+    run = do_approve_provisions(get_company(company), day, Actor(username="cli"))
+    typer.echo(f"{day.isoformat()}: {len(run.lines)} invoices, {format_cents(run.total)} approved")
+
+
+@provisions_app.command("export")
+@command
+def provisions_export(
+    month_end: str = typer.Option(..., "--month-end", help="The last day of a month."),
+    company: str = CompanyOption,
+    output: Path = OutputOption,
+) -> None:
+    """The approved month end's entries for the accountant, in FEC layout."""
+    from creditpilot.companies.services import get_company
+    from creditpilot.core.errors import InvalidInputError
+    from creditpilot.risk.models import ProvisionRun
+    from creditpilot.risk.provisions import provisions_fec
+
+    day = parse_day(month_end, "--month-end")
+    run = ProvisionRun.objects.filter(
+        company=get_company(company), month_end=day, status=ProvisionRun.Status.APPROVED
+    ).first()
+    if run is None:
+        raise InvalidInputError(
+            "provisions_not_approved", f"no approved provisions for {day.isoformat()}"
+        )
+    _emit(provisions_fec(run), output, f"provisions-{day.isoformat()}.txt")
+
+
 @risk_app.command("scores")
 @command
 def risk_scores(

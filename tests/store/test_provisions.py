@@ -13,12 +13,24 @@ from datetime import date
 import openpyxl
 import pytest
 
+from creditpilot.audit.models import AuditEvent
+from creditpilot.audit.services import Actor
 from creditpilot.companies.services import do_init
+from creditpilot.core.errors import InvalidInputError
+from creditpilot.readers.fec import read_fec
 from creditpilot.receivables.invoices import do_import_invoices
 from creditpilot.receivables.models import Document
 from creditpilot.receivables.services import do_import_fec
 from creditpilot.risk.models import ExternalEvent
-from creditpilot.risk.provisions import provisions, provisions_json, provisions_xlsx
+from creditpilot.risk.provisions import (
+    do_approve_provisions,
+    do_propose_provisions,
+    provision_moves,
+    provisions,
+    provisions_fec,
+    provisions_json,
+    provisions_xlsx,
+)
 from tests.fecbuilder import Fec
 
 pytestmark = [pytest.mark.store, pytest.mark.django_db]
@@ -154,3 +166,51 @@ def test_the_command_line(tmp_path):
     assert cp("report", "provisions", "--as-of", "2026-06-30", "--format", "csv").startswith(
         "customer,number,date,due_date"
     )
+
+
+def test_the_month_end_is_proposed_approved_and_exported_as_a_balanced_fec(company, tmp_path):
+    may = do_propose_provisions(company, date(2026, 5, 31))
+    # F1 750.00 (100 %), F4 291.67 + 208.33 (50 %), U1 150.00 (50 %); F2 and G1 not yet
+    assert (len(may.lines), may.total, may.status) == (4, 1400_00, "proposed")
+    do_approve_provisions(company, date(2026, 5, 31), Actor("alice"))
+    with pytest.raises(InvalidInputError):
+        do_approve_provisions(company, date(2026, 5, 31), Actor("alice"))
+    assert AuditEvent.objects.filter(action="provisions_approved").count() == 1
+    # an approved month stays as approved, whatever the ledger says later
+    assert do_propose_provisions(company, date(2026, 5, 31)).total == 1400_00
+
+    june = do_propose_provisions(company, date(2026, 6, 30))
+    do_approve_provisions(company, date(2026, 6, 30), Actor("alice"))
+    june.refresh_from_db()
+    assert [(m[0]["number"], m[1]) for m in provision_moves(june)] == [
+        ("F2", 250_00),
+        ("G1", 100_00),
+    ]
+    # July: U1 paid (its provision reversed), F4 over 365 days (to 100 %)
+    (tmp_path / "paid.csv").write_text(
+        "customer_code,number,date,due_date,amount,currency,paid_date,paid_amount\n"
+        "UMBRELLA,U1,2025-10-01,2025-10-31,300.00,EUR,2026-07-10,300.00\n"
+    )
+    do_import_invoices(company, tmp_path / "paid.csv")
+    july = do_propose_provisions(company, date(2026, 7, 31))
+    do_approve_provisions(company, date(2026, 7, 31), Actor("alice"))
+    july.refresh_from_db()
+    moves = [(m[0]["number"], m[1]) for m in provision_moves(july)]
+    # 583.33 - 291.67 and 416.67 - 208.33: each month rounds its own provision
+    assert moves == [("F4", 291_66), ("F4", 208_34), ("U1", -150_00)]
+
+    # the entries, read back by the project's own FEC reader: balanced, nothing refused
+    path = tmp_path / "provisions.txt"
+    path.write_text(provisions_fec(july), encoding="utf-8")
+    read = read_fec(path)
+    assert read.errors == [] and read.data_lines == 6
+    lines = path.read_text(encoding="utf-8").splitlines()[1:]
+    by_entry: dict[str, int] = {}
+    for line in lines:
+        cells = line.split("|")
+        debit, credit = (int(cells[i].replace(",", "")) for i in (11, 12))
+        by_entry[cells[2]] = by_entry.get(cells[2], 0) + debit - credit
+    assert set(by_entry.values()) == {0} and len(by_entry) == 3
+    reversal = [line for line in lines if "U1" in line]
+    assert [line.split("|")[4] for line in reversal] == ["491000", "781740"]
+    assert reversal[0].split("|")[11] == "150,00"

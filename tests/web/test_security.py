@@ -29,6 +29,7 @@ from creditpilot.audit.models import AuditEvent
 from creditpilot.collections.models import Message, Strategy, Task
 from creditpilot.customers.models import Customer
 from creditpilot.receivables.models import Document, ImportJob
+from creditpilot.risk.models import ProvisionRun
 from tests.web.conftest import PASSWORD
 
 pytestmark = [pytest.mark.store]
@@ -138,6 +139,8 @@ def b_objects(world, tmp_path, settings):
     task = Task.objects.create(
         company=world.b, customer=acme, kind="call", key="call:b", day=date(2026, 6, 30)
     )
+    # an approved month end of B, whose entries only B's users may download
+    ProvisionRun.objects.create(company=world.b, month_end=date(2026, 6, 30), status="approved")
     return {
         "company": world.b.code,
         "code": "ACME",
@@ -163,6 +166,7 @@ def dunning_values(company) -> dict[str, object]:  # type: ignore[no-untyped-def
         "message": 0,
         "item": "FA001",
         "number": "CMD-1",
+        "month": "2026-06-30",
     }
 
 

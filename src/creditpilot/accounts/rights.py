@@ -31,6 +31,7 @@ class Action(StrEnum):
     COLLECT = "collect"  # work the worklist: calls, promises, disputes
     APPROVE_DUNNING = "approve_dunning"  # approve a step that waits for it (formal notices)
     EDIT_DUNNING = "edit_dunning"  # strategies, steps and the wording of messages
+    APPROVE_PROVISIONS = "approve_provisions"  # approve the month-end doubtful-debt provisions
 
 
 ROLE_LABELS = {
@@ -54,6 +55,7 @@ _RIGHTS: dict[Role, frozenset[Action]] = {
             Action.COLLECT,
             Action.APPROVE_DUNNING,
             Action.EDIT_DUNNING,
+            Action.APPROVE_PROVISIONS,
         }
     ),
     Role.COLLECTOR: frozenset({Action.VIEW, Action.NOTE, Action.COLLECT}),

@@ -7,7 +7,8 @@ and every change of terms already recomputed the customers it changed
 invoices import are opened or closed, the promises due are found kept or
 broken, the day's dunning is decided and stored (messages, letters, tasks),
 the emails due are sent, the pages' positions and KPI trend are prepared, and
-the position is measured. Scoring and alerts join as one line each.
+the position is measured. Scoring and alerts join as one line each; at a month end,
+the month's doubtful-debt provisions are proposed for approval.
 Every step may run again for the same day with the same outcome, so a run cut
 off by a crash is simply run again.
 """
@@ -39,6 +40,7 @@ from creditpilot.reports.aging import aged_totals
 from creditpilot.reports.positions import kpi_trend, positions
 from creditpilot.risk.alerts import do_alerts, do_send_digests
 from creditpilot.risk.behaviour import do_score_company
+from creditpilot.risk.provisions import do_propose_provisions, is_month_end
 
 
 @dataclass
@@ -53,6 +55,7 @@ class DailyRunResult:
     sending: SendReport = field(default_factory=SendReport)
     scored: int = 0
     alerts: int = 0
+    provisions: int | None = None  # cents, proposed at a month end
     steps: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -115,6 +118,12 @@ def prepare_pages(day: DailyRunResult) -> None:
     positions(day.company, day.as_of)
 
 
+def propose_provisions(day: DailyRunResult) -> None:
+    """At a month end, the month's doubtful-debt provisions, proposed for approval."""
+    if is_month_end(day.as_of):
+        day.provisions = do_propose_provisions(day.company, day.as_of).total
+
+
 def measure_position(day: DailyRunResult) -> None:
     totals = aged_totals(day.company, day.as_of)
     day.total, day.overdue = totals.total, totals.overdue
@@ -128,6 +137,7 @@ DAILY_STEPS: list[Step] = [
     send_emails,
     score_customers,
     raise_alerts,
+    propose_provisions,
     prepare_pages,
     measure_position,
 ]

@@ -220,3 +220,27 @@ class CreditCover(models.Model):
         if self.insurance_expires is not None and self.insurance_expires < day:
             return 0
         return self.insured_amount
+
+
+class ProvisionRun(models.Model):
+    """The doubtful-debt provisions of a month end: proposed by the daily run, approved by a
+    person, then exported for the accountant. ``lines`` keeps each invoice's figures (cents)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "proposed"
+        APPROVED = "approved", "approved"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False)
+    month_end = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    total = models.BigIntegerField(default=0)  # cents
+    lines = models.JSONField(default=list)
+    proposed_at = models.DateTimeField(auto_now=True)
+    approved_by = models.CharField(max_length=150, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["company", "-month_end"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "month_end"], name="provisions_once_a_month")
+        ]

@@ -14,17 +14,22 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
+from django.db import transaction
+from django.utils import timezone
 
+from creditpilot.audit.services import Actor, record
 from creditpilot.collections.frames import query_frame, sql_day
 from creditpilot.companies.models import Company
+from creditpilot.core.errors import InvalidInputError, NotFoundError
 from creditpilot.core.money import format_cents
 from creditpilot.customers.models import Customer
 from creditpilot.receivables.models import Allocation, Document
 from creditpilot.risk.events import under_proceedings
+from creditpilot.risk.models import ProvisionRun
 
 DOC, ALLOC = Document._meta.db_table, Allocation._meta.db_table
 CUSTOMER = Customer._meta.db_table
@@ -35,6 +40,7 @@ PROCEEDINGS_PERCENT = 100
 
 @dataclass(frozen=True)
 class ProvisionLine:
+    document: int  # the invoice's id in the store
     customer: str
     number: str
     date: date
@@ -119,6 +125,7 @@ def provisions(company: Company, as_of: date) -> ProvisionReport:
         base_num, base_den = (open_ * excl, total) if known else (open_, 1)
         items.append(
             ProvisionLine(
+                document=row["id"],
                 customer=row["customer"],
                 number=row["number"],
                 date=row["date"],
@@ -205,3 +212,140 @@ def provisions_xlsx(report: ProvisionReport) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+# --- the month end: proposed, approved, exported -----------------------------------------
+
+DOTATION_ACCOUNT = "681740"  # dotations aux dépréciations des créances
+PROVISION_ACCOUNT = "491000"  # dépréciation des comptes clients
+REVERSAL_ACCOUNT = "781740"  # reprises sur dépréciations des créances
+JOURNAL = ("OD", "Opérations diverses")
+ACCOUNT_LABELS = {
+    DOTATION_ACCOUNT: "Dotations aux dépréciations des créances",
+    PROVISION_ACCOUNT: "Dépréciation des comptes clients",
+    REVERSAL_ACCOUNT: "Reprises sur dépréciations des créances",
+}
+
+
+def is_month_end(day: date) -> bool:
+    return (day + timedelta(days=1)).day == 1
+
+
+def _line_json(line: ProvisionLine) -> dict[str, Any]:
+    return {
+        "document": line.document,
+        "customer": line.customer,
+        "number": line.number,
+        "due_date": line.due_date.isoformat(),
+        "days_past_due": line.days_past_due,
+        "open": line.open,
+        "open_excl_vat": line.open_excl_vat,
+        "percent": line.percent,
+        "provision": line.provision,
+        "reason": line.reason,
+    }
+
+
+@transaction.atomic
+def do_propose_provisions(company: Company, month_end: date) -> ProvisionRun:
+    """The month end's provisions as the ledger gives them now; an approved month stays."""
+    run, _ = ProvisionRun.objects.select_for_update().get_or_create(
+        company=company, month_end=month_end
+    )
+    if run.status == ProvisionRun.Status.APPROVED:
+        return run
+    report = provisions(company, month_end)
+    run.lines = [_line_json(line) for line in report.items]
+    run.total = report.total
+    run.save()
+    return run
+
+
+@transaction.atomic
+def do_approve_provisions(company: Company, month_end: date, actor: Actor) -> ProvisionRun:
+    run = (
+        ProvisionRun.objects.select_for_update()
+        .filter(company=company, month_end=month_end)
+        .first()
+    )
+    if run is None:
+        raise NotFoundError(
+            "provisions_not_found", f"no provisions proposed for {month_end.isoformat()}"
+        )
+    if run.status == ProvisionRun.Status.APPROVED:
+        raise InvalidInputError("provisions_approved", "these provisions are already approved")
+    run.status = ProvisionRun.Status.APPROVED
+    run.approved_by, run.approved_at = actor.username, timezone.now()
+    run.save(update_fields=["status", "approved_by", "approved_at"])
+    record(
+        "provisions_approved",
+        company_id=company.pk,
+        actor=actor,
+        object_type="provisions",
+        object_ref=month_end.isoformat(),
+        after={"invoices": len(run.lines), "total": format_cents(run.total)},
+    )
+    return run
+
+
+def _key(line: dict[str, Any]) -> tuple[str, str, str, int]:
+    """An invoice line across months: two instalments of one invoice share all but their id."""
+    return line["customer"], line["number"], line["due_date"], line["document"]
+
+
+def provision_moves(run: ProvisionRun) -> list[tuple[dict[str, Any], int]]:
+    """Each invoice's change of provision since the month before's approved run: positive
+    is a dotation, negative a reversal (an invoice gone from the list is reversed in full)."""
+    before = (
+        ProvisionRun.objects.filter(
+            company_id=run.company_id,
+            status=ProvisionRun.Status.APPROVED,
+            month_end__lt=run.month_end,
+        )
+        .order_by("-month_end")
+        .first()
+    )
+    held = {_key(line): line for line in (before.lines if before else [])}
+    moves = []
+    for line in run.lines:
+        previous = held.pop(_key(line), None)
+        delta = line["provision"] - (previous["provision"] if previous else 0)
+        if delta:
+            moves.append((line, delta))
+    moves += [(line, -line["provision"]) for line in held.values() if line["provision"]]
+    return sorted(moves, key=lambda m: _key(m[0]))
+
+
+def provisions_fec(run: ProvisionRun) -> str:
+    """The month end's entries in FEC layout, for the accountant: per invoice, a dotation
+    (681740 / 491000) or a reversal (491000 / 781740) of the change since the month before."""
+    day = run.month_end.strftime("%Y%m%d")
+    header = (
+        "JournalCode|JournalLib|EcritureNum|EcritureDate|CompteNum|CompteLib|CompAuxNum|"
+        "CompAuxLib|PieceRef|PieceDate|EcritureLib|Debit|Credit|EcritureLet|DateLet|"
+        "ValidDate|Montantdevise|Idevise"
+    )
+    rows = [header]
+
+    def amount(cents: int) -> str:
+        return format_cents(cents).replace(".", ",")
+
+    for n, (line, delta) in enumerate(provision_moves(run), start=1):
+        number = f"PROV{run.month_end.strftime('%Y%m')}-{n:05d}"
+        what = "Dépréciation" if delta > 0 else "Reprise de dépréciation"
+        label = f"{what} {line['number']} {line['customer']}"[:200]
+        debit, credit = (
+            (DOTATION_ACCOUNT, PROVISION_ACCOUNT)
+            if delta > 0
+            else (PROVISION_ACCOUNT, REVERSAL_ACCOUNT)
+        )
+        for account, side in ((debit, "D"), (credit, "C")):
+            cells = [
+                JOURNAL[0], JOURNAL[1], number, day, account, ACCOUNT_LABELS[account], "", "",
+                line["number"], day, label,
+                amount(abs(delta)) if side == "D" else "0,00",
+                amount(abs(delta)) if side == "C" else "0,00",
+                "", "", day, "", "",
+            ]  # fmt: skip
+            rows.append("|".join(cell.replace("|", "/") for cell in cells))
+    return "\r\n".join(rows) + "\r\n"

@@ -144,6 +144,7 @@ def field_label(field: str) -> str:
         "outcome": _("Outcome"),
         "note": _("Note"),
         "amount": _("Amount"),
+        "invoices": _("Invoices"),
         "customer": _("Customer"),
         "date": _("Date"),
         "received": _("Received"),
@@ -406,6 +407,9 @@ def _sentence(event: Any, customer_names: Mapping[str, str], currency: str) -> s
         "order_removed": lambda: _("%(who)s removed the order %(ref)s: %(old_values)s"),
         "financials_imported": lambda: _("%(who)s imported financial statements: %(values)s"),
         "events_imported": lambda: _("%(who)s imported external events: %(values)s"),
+        "provisions_approved": lambda: _(
+            "%(who)s approved the doubtful-debt provisions at %(ref)s: %(values)s"
+        ),
         "policy_changed": lambda: _(
             "%(who)s changed the credit policy for rating %(ref)s: %(changes)s"
         ),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from creditpilot.accounts.audit import actor_of
 from creditpilot.accounts.rights import Action
 from creditpilot.accounts.scope import Scope
+from creditpilot.collections.terms_of_sale import missing_mentions, payment_clauses
 from creditpilot.core.errors import CreditPilotError
 from creditpilot.risk.policy import RATING_ORDER, PolicyRow, company_policy, do_set_policy
 from creditpilot.web.access import company_view
@@ -34,11 +35,23 @@ ERRORS = {
 }
 
 
+MENTION_LABELS = {
+    "terms": gettext_lazy("the payment terms"),
+    "rate": gettext_lazy("the late-payment interest rate"),
+    "indemnity": gettext_lazy("the fixed 40 euro recovery indemnity"),
+    "discount": gettext_lazy("the early-payment discount, or that none is granted"),
+}
+
+
 def policy_context(scope: Scope) -> dict[str, Any]:
+    own = scope.company.legal_mentions.strip()
     return {
         "policy": list(company_policy(scope.company).values()),
         "guarantees": GUARANTEE_CHOICES,
         "can_edit_policy": scope.can(Action.EDIT_SETTINGS),
+        "clauses": [payment_clauses(scope.company, lang) for lang in ("fr", "en")],
+        "own_mentions": bool(own),
+        "missing_mentions": [MENTION_LABELS[m] for m in missing_mentions(own)] if own else [],
     }
 
 

@@ -122,6 +122,12 @@ class Dispute(models.Model):
         USER = "user", "user"
         IMPORT = "import", "invoices import"  # the invoices file's ``disputed`` column
 
+    class Resolution(models.TextChoices):
+        CREDIT_NOTE = "credit_note", "credit note"
+        PARTIAL_CREDIT = "partial_credit", "partial credit"
+        CORRECTED_INVOICE = "corrected_invoice", "corrected invoice"
+        REJECTED = "rejected", "rejected"
+
     company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False)
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="disputes")
     item = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="disputes")
@@ -134,6 +140,11 @@ class Dispute(models.Model):
     closed_by = models.CharField(max_length=150, blank=True)  # "import": the file cleared the flag
     created_by = models.CharField(max_length=150, default="cli")
     created_at = models.DateTimeField(auto_now_add=True)
+    # who settles it (a user: a collector, a credit manager, the sales rep) and by when
+    owner = models.CharField(max_length=150, blank=True)
+    deadline = models.DateField(null=True, blank=True)
+    resolution = models.CharField(max_length=20, choices=Resolution.choices, blank=True)
+    resolution_note = models.CharField(max_length=1000, blank=True)
 
     class Meta:
         ordering = ["-opened_on", "-id"]

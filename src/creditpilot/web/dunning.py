@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from creditpilot.accounts.audit import actor_of
 from creditpilot.accounts.rights import Action
 from creditpilot.accounts.scope import Scope
+from creditpilot.collections.disputes import deadline_of, overdue
 from creditpilot.collections.letters import day_letters
 from creditpilot.collections.models import CustomerProfile, Dispute, Message, Task
 from creditpilot.collections.services import open_debits
@@ -173,10 +175,22 @@ def worklist_page(request: HttpRequest, scope: Scope) -> HttpResponse:
         }
         for item in items
     ]
+    username = request.user.get_username()
+    late_disputes = (
+        overdue(scope.company, today)
+        .filter(customer__in=scope.customers().values("pk"))
+        .filter(Q(owner=username) | Q(owner="") if scope.can(Action.COLLECT) else Q(owner=username))
+        .select_related("customer", "item")
+        .order_by("opened_on")[:100]
+    )
     return render(
         request,
         "web/worklist.html",
         {
+            "late_disputes": [
+                {"dispute": d, "deadline": deadline_of(d), "reason": DISPUTE_REASONS.get(d.reason)}
+                for d in late_disputes
+            ],
             "rows": rows,
             "mine": mine,
             "as_of": today,

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from creditpilot.web import (
     customers,
+    disputes,
     dunning,
     imports,
     limits,
@@ -45,6 +46,8 @@ company_patterns = [
     path("worklist/", dunning.worklist_page, name="worklist"),
     path("alerts/", limits.alerts_page, name="alerts"),
     path("provisions/", provisions.provisions_page, name="provisions"),
+    path("disputes/", disputes.disputes_page, name="disputes"),
+    path("disputes/<int:dispute>/", disputes.dispute_settle, name="dispute_settle"),
     path("provisions/approve/", provisions.provisions_approve, name="provisions_approve"),
     path("provisions/<str:month>/fec/", provisions.provisions_download, name="provisions_download"),
     path("tasks/<int:task>/outcome/", dunning.task_outcome, name="task_outcome"),

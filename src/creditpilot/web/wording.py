@@ -99,6 +99,15 @@ def _decimal(text: str) -> bool:
     return head.isdigit() and head.isascii() and (not tail or (tail.isdigit() and tail.isascii()))
 
 
+def resolution_label(code: str) -> str:
+    return {
+        "credit_note": _("credit note"),
+        "partial_credit": _("partial credit"),
+        "corrected_invoice": _("corrected invoice"),
+        "rejected": _("rejected"),
+    }.get(code, code)
+
+
 def guarantee_label(code: str) -> str:
     return str(dict(GUARANTEE_CHOICES).get(code, code))
 
@@ -145,6 +154,10 @@ def field_label(field: str) -> str:
         "note": _("Note"),
         "amount": _("Amount"),
         "invoices": _("Invoices"),
+        "owner": _("Owner"),
+        "deadline": _("Deadline"),
+        "resolution": _("Resolution"),
+        "item": _("Item"),
         "customer": _("Customer"),
         "date": _("Date"),
         "received": _("Received"),
@@ -208,6 +221,8 @@ def shown_value(field: str, value: Any, currency: str = "EUR") -> str:
         return money(to_cents(Decimal(value)), currency)
     if field == "guarantee":
         return guarantee_label(str(value))
+    if field == "resolution":
+        return resolution_label(str(value))
     if field == "role":
         try:
             return role_label(Role(value))
@@ -381,6 +396,8 @@ def _sentence(event: Any, customer_names: Mapping[str, str], currency: str) -> s
         "promise_broken": lambda: _("The promise of %(customer)s was broken: %(values)s"),
         "dispute_opened": lambda: _("%(who)s opened a dispute for %(customer)s: %(values)s"),
         "dispute_closed": lambda: _("%(who)s closed a dispute of %(customer)s: %(values)s"),
+        "dispute_assigned": lambda: _("%(who)s assigned a dispute of %(customer)s: %(values)s"),
+        "dispute_resolved": lambda: _("%(who)s resolved a dispute of %(customer)s: %(values)s"),
         "disputes_from_import": lambda: _("Disputes from the invoices import: %(values)s"),
         "dunning_run": lambda: _("The daily run carried out the dunning of %(day)s"),
         "task_done": lambda: _(

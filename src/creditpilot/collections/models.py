@@ -405,3 +405,37 @@ class Task(models.Model):
             models.Index(fields=["company", "status", "day"], name="task_status_idx"),
             models.Index(fields=["company", "customer"], name="task_customer_idx"),
         ]
+
+
+class DecisionRule(models.Model):
+    """Who decides an escalation in a company (the decision matrix), one row per action; an
+    action without a row follows the default matrix."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False)
+    action = models.CharField(max_length=20)
+    collector_up_to = models.BigIntegerField(default=0)  # cents a collector decides alone
+    manager_up_to = models.BigIntegerField(null=True, blank=True)  # cents; above: management
+    consult_sales = models.BooleanField(default=True)  # for a key customer, or rated A or B
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["company", "action"], name="decision_rule_once")
+        ]
+
+
+class Decision(models.Model):
+    """An escalation decided for a customer: who, when, why, and whether sales was consulted."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="decisions")
+    action = models.CharField(max_length=20)
+    amount = models.BigIntegerField()  # cents at stake
+    approved = models.BooleanField()
+    reason = models.CharField(max_length=1000)
+    sales_consulted = models.BooleanField(default=False)
+    decided_by = models.CharField(max_length=150)
+    role = models.CharField(max_length=20)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

@@ -51,6 +51,7 @@ from creditpilot.risk.financials import (
 from creditpilot.risk.models import FinancialStatement as StoredStatement
 from creditpilot.risk.models import RiskScore
 from creditpilot.web.access import company_view
+from creditpilot.web.decisions import customer_decisions
 from creditpilot.web.dunning import collection_profile, collector_choices, timeline_rows
 from creditpilot.web.forms import (
     CustomerForm,
@@ -320,6 +321,7 @@ def _customer_context(request: HttpRequest, scope: Scope, customer: Customer) ->
         "late": _late_charges(scope, customer, as_of),
         "risk": _risk(customer, as_of),
         "limits": limit_context(scope, customer),
+        "escalation": customer_decisions(scope, customer),
         "collection": collection_profile(customer),
         "statements": _statement_rows(customer),
         "statement_form": StatementForm(),

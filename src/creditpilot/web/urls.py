@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from creditpilot.web import (
     customers,
+    decisions,
     disputes,
     dunning,
     imports,
@@ -23,6 +24,7 @@ company_patterns = [
     path("customers/<path:code>/notes/", customers.customer_note, name="customer_note"),
     path("customers/<path:code>/limit/", limits.limit_request, name="limit_request"),
     path("customers/<path:code>/cover/", limits.cover_edit, name="cover_edit"),
+    path("customers/<path:code>/decide/", decisions.decide, name="decide"),
     path(
         "customers/<path:code>/financials/delete/",
         customers.statement_delete,
@@ -47,6 +49,7 @@ company_patterns = [
     path("alerts/", limits.alerts_page, name="alerts"),
     path("provisions/", provisions.provisions_page, name="provisions"),
     path("disputes/", disputes.disputes_page, name="disputes"),
+    path("decisions/", decisions.decisions_page, name="decisions"),
     path("disputes/<int:dispute>/", disputes.dispute_settle, name="dispute_settle"),
     path("provisions/approve/", provisions.provisions_approve, name="provisions_approve"),
     path("provisions/<str:month>/fec/", provisions.provisions_download, name="provisions_download"),

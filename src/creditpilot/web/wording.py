@@ -31,6 +31,7 @@ from creditpilot.accounts.rights import Role, role_label
 from creditpilot.core.financials import FIGURES
 from creditpilot.core.money import to_cents
 from creditpilot.core.terms_text import describe_terms
+from creditpilot.web.decisions import ACTION_NAMES
 from creditpilot.web.forms import figure_labels
 from creditpilot.web.policy import GUARANTEE_CHOICES
 from creditpilot.web.templatetags.cp import count_label, day, money
@@ -38,7 +39,14 @@ from creditpilot.web.templatetags.cp import count_label, day, money
 TERMS_FIELDS = {"payment_terms", "default_terms"}
 MONEY_FIELDS = {"credit_limit", *FIGURES}
 # amounts recorded as two-decimal strings (format_cents)
-DECIMAL_MONEY_FIELDS = {"insured_amount", "guarantee_amount", "amount", "total"}
+DECIMAL_MONEY_FIELDS = {
+    "insured_amount",
+    "guarantee_amount",
+    "amount",
+    "total",
+    "collector_up_to",
+    "manager_up_to",
+}
 STATEMENT_ACTIONS = {"statement_saved", "statement_deleted"}
 
 
@@ -99,6 +107,10 @@ def _decimal(text: str) -> bool:
     return head.isdigit() and head.isascii() and (not tail or (tail.isdigit() and tail.isascii()))
 
 
+def escalation_label(code: str) -> str:
+    return str(ACTION_NAMES.get(code, code))
+
+
 def resolution_label(code: str) -> str:
     return {
         "credit_note": _("credit note"),
@@ -155,6 +167,11 @@ def field_label(field: str) -> str:
         "amount": _("Amount"),
         "invoices": _("Invoices"),
         "owner": _("Owner"),
+        "escalation": _("Escalation"),
+        "decision": _("Decision"),
+        "collector_up_to": _("A collector decides up to"),
+        "manager_up_to": _("A credit manager up to"),
+        "consult_sales": _("Sales rep consulted"),
         "deadline": _("Deadline"),
         "resolution": _("Resolution"),
         "item": _("Item"),
@@ -223,6 +240,10 @@ def shown_value(field: str, value: Any, currency: str = "EUR") -> str:
         return guarantee_label(str(value))
     if field == "resolution":
         return resolution_label(str(value))
+    if field == "escalation":
+        return escalation_label(str(value))
+    if field == "decision":
+        return _("approved") if value == "approved" else _("refused")
     if field == "role":
         try:
             return role_label(Role(value))
@@ -396,6 +417,10 @@ def _sentence(event: Any, customer_names: Mapping[str, str], currency: str) -> s
         "promise_broken": lambda: _("The promise of %(customer)s was broken: %(values)s"),
         "dispute_opened": lambda: _("%(who)s opened a dispute for %(customer)s: %(values)s"),
         "dispute_closed": lambda: _("%(who)s closed a dispute of %(customer)s: %(values)s"),
+        "escalation_decided": lambda: _(
+            "%(who)s decided an escalation for %(customer)s: %(values)s"
+        ),
+        "matrix_changed": lambda: _("%(who)s changed the decision matrix for %(ref)s: %(changes)s"),
         "dispute_assigned": lambda: _("%(who)s assigned a dispute of %(customer)s: %(values)s"),
         "dispute_resolved": lambda: _("%(who)s resolved a dispute of %(customer)s: %(values)s"),
         "disputes_from_import": lambda: _("Disputes from the invoices import: %(values)s"),

@@ -1100,6 +1100,50 @@ TodayOption = typer.Option(
 )
 
 
+plan_app = typer.Typer(
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="Payment plans: instalments over some items, followed by the daily run.",
+)
+app.add_typer(plan_app, name="plan")
+
+
+@plan_app.command("add")
+@command
+def plan_add(
+    customer: str = typer.Option(..., "--customer", help="Customer code."),
+    instalments: str = typer.Option(
+        ..., "--instalments", help="DATE:AMOUNT, comma separated (2026-07-10:500.00,...)."
+    ),
+    items: str = typer.Option(
+        "", "--items", help="Item numbers, comma separated (all open items if left out)."
+    ),
+    interest: str = typer.Option("0", "--interest", help="Interest agreed on top (12.50)."),
+    note: str = typer.Option("", "--note"),
+    as_of: str = TodayOption,
+    company: str = CompanyOption,
+) -> None:
+    """Agree a payment plan: its items are not dunned while the instalments are kept."""
+    from creditpilot.collections.plans import do_add_plan, parse_instalments
+    from creditpilot.collections.services import parse_amount
+    from creditpilot.companies.services import get_company
+    from creditpilot.core.money import format_cents
+
+    plan = do_add_plan(
+        get_company(company),
+        customer,
+        parse_instalments(instalments),
+        today=parse_day(as_of),
+        items=[n for n in items.split(",") if n.strip()],
+        interest=parse_amount(interest) if interest.strip() not in ("", "0") else 0,
+        note=note,
+    )
+    typer.echo(
+        f"plan of {format_cents(plan.total)} in {plan.instalments.count()} instalment(s) "
+        f"agreed for {customer}"
+    )
+
+
 @promise_app.command("add")
 @command
 def promise_add(

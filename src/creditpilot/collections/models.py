@@ -70,6 +70,30 @@ class CustomerProfile(models.Model):
         indexes = [models.Index(fields=["company", "customer"], name="profile_company_idx")]
 
 
+class PaymentPlan(models.Model):
+    """Instalments agreed over some items: each is a promise of the total due by its date, so
+    the items are not dunned while the plan holds; a missed instalment breaks the plan."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "active"
+        COMPLETED = "completed", "completed"
+        BROKEN = "broken", "broken"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="plans")
+    total = models.BigIntegerField()  # cents: the items' open amounts plus the interest
+    interest = models.BigIntegerField(default=0)  # cents agreed on top
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    agreed_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=1000, blank=True)
+    created_by = models.CharField(max_length=150, default="cli")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-agreed_on", "-id"]
+
+
 class Promise(models.Model):
     """A customer's promise to pay an amount by a date; dunning of its items waits meanwhile."""
 
@@ -90,6 +114,10 @@ class Promise(models.Model):
     note = models.CharField(max_length=1000, blank=True)
     created_by = models.CharField(max_length=150, default="cli")
     created_at = models.DateTimeField(auto_now_add=True)
+    # an instalment of a payment plan: ``amount`` is then the plan's total due by its date
+    plan = models.ForeignKey(
+        PaymentPlan, on_delete=models.CASCADE, null=True, blank=True, related_name="instalments"
+    )
 
     class Meta:
         ordering = ["-made_on", "-id"]

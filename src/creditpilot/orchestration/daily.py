@@ -24,6 +24,7 @@ from django.utils import timezone
 from django_tasks import TaskContext
 
 from creditpilot.collections.actions import CarriedOut, do_carry_out
+from creditpilot.collections.plans import settle_plans
 from creditpilot.collections.sending import (
     SendReport,
     do_send_pending,
@@ -80,7 +81,9 @@ def sync_disputes(day: DailyRunResult) -> None:
 
 
 def resolve_promises(day: DailyRunResult) -> None:
+    """Promises kept or broken; then the payment plans their instalments make."""
     day.promises = do_resolve_promises(day.company, day.as_of)
+    day.promises |= settle_plans(day.company, day.as_of)
 
 
 def dunning(day: DailyRunResult) -> None:

@@ -167,6 +167,7 @@ def field_label(field: str) -> str:
         "amount": _("Amount"),
         "invoices": _("Invoices"),
         "owner": _("Owner"),
+        "instalments": _("Instalments"),
         "escalation": _("Escalation"),
         "decision": _("Decision"),
         "collector_up_to": _("A collector decides up to"),
@@ -421,6 +422,9 @@ def _sentence(event: Any, customer_names: Mapping[str, str], currency: str) -> s
             "%(who)s decided an escalation for %(customer)s: %(values)s"
         ),
         "matrix_changed": lambda: _("%(who)s changed the decision matrix for %(ref)s: %(changes)s"),
+        "plan_agreed": lambda: _("%(who)s agreed a payment plan with %(customer)s: %(values)s"),
+        "plan_broken": lambda: _("The payment plan of %(customer)s was broken: %(values)s"),
+        "plan_completed": lambda: _("The payment plan of %(customer)s was kept: %(values)s"),
         "dispute_assigned": lambda: _("%(who)s assigned a dispute of %(customer)s: %(values)s"),
         "dispute_resolved": lambda: _("%(who)s resolved a dispute of %(customer)s: %(values)s"),
         "disputes_from_import": lambda: _("Disputes from the invoices import: %(values)s"),

@@ -26,7 +26,7 @@ from pypdf import PdfWriter
 
 from creditpilot.accounts.models import ApiToken
 from creditpilot.audit.models import AuditEvent
-from creditpilot.collections.models import Message, Strategy, Task
+from creditpilot.collections.models import Message, PaymentPlan, Strategy, Task
 from creditpilot.customers.models import Customer
 from creditpilot.receivables.models import Document, ImportJob
 from creditpilot.risk.models import ProvisionRun
@@ -141,6 +141,9 @@ def b_objects(world, tmp_path, settings):
     )
     # an approved month end of B, whose entries only B's users may download
     ProvisionRun.objects.create(company=world.b, month_end=date(2026, 6, 30), status="approved")
+    plan = PaymentPlan.objects.create(
+        company=world.b, customer=acme, total=100_00, agreed_on=date(2026, 6, 30)
+    )
     return {
         "company": world.b.code,
         "code": "ACME",
@@ -152,6 +155,7 @@ def b_objects(world, tmp_path, settings):
         "task": task.pk,
         "message": letter.pk,
         "item": "FA001",
+        "plan": plan.pk,
     }
 
 
@@ -168,6 +172,7 @@ def dunning_values(company) -> dict[str, object]:  # type: ignore[no-untyped-def
         "number": "CMD-1",
         "month": "2026-06-30",
         "dispute": 0,
+        "plan": 0,
     }
 
 

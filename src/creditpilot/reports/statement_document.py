@@ -202,32 +202,7 @@ def statement_document_pdf(doc: StatementDocument, language: str) -> bytes:
     w = v["w"]
     company, customer = doc.company, doc.customer
     st = pdf.Styles()
-    sender = [f"<font name='{st.bold}' size='11'>{pdf.text(company.name)}</font>"]
-    if company.address:
-        sender.append(pdf.text(company.address))
-    if company.phone:
-        sender.append(f"{w['phone']} {pdf.text(company.phone)}")
-    if company.sender_email:
-        sender.append(pdf.text(company.sender_email))
-    if company.siren:
-        sender.append(f"SIREN {pdf.text(company.siren)}")
-    recipient = [f"<font name='{st.bold}'>{pdf.text(customer.name)}</font>"]
-    if customer.address:
-        recipient.append(pdf.text(customer.address))
-    recipient.append(f"{w['customer']} {pdf.text(customer.code)}")
-    head = pdf.Table(
-        [
-            [
-                pdf.Paragraph("<br/>".join(sender), st.small),
-                "",
-                [pdf.spacer(10), pdf.Paragraph("<br/>".join(recipient), st.body)],
-            ]
-        ],
-        colWidths=[0.55 * pdf.WIDTH, 0.05 * pdf.WIDTH, 0.40 * pdf.WIDTH],
-    )
-    head.setStyle(
-        pdf.TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
-    )
+    head = pdf.letterhead(st, company, customer, w["customer"], w["phone"])
     as_of = date_text(doc.as_of, language)
     story: list[Any] = [
         head,

@@ -182,3 +182,36 @@ def boxed(content: list[Flowable]) -> Table:
 
 def spacer(height_mm: float) -> Spacer:
     return Spacer(1, height_mm * mm)
+
+
+def letterhead(
+    styles: Styles, company: Any, customer: Any, customer_word: str, phone_word: str
+) -> Table:
+    """The sender's block (name, address, phone, email, SIREN) and the recipient's window."""
+    sender = [f"<font name='{styles.bold}' size='11'>{text(company.name)}</font>"]
+    if company.address:
+        sender.append(text(company.address))
+    if company.phone:
+        sender.append(f"{phone_word} {text(company.phone)}")
+    if company.sender_email:
+        sender.append(text(company.sender_email))
+    if company.siren:
+        sender.append(f"SIREN {text(company.siren)}")
+    recipient = [f"<font name='{styles.bold}'>{text(customer.name)}</font>"]
+    if customer.address:
+        recipient.append(text(customer.address))
+    recipient.append(f"{customer_word} {text(customer.code)}")
+    head = Table(
+        [
+            [
+                Paragraph("<br/>".join(sender), styles.small),
+                "",
+                [spacer(10), Paragraph("<br/>".join(recipient), styles.body)],
+            ]
+        ],
+        colWidths=[0.55 * WIDTH, 0.05 * WIDTH, 0.40 * WIDTH],
+    )
+    head.setStyle(
+        TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+    )
+    return head

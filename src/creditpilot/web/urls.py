@@ -8,6 +8,7 @@ from creditpilot.web import (
     dunning,
     imports,
     limits,
+    plans,
     policy,
     provisions,
     strategies,
@@ -25,6 +26,8 @@ company_patterns = [
     path("customers/<path:code>/limit/", limits.limit_request, name="limit_request"),
     path("customers/<path:code>/cover/", limits.cover_edit, name="cover_edit"),
     path("customers/<path:code>/decide/", decisions.decide, name="decide"),
+    path("customers/<path:code>/plans/", plans.plan_add, name="plan_add"),
+    path("customers/<path:code>/plans/<int:plan>/letter/", plans.plan_letter, name="plan_letter"),
     path(
         "customers/<path:code>/financials/delete/",
         customers.statement_delete,

@@ -1,0 +1,95 @@
+"""Payment plans on the customer page: agreed in a form, followed, their letter in PDF."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from creditpilot.accounts.rights import Action
+from creditpilot.accounts.scope import Scope
+from creditpilot.collections.models import PaymentPlan
+from creditpilot.collections.plan_letter import instalments_of, plan_letter_pdf
+from creditpilot.collections.plans import do_add_plan
+from creditpilot.collections.services import parse_amount
+from creditpilot.core.errors import CreditPilotError
+from creditpilot.customers.models import Customer
+from creditpilot.web.access import company_view
+from creditpilot.web.views import as_of_of
+
+ROWS = 6  # instalment rows in the form
+STATUSES = {
+    "active": pgettext_lazy("payment plan", "running"),
+    "completed": pgettext_lazy("payment plan", "kept"),
+    "broken": pgettext_lazy("payment plan", "broken"),
+}
+ERRORS = {
+    "plan_does_not_add_up": gettext_lazy(
+        "The instalments must add up to the open items plus the interest."
+    ),
+    "plan_in_past": gettext_lazy("An instalment is due today or later."),
+    "instalment_order": gettext_lazy("One instalment a day, in date order."),
+    "no_instalment": gettext_lazy("Give at least one instalment."),
+    "nothing_owed": gettext_lazy("The customer owes nothing on these items."),
+}
+
+
+def customer_plans(scope: Scope, customer: Customer) -> dict[str, Any]:
+    plans = PaymentPlan.objects.filter(customer=customer)[:5]
+    return {
+        "plans": [
+            {
+                "plan": p,
+                "status": STATUSES.get(p.status, p.status),
+                "instalments": instalments_of(p),
+            }
+            for p in plans
+        ],
+        "rows": range(1, ROWS + 1),
+        "may_agree": scope.can(Action.COLLECT),
+    }
+
+
+@company_view(Action.COLLECT, methods=("POST",))
+def plan_add(request: HttpRequest, scope: Scope, code: str) -> HttpResponse:
+    customer = scope.customer(code)
+    post = request.POST
+    try:
+        instalments = [
+            (date.fromisoformat(post[f"date_{n}"]), parse_amount(post.get(f"amount_{n}", "")))
+            for n in range(1, ROWS + 1)
+            if post.get(f"date_{n}", "").strip()
+        ]
+        interest = post.get("interest", "").strip()
+        do_add_plan(
+            scope.company,
+            customer.code,
+            instalments,
+            today=as_of_of(request),
+            interest=parse_amount(interest) if interest else 0,
+            note=post.get("note", ""),
+            username=request.user.get_username(),
+        )
+        messages.success(request, _("Payment plan agreed."))
+    except ValueError:
+        messages.error(request, _("A date or an amount is not valid."))
+    except CreditPilotError as err:
+        messages.error(request, str(ERRORS.get(err.code, err.message)))
+    return redirect("customer", company=scope.company.code, code=customer.code)
+
+
+@company_view()
+def plan_letter(request: HttpRequest, scope: Scope, code: str, plan: int) -> HttpResponse:
+    customer = scope.customer(code)
+    found = PaymentPlan.objects.filter(company=scope.company, customer=customer, pk=plan).first()
+    if found is None:
+        raise Http404
+    language = customer.language if customer.language in ("fr", "en") else "fr"
+    response = HttpResponse(plan_letter_pdf(found, language), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="plan-{customer.code}-{found.pk}.pdf"'
+    return response

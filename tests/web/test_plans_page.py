@@ -1,0 +1,49 @@
+"""A payment plan agreed on the customer page, its letter to sign read back, its rights."""
+
+from __future__ import annotations
+
+import html
+import io
+
+import pypdf
+import pytest
+
+from creditpilot.collections.models import PaymentPlan
+from creditpilot.collections.services import open_debits
+from creditpilot.customers.models import Customer
+from tests.web.conftest import AS_OF
+
+pytestmark = [pytest.mark.store]
+
+
+def test_a_plan_is_agreed_on_the_page_and_its_letter_signed(world):
+    globex = Customer.objects.get(company=world.a, code="GLOBEX")
+    owed = sum(d.open for d in open_debits(globex, AS_OF))
+    first = owed // 2
+    url = f"/c/{world.a.code}/customers/GLOBEX/"
+    form = {
+        "date_1": "2026-07-15",
+        "amount_1": f"{first // 100}.{first % 100:02d}",
+        "date_2": "2026-08-15",
+        "amount_2": f"{(owed - first) // 100}.{(owed - first) % 100:02d}",
+        "note": "accord téléphonique",
+    }
+    wrong = world.client("alice").post(
+        url + f"plans/?as_of={AS_OF}", form | {"amount_2": "1.00"}, follow=True
+    )
+    assert "Les échéances doivent totaliser" in html.unescape(wrong.content.decode())
+    assert world.client("sam").post(url + "plans/", form).status_code == 403
+    assert world.client("bob").post(url + "plans/", form).status_code == 404
+    done = world.client("alice").post(url + f"plans/?as_of={AS_OF}", form, follow=True)
+    assert "Échéancier convenu." in html.unescape(done.content.decode())
+    plan = PaymentPlan.objects.get(company=world.a)
+    assert plan.total == owed and plan.instalments.count() == 2
+    page = html.unescape(world.client("alice").get(url).content.decode())
+    assert "Lettre à signer (PDF)" in page and "en cours" in page
+    letter = world.client("alice").get(url + f"plans/{plan.pk}/letter/")
+    assert letter["Content-Type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(letter.content)).pages)
+    flat = text.replace("\u202f", " ").replace("\u00a0", " ")
+    assert "Échéancier de paiement" in flat and "15 juillet 2026" in flat
+    assert "bon pour accord" in flat and "FA004" in flat
+    assert world.client("bob").get(url + f"plans/{plan.pk}/letter/").status_code == 404

@@ -903,6 +903,26 @@ def report_interest(
     _emit(renderers[fmt](report), output, f"interest-{day.isoformat()}.{fmt}")
 
 
+@report_app.command("d441-6")
+@command
+def report_d441_6(
+    year_end: str = typer.Option(..., "--year-end", help="The fiscal year end (YYYY-MM-DD)."),
+    fmt: str = typer.Option("json", "--format", help="json or xlsx."),
+    company: str = CompanyOption,
+    output: Path = OutputOption,
+) -> None:
+    """The management report's table of late invoices issued (Code de commerce D441-6)."""
+    from creditpilot.collections.statutory import late_invoice_table, table_json, table_xlsx
+    from creditpilot.companies.services import get_company
+
+    day = parse_day(year_end, "--year-end")
+    renderers = {"json": table_json, "xlsx": table_xlsx}
+    if fmt not in renderers:
+        raise typer.BadParameter(f"unknown format {fmt!r}: json or xlsx", param_hint="--format")
+    table = late_invoice_table(get_company(company), day)
+    _emit(renderers[fmt](table), output, f"d441-6-{day.isoformat()}.{fmt}")
+
+
 @report_app.command("provisions")
 @command
 def report_provisions(

@@ -22,17 +22,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from creditpilot.audit.services import Actor, record
-from creditpilot.collections.frames import query_frame, sql_day
+from creditpilot.collections.statutory import open_invoices
 from creditpilot.companies.models import Company
 from creditpilot.core.errors import InvalidInputError, NotFoundError
 from creditpilot.core.money import format_cents
-from creditpilot.customers.models import Customer
-from creditpilot.receivables.models import Allocation, Document
 from creditpilot.risk.events import under_proceedings
 from creditpilot.risk.models import ProvisionRun
 
-DOC, ALLOC = Document._meta.db_table, Allocation._meta.db_table
-CUSTOMER = Customer._meta.db_table
 # (days past due beyond which, percent), the first that applies wins
 AGE_RULES = ((365, 100), (180, 50))
 PROCEEDINGS_PERCENT = 100
@@ -79,33 +75,8 @@ def _half_up(numerator: int, denominator: int) -> int:
     return sign * ((2 * abs(numerator) + abs(denominator)) // (2 * abs(denominator)))
 
 
-def _open_invoices(company_id: int, as_of: date) -> pl.DataFrame:
-    """Invoices dated by ``as_of`` with a non-zero open amount then."""
-    sql = (
-        f"SELECT d.id, c.code, d.customer_id, d.number, {sql_day('d.date')}, {sql_day('d.due_date')}, "
-        f"d.entry_excl_vat, d.entry_total, d.amount - COALESCE(s.settled, 0) "
-        f"FROM {DOC} d JOIN {CUSTOMER} c ON c.id = d.customer_id "
-        f"LEFT JOIN (SELECT invoice_id, SUM(amount) AS settled FROM {ALLOC} "
-        f"  WHERE company_id = %s AND date <= %s GROUP BY invoice_id) s ON s.invoice_id = d.id "
-        f"WHERE d.company_id = %s AND d.is_active AND d.kind = 'invoice' AND d.date <= %s "
-        f"AND d.amount - COALESCE(s.settled, 0) <> 0"
-    )
-    schema = {
-        "id": pl.Int64,
-        "customer": pl.Utf8,
-        "customer_id": pl.Int64,
-        "number": pl.Utf8,
-        "date": pl.Date,
-        "due_date": pl.Date,
-        "entry_excl_vat": pl.Int64,
-        "entry_total": pl.Int64,
-        "open": pl.Int64,
-    }
-    return query_frame(sql, [company_id, as_of, company_id, as_of], schema)
-
-
 def provisions(company: Company, as_of: date) -> ProvisionReport:
-    invoices = _open_invoices(company.id, as_of).with_columns(
+    invoices = open_invoices(company.id, as_of).with_columns(
         (pl.lit(as_of) - pl.col("due_date")).dt.total_days().alias("days")
     )
     proceedings = under_proceedings(company, as_of)

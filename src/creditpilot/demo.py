@@ -880,7 +880,8 @@ def _write_financials(path: Path, customers: list[_Customer], end: date, seed: i
 
 
 def _statement(rng: random.Random, health: float, sales: float) -> list[str]:
-    """The figures of one year, in euros with cents, whose Altman Z'' follows ``health``."""
+    """The figures of one year, in euros with cents, whose Altman Z'' follows ``health``
+    (random draws, as the rest of the demo's amounts)."""
     assets = sales * rng.uniform(0.5, 1.2)
     current = assets * rng.uniform(0.4, 0.7)
     x1 = 0.04 + 0.09 * health + rng.gauss(0, 0.03)  # working capital / total assets
@@ -899,4 +900,11 @@ def _statement(rng: random.Random, health: float, sales: float) -> list[str]:
         ebit + assets * rng.uniform(0.02, 0.05), charges, staff,
         staff / rng.uniform(0.55, 0.8), ebit * 0.72 - charges,
     ]  # fmt: skip
-    return [f"{value:.2f}" for value in figures]
+    # the draws become whole cents at once; the file says them with a decimal point
+    return [_decimal_text(round(value * 100)) for value in figures]
+
+
+def _decimal_text(cents: int) -> str:
+    """``-1234`` cents as ``-12.34`` (the FEC's ``_money`` writes a comma, for positives)."""
+    sign, cents = ("-", -cents) if cents < 0 else ("", cents)
+    return f"{sign}{cents // 100}.{cents % 100:02d}"

@@ -1128,6 +1128,100 @@ plan_app = typer.Typer(
 app.add_typer(plan_app, name="plan")
 
 
+case_app = typer.Typer(
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="Litigation cases: stages, costs, outcome, and the statement of claim.",
+)
+app.add_typer(case_app, name="case")
+
+
+@case_app.command("open")
+@command
+def case_open(
+    customer: str = typer.Option(..., "--customer", help="Customer code."),
+    items: str = typer.Option("", "--items", help="Item numbers (the past-due ones if left out)."),
+    stage: str = typer.Option("amicable", "--stage", help="amicable, formal_notice, ..."),
+    as_of: str = TodayOption,
+    company: str = CompanyOption,
+) -> None:
+    """Open a litigation case on a customer's items."""
+    from creditpilot.collections.litigation import do_open_case
+    from creditpilot.companies.services import get_company
+
+    case = do_open_case(
+        get_company(company),
+        customer,
+        today=parse_day(as_of),
+        items=[n for n in items.split(",") if n.strip()] or None,
+        stage=stage,
+    )
+    typer.echo(f"case {case.pk} opened for {customer} at the stage {case.stage}")
+
+
+@case_app.command("move")
+@command
+def case_move(
+    case: int = typer.Option(..., "--case", help="The case's number."),
+    stage: str = typer.Option(..., "--stage"),
+    published: str = typer.Option(
+        None, "--published", help="For an insolvency claim: the BODACC publication's date."
+    ),
+    as_of: str = TodayOption,
+    company: str = CompanyOption,
+) -> None:
+    """Take a case to another stage."""
+    from creditpilot.collections.litigation import do_move_case
+    from creditpilot.companies.services import get_company
+
+    moved = do_move_case(
+        get_company(company),
+        case,
+        stage,
+        today=parse_day(as_of),
+        published_on=parse_day(published, "--published") if published else None,
+    )
+    due = f", claim due by {moved.deadline.isoformat()}" if moved.deadline else ""
+    typer.echo(f"case {moved.pk} at the stage {moved.stage}{due}")
+
+
+@case_app.command("close")
+@command
+def case_close(
+    case: int = typer.Option(..., "--case", help="The case's number."),
+    outcome: str = typer.Option(..., "--outcome", help="recovered, settled or written_off."),
+    as_of: str = TodayOption,
+    company: str = CompanyOption,
+) -> None:
+    """Close a case (a write-off needs an approved write-off decision)."""
+    from creditpilot.collections.litigation import do_close_case
+    from creditpilot.companies.services import get_company
+
+    closed = do_close_case(get_company(company), case, outcome, today=parse_day(as_of))
+    typer.echo(f"case {closed.pk} closed: {closed.outcome}")
+
+
+@case_app.command("claim")
+@command
+def case_claim(
+    case: int = typer.Option(..., "--case", help="The case's number."),
+    as_of: str = TodayOption,
+    company: str = CompanyOption,
+) -> None:
+    """The statement of claim: principal, interest and indemnities per item, as JSON."""
+    from creditpilot.collections.litigation import statement_of_claim
+    from creditpilot.collections.models import LitigationCase
+    from creditpilot.companies.services import get_company
+    from creditpilot.core.errors import NotFoundError
+
+    owner = get_company(company)
+    found = LitigationCase.objects.filter(company=owner, pk=case).first()
+    if found is None:
+        raise NotFoundError("case_not_found", f"no case {case}")
+    claim = statement_of_claim(owner, found, parse_day(as_of))
+    typer.echo(json.dumps(claim.as_json(), ensure_ascii=False, indent=2))
+
+
 @plan_app.command("add")
 @command
 def plan_add(

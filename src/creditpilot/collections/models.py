@@ -467,3 +467,37 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class LitigationCase(models.Model):
+    """A debt taken beyond reminders: its stages, costs, recoveries and outcome."""
+
+    class Stage(models.TextChoices):
+        AMICABLE = "amicable", "amicable"
+        FORMAL_NOTICE = "formal_notice", "formal notice"
+        ORDER_FOR_PAYMENT = "order_for_payment", "order for payment"
+        SUMMARY_PROCEEDINGS = "summary_proceedings", "summary proceedings"
+        COLLECTION_AGENCY = "collection_agency", "collection agency"
+        LAWYER = "lawyer", "lawyer"
+        INSOLVENCY_CLAIM = "insolvency_claim", "insolvency claim"
+
+    class Outcome(models.TextChoices):
+        RECOVERED = "recovered", "recovered"
+        SETTLED = "settled", "settled"
+        WRITTEN_OFF = "written_off", "written off"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="cases")
+    items = models.ManyToManyField(Document, related_name="cases")
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.AMICABLE)
+    opened_on = models.DateField()
+    deadline = models.DateField(null=True, blank=True)  # an insolvency claim's, say
+    costs = models.BigIntegerField(default=0)  # cents spent (fees, agency, lawyer)
+    recovered = models.BigIntegerField(default=0)  # cents recovered through the case
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    history = models.JSONField(default=list)  # [{"day", "stage", "by", "note"}]
+    created_by = models.CharField(max_length=150, default="cli")
+
+    class Meta:
+        ordering = ["-opened_on", "-id"]

@@ -422,6 +422,12 @@ def _sentence(event: Any, customer_names: Mapping[str, str], currency: str) -> s
             "%(who)s decided an escalation for %(customer)s: %(values)s"
         ),
         "matrix_changed": lambda: _("%(who)s changed the decision matrix for %(ref)s: %(changes)s"),
+        "case_opened": lambda: _("%(who)s opened a litigation case for %(customer)s: %(values)s"),
+        "case_moved": lambda: _("%(who)s moved a litigation case of %(customer)s: %(values)s"),
+        "case_money": lambda: _(
+            "%(who)s recorded costs or recoveries on a case of %(customer)s: %(values)s"
+        ),
+        "case_closed": lambda: _("%(who)s closed a litigation case of %(customer)s: %(values)s"),
         "plan_agreed": lambda: _("%(who)s agreed a payment plan with %(customer)s: %(values)s"),
         "plan_broken": lambda: _("The payment plan of %(customer)s was broken: %(values)s"),
         "plan_completed": lambda: _("The payment plan of %(customer)s was kept: %(values)s"),

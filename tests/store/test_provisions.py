@@ -214,3 +214,19 @@ def test_the_month_end_is_proposed_approved_and_exported_as_a_balanced_fec(compa
     reversal = [line for line in lines if "U1" in line]
     assert [line.split("|")[4] for line in reversal] == ["491000", "781740"]
     assert reversal[0].split("|")[11] == "150,00"
+
+
+def test_a_customer_in_litigation_is_provisioned_in_full(company):
+    from creditpilot.collections.litigation import do_close_case, do_open_case
+
+    case = do_open_case(company, "ACME", today=date(2026, 6, 1), items=["F3"])
+    lines = {line.number: line for line in provisions(company, AS_OF).items}
+    # F3 (30 days late) and F2 now at 100 % of their amount excluding VAT: 200.00 and 500.00
+    assert (lines["F3"].percent, lines["F3"].provision, lines["F3"].reason) == (
+        100,
+        200_00,
+        "litigation",
+    )
+    assert (lines["F2"].percent, lines["F2"].provision) == (100, 500_00)
+    do_close_case(company, case.pk, "settled", today=date(2026, 6, 20))
+    assert "F3" not in {line.number for line in provisions(company, AS_OF).items}

@@ -2,10 +2,10 @@
 
 Of each open invoice, its amount excluding VAT (its open amount x its share excluding VAT,
 read from the invoice's FEC entry) is provisioned at 100 % when the customer is in
-collective proceedings (safeguard, receivership, liquidation published by the date), at
-100 % over 365 days past due, at 50 % over 180 days; rounded half up once per invoice.
-An invoice whose source gives no VAT (an invoices file) is taken at its open amount,
-and says so. Litigation cases, when they exist, will provision at 100 % too.
+collective proceedings (safeguard, receivership, liquidation published by the date) or
+in litigation (a case open at the date), at 100 % over 365 days past due, at 50 % over
+180 days; rounded half up once per invoice. An invoice whose source gives no VAT (an
+invoices file) is taken at its open amount, and says so.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from typing import Any
 
 import polars as pl
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from creditpilot.audit.services import Actor, record
+from creditpilot.collections.models import LitigationCase
 from creditpilot.collections.statutory import open_invoices
 from creditpilot.companies.models import Company
 from creditpilot.core.errors import InvalidInputError, NotFoundError
@@ -75,19 +77,31 @@ def _half_up(numerator: int, denominator: int) -> int:
     return sign * ((2 * abs(numerator) + abs(denominator)) // (2 * abs(denominator)))
 
 
+def in_litigation(company: Company, as_of: date) -> set[int]:
+    """Customers with a litigation case open at ``as_of``."""
+    return set(
+        LitigationCase.objects.filter(company=company, opened_on__lte=as_of)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=as_of))
+        .values_list("customer_id", flat=True)
+    )
+
+
 def provisions(company: Company, as_of: date) -> ProvisionReport:
     invoices = open_invoices(company.id, as_of).with_columns(
         (pl.lit(as_of) - pl.col("due_date")).dt.total_days().alias("days")
     )
     proceedings = under_proceedings(company, as_of)
+    litigation = in_litigation(company, as_of)
     oldest = AGE_RULES[-1][0]
     invoices = invoices.filter(
-        (pl.col("days") > oldest) | pl.col("customer_id").is_in(list(proceedings))
+        (pl.col("days") > oldest) | pl.col("customer_id").is_in(list(proceedings | litigation))
     ).sort("customer", "due_date", "number", "id")
     items = []
     for row in invoices.iter_rows(named=True):
         if row["customer_id"] in proceedings:
             percent, reason = PROCEEDINGS_PERCENT, "proceedings"
+        elif row["customer_id"] in litigation:
+            percent, reason = PROCEEDINGS_PERCENT, "litigation"
         else:
             percent, reason = next((p, f"over_{d}") for d, p in AGE_RULES if row["days"] > d)
         open_, excl, total = row["open"], row["entry_excl_vat"], row["entry_total"]

@@ -22,6 +22,7 @@ from creditpilot.web.access import company_view
 
 REASONS = {
     "proceedings": gettext_lazy("collective proceedings"),
+    "litigation": gettext_lazy("in litigation"),
     "over_365": gettext_lazy("over 365 days past due"),
     "over_180": gettext_lazy("over 180 days past due"),
 }

@@ -1206,9 +1206,12 @@ def case_close(
 def case_claim(
     case: int = typer.Option(..., "--case", help="The case's number."),
     as_of: str = TodayOption,
+    fmt: str = typer.Option("json", "--format", help="json or pdf (the document of the stage)."),
     company: str = CompanyOption,
+    output: Path = OutputOption,
 ) -> None:
-    """The statement of claim: principal, interest and indemnities per item, as JSON."""
+    """The statement of claim: principal, interest and indemnities per item (JSON), or the
+    document of the case's stage with it (PDF: a request for an order for payment, say)."""
     from creditpilot.collections.litigation import statement_of_claim
     from creditpilot.collections.models import LitigationCase
     from creditpilot.companies.services import get_company
@@ -1219,7 +1222,14 @@ def case_claim(
     if found is None:
         raise NotFoundError("case_not_found", f"no case {case}")
     claim = statement_of_claim(owner, found, parse_day(as_of))
-    typer.echo(json.dumps(claim.as_json(), ensure_ascii=False, indent=2))
+    if fmt == "pdf":
+        from creditpilot.collections.claim_document import claim_pdf
+
+        _emit(claim_pdf(claim), output, f"claim-{found.pk}-{claim.as_of.isoformat()}.pdf")
+        return
+    if fmt != "json":
+        raise typer.BadParameter(f"unknown format {fmt!r}: json or pdf", param_hint="--format")
+    _emit(json.dumps(claim.as_json(), ensure_ascii=False, indent=2) + "\n", output, "claim.json")
 
 
 @plan_app.command("add")

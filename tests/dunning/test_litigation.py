@@ -109,3 +109,21 @@ def test_a_case_for_a_customer_with_nothing_past_due_is_refused(company, tmp_pat
     with pytest.raises(InvalidInputError) as err:
         do_open_case(company, "ACME", today=date(2025, 5, 1))
     assert err.value.code == "nothing_owed"
+
+
+def test_the_request_for_an_order_for_payment_reads_back_to_the_cent(company):
+    import io
+
+    import pypdf
+
+    from creditpilot.collections.claim_document import claim_pdf
+
+    case = do_open_case(company, "ACME", today=DAY, stage="formal_notice")
+    case = do_move_case(company, case.pk, "order_for_payment", today=DAY)
+    claim = statement_of_claim(company, case, DAY)
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(claim_pdf(claim))).pages)
+    flat = text.replace("\u202f", " ").replace("\u00a0", " ")
+    total = f"{claim.total // 100:,}".replace(",", " ") + f",{claim.total % 100:02d} €"
+    assert "Requête en injonction de payer" in flat and "158,01 €" in flat
+    assert f"Total : {total}" in flat and "articles 1405 et suivants" in flat
+    assert "Relance" in flat and "Facture F1" in flat

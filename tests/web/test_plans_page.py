@@ -47,3 +47,17 @@ def test_a_plan_is_agreed_on_the_page_and_its_letter_signed(world):
     assert "Échéancier de paiement" in flat and "15 juillet 2026" in flat
     assert "bon pour accord" in flat and "FA004" in flat
     assert world.client("bob").get(url + f"plans/{plan.pk}/letter/").status_code == 404
+
+
+def test_a_case_shows_on_the_customer_page_with_its_statement_of_claim(world):
+    from creditpilot.collections.litigation import do_open_case
+
+    case = do_open_case(world.a, "GLOBEX", today=AS_OF, stage="formal_notice")
+    url = f"/c/{world.a.code}/customers/GLOBEX/"
+    page = html.unescape(world.client("alice").get(url + f"?as_of={AS_OF}").content.decode())
+    assert "Contentieux" in page and "mise en demeure" in page
+    claim = world.client("alice").get(url + f"cases/{case.pk}/claim/?as_of={AS_OF}")
+    assert claim["Content-Type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(claim.content)).pages)
+    assert "Mise en demeure" in text and "Décompte de la créance" in text
+    assert world.client("bob").get(url + f"cases/{case.pk}/claim/").status_code == 404

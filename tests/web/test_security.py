@@ -26,7 +26,7 @@ from pypdf import PdfWriter
 
 from creditpilot.accounts.models import ApiToken
 from creditpilot.audit.models import AuditEvent
-from creditpilot.collections.models import Message, PaymentPlan, Strategy, Task
+from creditpilot.collections.models import LitigationCase, Message, PaymentPlan, Strategy, Task
 from creditpilot.customers.models import Customer
 from creditpilot.receivables.models import Document, ImportJob
 from creditpilot.risk.models import ProvisionRun
@@ -144,6 +144,7 @@ def b_objects(world, tmp_path, settings):
     plan = PaymentPlan.objects.create(
         company=world.b, customer=acme, total=100_00, agreed_on=date(2026, 6, 30)
     )
+    case = LitigationCase.objects.create(company=world.b, customer=acme, opened_on=date(2026, 6, 1))
     return {
         "company": world.b.code,
         "code": "ACME",
@@ -156,6 +157,7 @@ def b_objects(world, tmp_path, settings):
         "message": letter.pk,
         "item": "FA001",
         "plan": plan.pk,
+        "case": case.pk,
     }
 
 
@@ -173,6 +175,7 @@ def dunning_values(company) -> dict[str, object]:  # type: ignore[no-untyped-def
         "month": "2026-06-30",
         "dispute": 0,
         "plan": 0,
+        "case": 0,
     }
 
 

@@ -61,7 +61,7 @@ from creditpilot.web.forms import (
     terms_in_form,
 )
 from creditpilot.web.limits import limit_context
-from creditpilot.web.plans import customer_plans
+from creditpilot.web.plans import customer_cases, customer_plans
 from creditpilot.web.templatetags.cp import amount, day
 from creditpilot.web.views import as_of_of, bucket_labels, scoped_positions
 from creditpilot.web.wording import STATEMENT_ACTIONS, changes_text, statement_change_text
@@ -324,6 +324,7 @@ def _customer_context(request: HttpRequest, scope: Scope, customer: Customer) ->
         "limits": limit_context(scope, customer),
         "escalation": customer_decisions(scope, customer),
         "payment_plans": customer_plans(scope, customer),
+        "cases": customer_cases(customer),
         "collection": collection_profile(customer),
         "statements": _statement_rows(customer),
         "statement_form": StatementForm(),

@@ -1,4 +1,5 @@
-"""Payment plans on the customer page: agreed in a form, followed, their letter in PDF."""
+"""Payment plans and litigation cases on the customer page: plans agreed in a form and
+followed, their letter in PDF; cases and their statement of claim in PDF."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from creditpilot.accounts.rights import Action
 from creditpilot.accounts.scope import Scope
-from creditpilot.collections.models import PaymentPlan
+from creditpilot.collections.claim_document import claim_pdf
+from creditpilot.collections.litigation import statement_of_claim
+from creditpilot.collections.models import LitigationCase, PaymentPlan
 from creditpilot.collections.plan_letter import instalments_of, plan_letter_pdf
 from creditpilot.collections.plans import do_add_plan
 from creditpilot.collections.services import parse_amount
@@ -92,4 +95,43 @@ def plan_letter(request: HttpRequest, scope: Scope, code: str, plan: int) -> Htt
     language = customer.language if customer.language in ("fr", "en") else "fr"
     response = HttpResponse(plan_letter_pdf(found, language), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="plan-{customer.code}-{found.pk}.pdf"'
+    return response
+
+
+STAGES = {
+    "amicable": gettext_lazy("amicable"),
+    "formal_notice": gettext_lazy("formal notice"),
+    "order_for_payment": gettext_lazy("order for payment"),
+    "summary_proceedings": gettext_lazy("summary proceedings"),
+    "collection_agency": gettext_lazy("collection agency"),
+    "lawyer": gettext_lazy("lawyer"),
+    "insolvency_claim": gettext_lazy("insolvency claim"),
+}
+OUTCOMES = {
+    "recovered": gettext_lazy("recovered"),
+    "settled": gettext_lazy("settled"),
+    "written_off": gettext_lazy("written off"),
+}
+
+
+def customer_cases(customer: Customer) -> list[dict[str, Any]]:
+    return [
+        {
+            "case": c,
+            "stage": STAGES.get(c.stage, c.stage),
+            "outcome": OUTCOMES.get(c.outcome, c.outcome),
+        }
+        for c in LitigationCase.objects.filter(customer=customer)[:10]
+    ]
+
+
+@company_view()
+def case_claim(request: HttpRequest, scope: Scope, code: str, case: int) -> HttpResponse:
+    customer = scope.customer(code)
+    found = LitigationCase.objects.filter(company=scope.company, customer=customer, pk=case).first()
+    if found is None:
+        raise Http404
+    claim = statement_of_claim(scope.company, found, as_of_of(request))
+    response = HttpResponse(claim_pdf(claim), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="claim-{found.pk}.pdf"'
     return response

@@ -1206,7 +1206,9 @@ def case_close(
 def case_claim(
     case: int = typer.Option(..., "--case", help="The case's number."),
     as_of: str = TodayOption,
-    fmt: str = typer.Option("json", "--format", help="json or pdf (the document of the stage)."),
+    fmt: str = typer.Option(
+        "json", "--format", help="json, pdf (the document of the stage) or csv (for an agency)."
+    ),
     company: str = CompanyOption,
     output: Path = OutputOption,
 ) -> None:
@@ -1222,13 +1224,14 @@ def case_claim(
     if found is None:
         raise NotFoundError("case_not_found", f"no case {case}")
     claim = statement_of_claim(owner, found, parse_day(as_of))
-    if fmt == "pdf":
-        from creditpilot.collections.claim_document import claim_pdf
+    if fmt in ("pdf", "csv"):
+        from creditpilot.collections.claim_document import agency_csv, claim_pdf
 
-        _emit(claim_pdf(claim), output, f"claim-{found.pk}-{claim.as_of.isoformat()}.pdf")
+        body = claim_pdf(claim) if fmt == "pdf" else agency_csv(claim)
+        _emit(body, output, f"claim-{found.pk}-{claim.as_of.isoformat()}.{fmt}")
         return
     if fmt != "json":
-        raise typer.BadParameter(f"unknown format {fmt!r}: json or pdf", param_hint="--format")
+        raise typer.BadParameter(f"unknown format {fmt!r}: json, pdf or csv", param_hint="--format")
     _emit(json.dumps(claim.as_json(), ensure_ascii=False, indent=2) + "\n", output, "claim.json")
 
 

@@ -127,3 +127,19 @@ def test_the_request_for_an_order_for_payment_reads_back_to_the_cent(company):
     assert "Requête en injonction de payer" in flat and "158,01 €" in flat
     assert f"Total : {total}" in flat and "articles 1405 et suivants" in flat
     assert "Relance" in flat and "Facture F1" in flat
+
+
+def test_the_agency_hand_over_file(company):
+    import csv
+    import io
+
+    from creditpilot.collections.claim_document import agency_csv
+
+    case = do_open_case(company, "ACME", today=DAY, stage="collection_agency")
+    text = agency_csv(statement_of_claim(company, case, DAY))
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
+    assert rows[0][:3] == ["dossier", "client", "nom"]
+    f1 = next(r for r in rows if r[7] == "F1")
+    assert f1[1:3] == ["ACME", "Acme"] and f1[4] == "1 rue Haute, 13001 Marseille"
+    assert (f1[10], f1[12], f1[13]) == ("10000,00", "158,01", "40,00")

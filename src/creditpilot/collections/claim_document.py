@@ -5,6 +5,8 @@ claim; in French, the language of the court (PDF, ReportLab)."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from typing import Any
 
@@ -13,6 +15,7 @@ from creditpilot.core.formats import date_text, money_text, short_date
 from creditpilot.reports import statement_pdf as pdf
 
 TITLES = {
+    "collection_agency": "Dossier transmis au cabinet de recouvrement",
     "order_for_payment": "Requête en injonction de payer",
     "insolvency_claim": "Déclaration de créance",
     "formal_notice": "Mise en demeure — décompte de la créance",
@@ -109,3 +112,35 @@ def claim_pdf(claim: Claim) -> bytes:
 
 def _day(text: str) -> date:
     return date.fromisoformat(text)
+
+
+AGENCY_COLUMNS = (
+    "dossier", "client", "nom", "siren", "adresse", "email", "telephone", "facture", "date",
+    "echeance", "principal", "jours_de_retard", "penalites", "indemnite",
+)  # fmt: skip
+
+
+def agency_csv(claim: Claim) -> str:
+    """The hand-over file for a collection agency: one row per invoice with the debtor's
+    contact details and the claim's figures (semicolons and decimal commas, as a French
+    spreadsheet opens them)."""
+    customer = claim.case.customer
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(AGENCY_COLUMNS)
+    for line in claim.lines:
+        writer.writerow(
+            [
+                claim.case.pk, customer.code, customer.name, customer.siren,
+                customer.address.replace("\n", ", "), customer.email, customer.phone,
+                line["number"], line["date"].isoformat(), line["due_date"].isoformat(),
+                _comma(line["open"]), line["days_late"], _comma(line["interest"]),
+                _comma(line["indemnity"]),
+            ]
+        )  # fmt: skip
+    return "\ufeff" + out.getvalue()
+
+
+def _comma(cents: int) -> str:
+    sign, cents = ("-", -cents) if cents < 0 else ("", cents)
+    return f"{sign}{cents // 100},{cents % 100:02d}"

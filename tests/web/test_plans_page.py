@@ -8,7 +8,7 @@ import io
 import pypdf
 import pytest
 
-from creditpilot.collections.models import PaymentPlan
+from creditpilot.collections.models import LitigationCase, PaymentPlan
 from creditpilot.collections.services import open_debits
 from creditpilot.customers.models import Customer
 from tests.web.conftest import AS_OF
@@ -61,3 +61,36 @@ def test_a_case_shows_on_the_customer_page_with_its_statement_of_claim(world):
     text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(claim.content)).pages)
     assert "Mise en demeure" in text and "Décompte de la créance" in text
     assert world.client("bob").get(url + f"cases/{case.pk}/claim/").status_code == 404
+
+
+def test_a_case_is_opened_moved_funded_and_closed_on_the_page(world):
+    url = f"/c/{world.a.code}/customers/GLOBEX/cases/?as_of={AS_OF}"
+    assert world.client("sam").post(url, {"what": "open"}).status_code == 403
+    done = world.client("alice").post(url, {"what": "open", "stage": "formal_notice"}, follow=True)
+    assert "Dossier ouvert." in html.unescape(done.content.decode())
+    case = LitigationCase.objects.get(company=world.a)
+    world.client("alice").post(url, {"what": "move", "case": case.pk, "stage": "lawyer"})
+    missing = world.client("alice").post(
+        url, {"what": "move", "case": case.pk, "stage": "insolvency_claim"}, follow=True
+    )
+    assert "Indiquez la date de la publication au BODACC." in html.unescape(
+        missing.content.decode()
+    )
+    world.client("alice").post(
+        url, {"what": "money", "case": case.pk, "costs": "250,00", "recovered": "1 000"}
+    )
+    refused = world.client("alice").post(
+        url, {"what": "close", "case": case.pk, "outcome": "written_off"}, follow=True
+    )
+    assert "matrice de décision" in html.unescape(refused.content.decode())
+    world.client("alice").post(url, {"what": "close", "case": case.pk, "outcome": "settled"})
+    case.refresh_from_db()
+    assert (case.stage, case.costs, case.recovered, case.outcome) == (
+        "lawyer",
+        250_00,
+        1_000_00,
+        "settled",
+    )
+    # another company's user reaches nothing of it
+    other = f"/c/{world.a.code}/customers/GLOBEX/cases/"
+    assert world.client("bob").post(other, {"what": "close", "case": case.pk}).status_code == 404

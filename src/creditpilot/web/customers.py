@@ -324,7 +324,7 @@ def _customer_context(request: HttpRequest, scope: Scope, customer: Customer) ->
         "limits": limit_context(scope, customer),
         "escalation": customer_decisions(scope, customer),
         "payment_plans": customer_plans(scope, customer),
-        "cases": customer_cases(customer),
+        "cases": customer_cases(scope, customer),
         "collection": collection_profile(customer),
         "statements": _statement_rows(customer),
         "statement_form": StatementForm(),

@@ -15,7 +15,13 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from creditpilot.accounts.rights import Action
 from creditpilot.accounts.scope import Scope
 from creditpilot.collections.claim_document import claim_pdf
-from creditpilot.collections.litigation import statement_of_claim
+from creditpilot.collections.litigation import (
+    do_case_money,
+    do_close_case,
+    do_move_case,
+    do_open_case,
+    statement_of_claim,
+)
 from creditpilot.collections.models import LitigationCase, PaymentPlan
 from creditpilot.collections.plan_letter import instalments_of, plan_letter_pdf
 from creditpilot.collections.plans import do_add_plan
@@ -114,15 +120,20 @@ OUTCOMES = {
 }
 
 
-def customer_cases(customer: Customer) -> list[dict[str, Any]]:
-    return [
-        {
-            "case": c,
-            "stage": STAGES.get(c.stage, c.stage),
-            "outcome": OUTCOMES.get(c.outcome, c.outcome),
-        }
-        for c in LitigationCase.objects.filter(customer=customer)[:10]
-    ]
+def customer_cases(scope: Scope, customer: Customer) -> dict[str, Any]:
+    return {
+        "cases": [
+            {
+                "case": c,
+                "stage": STAGES.get(c.stage, c.stage),
+                "outcome": OUTCOMES.get(c.outcome, c.outcome),
+            }
+            for c in LitigationCase.objects.filter(customer=customer)[:10]
+        ],
+        "stages": list(STAGES.items()),
+        "outcomes": list(OUTCOMES.items()),
+        "may_act": scope.can(Action.COLLECT),
+    }
 
 
 @company_view()
@@ -135,3 +146,59 @@ def case_claim(request: HttpRequest, scope: Scope, code: str, case: int) -> Http
     response = HttpResponse(claim_pdf(claim), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="claim-{found.pk}.pdf"'
     return response
+
+
+CASE_ERRORS = {
+    "nothing_owed": gettext_lazy("The customer owes nothing past due."),
+    "publication_missing": gettext_lazy("Give the date of the BODACC publication."),
+    "write_off_not_approved": gettext_lazy(
+        "A write-off needs an approved write-off decision (decision matrix)."
+    ),
+    "negative_amount": gettext_lazy("An amount is zero or more."),
+    "case_closed": gettext_lazy("This case is closed."),
+}
+
+
+@company_view(Action.COLLECT, methods=("POST",))
+def case_action(request: HttpRequest, scope: Scope, code: str) -> HttpResponse:
+    """Open a case on the customer's past-due items, or move, fund or close one."""
+    customer = scope.customer(code)
+    post, today = request.POST, as_of_of(request)
+    who = request.user.get_username()
+    try:
+        what = post.get("what", "")
+        if what == "open":
+            do_open_case(
+                scope.company, customer.code, today=today, stage=post.get("stage", "amicable"),
+                username=who,
+            )  # fmt: skip
+            messages.success(request, _("Case opened."))
+        else:
+            case_id = int(post.get("case", "0"))
+            if not LitigationCase.objects.filter(
+                company=scope.company, customer=customer, pk=case_id
+            ).exists():
+                raise Http404
+            if what == "move":
+                raw = post.get("published", "").strip()
+                do_move_case(
+                    scope.company, case_id, post.get("stage", ""), today=today,
+                    published_on=date.fromisoformat(raw) if raw else None, username=who,
+                )  # fmt: skip
+            elif what == "money":
+                costs, back = post.get("costs", "").strip(), post.get("recovered", "").strip()
+                do_case_money(
+                    scope.company, case_id, costs=parse_amount(costs) if costs else 0,
+                    recovered=parse_amount(back) if back else 0, username=who,
+                )  # fmt: skip
+            elif what == "close":
+                do_close_case(scope.company, case_id, post.get("outcome", ""), today=today,
+                              username=who)  # fmt: skip
+            else:
+                raise Http404
+            messages.success(request, _("Case updated."))
+    except ValueError:
+        messages.error(request, _("A date or an amount is not valid."))
+    except CreditPilotError as err:
+        messages.error(request, str(CASE_ERRORS.get(err.code, err.message)))
+    return redirect("customer", company=scope.company.code, code=customer.code)

@@ -29,6 +29,7 @@ company_patterns = [
     path("customers/<path:code>/plans/", plans.plan_add, name="plan_add"),
     path("customers/<path:code>/plans/<int:plan>/letter/", plans.plan_letter, name="plan_letter"),
     path("customers/<path:code>/cases/<int:case>/claim/", plans.case_claim, name="case_claim"),
+    path("customers/<path:code>/cases/", plans.case_action, name="case_action"),
     path(
         "customers/<path:code>/financials/delete/",
         customers.statement_delete,

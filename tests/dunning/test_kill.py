@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import time
+from pathlib import Path
 from typing import Any
 
 from tests.cli.test_contract import CLI, cp, env  # noqa: F401 (env is a fixture)
@@ -20,6 +21,28 @@ class SlowInbox(Inbox):
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         await asyncio.sleep(0.25)
         return await super().handle_DATA(server, session, envelope)
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux's /proc; empty elsewhere)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*/stat") if Path("/proc").exists() else []:
+        try:
+            fields = entry.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(entry.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Running, and not a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def test_a_killed_run_resumes_without_sending_twice(env, tmp_path):  # noqa: F811
@@ -45,9 +68,15 @@ def test_a_killed_run_resumes_without_sending_twice(env, tmp_path):  # noqa: F81
         deadline = time.monotonic() + 60
         while len(smtp.inbox.messages) < 3 and time.monotonic() < deadline:
             time.sleep(0.05)
+        workers = children_of(proc.pid)  # the statements' renderers
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         assert 3 <= len(smtp.inbox.messages) < COUNT
+        # they end with the run, not left waiting for work forever
+        gone_by = time.monotonic() + 10
+        while any(alive(pid) for pid in workers) and time.monotonic() < gone_by:
+            time.sleep(0.1)
+        assert not [pid for pid in workers if alive(pid)]
         out = cp(run_env, "run", "--as-of", "2026-06-30").stdout
         assert "1 interrupted" in out or "0 interrupted" in out
         time.sleep(0.5)  # the last message handed over before the kill lands

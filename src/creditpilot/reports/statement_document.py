@@ -11,7 +11,10 @@ attached to the reminders. Open amounts and buckets are the core's, through
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -319,7 +322,9 @@ def statement_pdfs(
             yield key, statement_document_pdf(doc, language)
         return
     pdf.fonts()  # registered before the fork: each worker inherits them
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"))
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=get_context("fork"), initializer=_die_with_parent
+    )
     ahead: deque[tuple[K, Future[bytes]]] = deque()
     try:
         for key, doc, language in items:
@@ -332,6 +337,19 @@ def statement_pdfs(
             yield first, future.result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _die_with_parent() -> None:
+    """A worker ends with the process that started it, even one killed outright (``kill -9``
+    of a run): it would otherwise wait for work forever (Linux; elsewhere nothing)."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() == 1:  # the parent died before the line above
+            os._exit(0)
+
+
+PR_SET_PDEATHSIG = 1
 
 
 def statement_file_name(doc: StatementDocument, language: str) -> str:

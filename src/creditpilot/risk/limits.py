@@ -5,18 +5,14 @@ Each role may grant a limit up to its delegation: a collector 10,000 EUR, a cred
 none. A request within the requester's own delegation is granted at once; above it, it
 waits for someone whose delegation covers it. Every request and decision is audited.
 
-The recommended limit: the customer's average monthly sales over 12 months times the
-months of credit its rating deserves (A 3, B 2, C 1.5, D 1, E none), rounded down to the
-hundred euros.
+The recommended limit kept with each request is the credit policy's (``risk/policy.py``).
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from decimal import ROUND_DOWN, Decimal
+from datetime import date
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from creditpilot.audit.services import Actor, record
@@ -25,8 +21,8 @@ from creditpilot.core.errors import InvalidInputError, NotFoundError
 from creditpilot.core.money import format_cents
 from creditpilot.customers.models import Customer
 from creditpilot.customers.signals import customer_changed
-from creditpilot.receivables.models import Document
 from creditpilot.risk.models import LimitRequest
+from creditpilot.risk.policy import recommendation
 
 DELEGATIONS: dict[str, int | None] = {
     "collector": 10_000_00,
@@ -35,13 +31,6 @@ DELEGATIONS: dict[str, int | None] = {
     "admin": None,
     "sales": 0,
     "auditor": 0,
-}
-MONTHS_BY_RATING = {
-    "A": Decimal(3),
-    "B": Decimal(2),
-    "C": Decimal("1.5"),
-    "D": Decimal(1),
-    "E": Decimal(0),
 }
 
 
@@ -53,22 +42,6 @@ def covers(role: str, amount: int) -> bool:
     """
     bound = DELEGATIONS.get(role, 0)
     return bound is None or amount <= bound
-
-
-def recommended_limit(customer: Customer, today: date) -> int | None:
-    """The policy's limit for the customer (cents), None while it has no rating."""
-    months = MONTHS_BY_RATING.get(customer.rating)
-    if months is None:
-        return None
-    sales = Document.objects.filter(
-        customer=customer,
-        is_active=True,
-        kind="invoice",
-        date__gt=today - timedelta(days=365),
-        date__lte=today,
-    ).aggregate(total=Sum("amount"))["total"]
-    monthly = Decimal(sales or 0) / 12
-    return int((monthly * months / 10000).to_integral_value(ROUND_DOWN) * 10000)
 
 
 @transaction.atomic
@@ -91,7 +64,7 @@ def do_request_limit(
         customer=customer,
         amount=amount,
         previous=customer.credit_limit,
-        recommended=recommended_limit(customer, today),
+        recommended=recommendation(customer, today).limit,
         reason=reason.strip()[:1000],
         requested_by=actor.username,
     )

@@ -542,7 +542,9 @@ def report_forecast(
     from creditpilot.forecast.render import forecast_csv, forecast_json, forecast_xlsx
 
     if fmt not in ("json", "csv", "xlsx"):
-        raise typer.BadParameter(f"unknown format {fmt!r}: json, csv or xlsx", param_hint="--format")
+        raise typer.BadParameter(
+            f"unknown format {fmt!r}: json, csv or xlsx", param_hint="--format"
+        )
     if language not in ("en", "fr"):
         raise typer.BadParameter(
             f"unknown language {language!r}: en or fr", param_hint="--language"

@@ -82,7 +82,9 @@ class Forecast:
     by_segment: list[Group] = field(default_factory=list)
     by_customer: list[Group] = field(default_factory=list)
     reason: str = ""
-    items: pl.DataFrame | None = None  # each open invoice: id, customer_id, open, low/predicted/high
+    items: pl.DataFrame | None = (
+        None  # each open invoice: id, customer_id, open, low/predicted/high
+    )
 
     def as_json(self, customers: int | None = None) -> dict[str, Any]:
         return {
@@ -137,9 +139,11 @@ def predict_open(company: Company, as_of: date) -> tuple[pl.DataFrame, str, int,
     method, the rows trained on and the reason of a fallback."""
     history = History(company, until=as_of)
     cutoff = as_of + timedelta(days=1)
-    rows = history.rows([cutoff], 0).with_columns(
-        (pl.col("amount") - pl.col("allocated")).alias("open")
-    ).filter(pl.col("open") > 0)
+    rows = (
+        history.rows([cutoff], 0)
+        .with_columns((pl.col("amount") - pl.col("allocated")).alias("open"))
+        .filter(pl.col("open") > 0)
+    )
     try:
         model = train(history, cutoff)
     except HistoryTooShortError as err:
@@ -192,9 +196,7 @@ def probabilities(items: pl.DataFrame, bounds: list[tuple[date, date]]) -> np.nd
     return np.stack([edges[k + 1] - edges[k] for k in range(len(bounds))], axis=1)
 
 
-def _periods(
-    bounds: list[tuple[date, date]], amounts: np.ndarray, p: np.ndarray
-) -> list[Period]:
+def _periods(bounds: list[tuple[date, date]], amounts: np.ndarray, p: np.ndarray) -> list[Period]:
     return _bands(bounds, amounts @ p, (amounts**2) @ (p * (1 - p)))
 
 
@@ -258,29 +260,46 @@ def _groups(
 def forecast_for(company: Company, as_of: date) -> Forecast:
     """The cash-in forecast at the end of ``as_of``, from the ledger known then."""
     items, method, n_train, reason = predict_open(company, as_of)
-    customers = {
-        c["id"]: c
-        for c in Customer.objects.filter(company=company).values(
-            "id", "code", "name", "rating", "segment"
-        )
-    }
+    return summarize(company, as_of, items, method, n_train, reason)
+
+
+def summarize(
+    company: Company,
+    as_of: date,
+    items: pl.DataFrame,
+    method: str,
+    n_train: int,
+    reason: str = "",
+    customer_ids: set[int] | None = None,
+) -> Forecast:
+    """The forecast of predicted invoices (``id``, ``customer_id``, ``open``, ``low``,
+    ``predicted``, ``high``): periods and splits; only ``customer_ids``' when given."""
+    customers = Customer.objects.filter(company=company)
+    if customer_ids is not None:
+        customers = customers.filter(id__in=customer_ids)
+        items = items.filter(pl.col("customer_id").is_in(list(customer_ids)))
+    rows = list(customers.values_list("id", "code", "name", "rating", "segment"))
     info = pl.DataFrame(
         {
-            "customer_id": list(customers),
-            "code": [c["code"] for c in customers.values()],
-            "rating": [c["rating"] or "" for c in customers.values()],
-            "segment_name": [c["segment"] or "" for c in customers.values()],
+            "customer_id": [r[0] for r in rows],
+            "code": [r[1] for r in rows],
+            "rating": [r[3] or "" for r in rows],
+            "segment_name": [r[4] or "" for r in rows],
         },
-        schema={"customer_id": pl.Int64, "code": pl.Utf8, "rating": pl.Utf8, "segment_name": pl.Utf8},
+        schema={
+            "customer_id": pl.Int64,
+            "code": pl.Utf8,
+            "rating": pl.Utf8,
+            "segment_name": pl.Utf8,
+        },
     )
-    items = items.join(info, on="customer_id", how="left").sort("customer_id", "id")
+    items = items.join(info, on="customer_id", how="inner").sort("customer_id", "id")
     weeks, months = week_bounds(as_of), month_bounds(as_of)
     pw, pm = probabilities(items, weeks), probabilities(items, months)
     amounts = items["open"].to_numpy().astype(float)
     later = float((amounts * (1 - pw.sum(axis=1))).sum()) if len(amounts) else 0.0
-    by_customer = _groups(
-        items, "code", {c["code"]: c["name"] for c in customers.values()}, pw, pm, weeks, months
-    )
+    names = {r[1]: r[2] for r in rows}
+    by_customer = _groups(items, "code", names, pw, pm, weeks, months)
     by_customer.sort(key=lambda g: (-sum(p.expected for p in g.weeks), g.key))
     return Forecast(
         as_of=as_of,

@@ -70,9 +70,9 @@ class History:
         self.company = company
         self.invoices = _invoices(company, until)
         self.settled = _settlements(company, self.invoices, until)
-        self.invoices = self.invoices.join(
-            self.settled, on="id", how="left"
-        ).with_columns(pl.col("allocated").fill_null(0))
+        self.invoices = self.invoices.join(self.settled, on="id", how="left").with_columns(
+            pl.col("allocated").fill_null(0)
+        )
         self.events = _events(self.invoices)
         self.disputes = _disputes(company)
         self.steps = _steps(company)
@@ -92,8 +92,10 @@ class History:
                     & (pl.col("date") < until)
                 ).with_columns(pl.lit(cutoff, pl.Date).alias("cutoff"))
             )
-        rows = pl.concat(parts) if parts else self.invoices.clear().with_columns(
-            pl.lit(None, pl.Date).alias("cutoff")
+        rows = (
+            pl.concat(parts)
+            if parts
+            else self.invoices.clear().with_columns(pl.lit(None, pl.Date).alias("cutoff"))
         )
         return self._features(rows)
 
@@ -195,7 +197,11 @@ def _events(invoices: pl.DataFrame) -> pl.DataFrame:
         delay.rolling_median(6, min_samples=1).over(by).alias("median_delay_6"),
         delay.rolling_mean(3, min_samples=1).over(by).alias("mean_delay_3"),
         delay.alias("last_delay"),
-        pl.col("dtp").cast(pl.Float64).rolling_median(6, min_samples=1).over(by).alias("median_dtp_6"),
+        pl.col("dtp")
+        .cast(pl.Float64)
+        .rolling_median(6, min_samples=1)
+        .over(by)
+        .alias("median_dtp_6"),
         pl.col("pay_dom")
         .cast(pl.Float64)
         .rolling_median(6, min_samples=1)

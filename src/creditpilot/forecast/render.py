@@ -8,7 +8,7 @@ import json
 from decimal import Decimal
 
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -42,15 +42,15 @@ def _long_rows(forecast: Forecast) -> list[list[object]]:
 
 def _header() -> list[str]:
     return [
-        _("split"),
-        _("key"),
-        _("name"),
-        _("period"),
-        _("start"),
-        _("end"),
-        _("expected"),
-        _("low"),
-        _("high"),
+        pgettext("forecast", "split"),
+        pgettext("forecast", "key"),
+        pgettext("forecast", "name"),
+        pgettext("forecast", "period"),
+        pgettext("forecast", "start"),
+        pgettext("forecast", "end"),
+        pgettext("forecast", "expected"),
+        pgettext("forecast", "low"),
+        pgettext("forecast", "high"),
     ]
 
 
@@ -59,12 +59,12 @@ def forecast_csv(forecast: Forecast, language: str = "en") -> bytes:
     french = language == "fr"
     with translation.override(language):
         words = {
-            "total": _("total"),
-            "rating": _("rating"),
-            "segment": _("segment"),
-            "customer": _("customer"),
-            "week": _("week"),
-            "month": _("month"),
+            "total": pgettext("forecast", "total"),
+            "rating": pgettext("forecast", "rating"),
+            "segment": pgettext("forecast", "segment"),
+            "customer": pgettext("forecast", "customer"),
+            "week": pgettext("forecast", "week"),
+            "month": pgettext("forecast", "month"),
         }
         header = _header()
     out = io.StringIO()
@@ -92,23 +92,23 @@ def forecast_xlsx(forecast: Forecast, language: str = "en") -> bytes:
     book = Workbook()
     book.remove(book.active)
     with translation.override(language):
-        for title, periods in ((_("Weeks"), forecast.weeks), (_("Months"), forecast.months)):
+        for title, periods in ((pgettext("forecast", "Weeks"), forecast.weeks), (pgettext("forecast", "Months"), forecast.months)):
             _sheet(
                 book,
                 title,
-                [_("start"), _("end"), _("expected"), _("low"), _("high")],
+                [pgettext("forecast", "start"), pgettext("forecast", "end"), pgettext("forecast", "expected"), pgettext("forecast", "low"), pgettext("forecast", "high")],
                 [[p.start, p.end, p.expected, p.low, p.high] for p in periods],
             )
         weeks = [p.start.isoformat() for p in forecast.weeks]
         for title, groups in (
-            (_("By rating"), forecast.by_rating),
-            (_("By segment"), forecast.by_segment),
-            (_("By customer"), forecast.by_customer),
+            (pgettext("forecast", "By rating"), forecast.by_rating),
+            (pgettext("forecast", "By segment"), forecast.by_segment),
+            (pgettext("forecast", "By customer"), forecast.by_customer),
         ):
             _sheet(
                 book,
                 title,
-                [_("key"), _("name"), _("open"), *weeks],
+                [pgettext("forecast", "key"), pgettext("forecast", "name"), pgettext("forecast", "open"), *weeks],
                 [[g.key, g.name, g.open, *[p.expected for p in g.weeks]] for g in groups],
             )
     buffer = io.BytesIO()

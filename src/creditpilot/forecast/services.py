@@ -7,11 +7,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import polars as pl
 from django.db import connection, transaction
 
 from creditpilot.companies.models import Company
 from creditpilot.customers.models import Customer
-from creditpilot.forecast.cashin import TOP_CUSTOMERS, Forecast, forecast_for
+from creditpilot.forecast.cashin import TOP_CUSTOMERS, Forecast, forecast_for, summarize
 from creditpilot.forecast.models import ForecastRun, PredictedPayment
 from creditpilot.receivables.models import Allocation
 
@@ -72,7 +73,36 @@ def customer_predictions(customer: Customer, as_of: date) -> dict[int, Predicted
     run = latest_run(customer.company, as_of)
     if run is None:
         return {}
-    return {p.invoice_id: p for p in PredictedPayment.objects.filter(run=run, customer=customer)}
+    items = PredictedPayment.objects.filter(run=run, customer=customer).select_related("invoice")
+    return {p.invoice_id: p for p in items}
+
+
+def run_items(run: ForecastRun) -> pl.DataFrame:
+    """The run's predicted invoices as a frame (what ``cashin.summarize`` reads)."""
+    rows = list(
+        PredictedPayment.objects.filter(run=run).values_list(
+            "invoice_id", "customer_id", "open_amount", "low", "predicted", "high"
+        )
+    )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "id": pl.Int64,
+            "customer_id": pl.Int64,
+            "open": pl.Int64,
+            "low": pl.Date,
+            "predicted": pl.Date,
+            "high": pl.Date,
+        },
+        orient="row",
+    )
+
+
+def run_forecast(run: ForecastRun, customer_ids: set[int]) -> Forecast:
+    """A kept run's forecast over some customers only (a sales rep's)."""
+    return summarize(
+        run.company, run.day, run_items(run), run.method, run.n_train, customer_ids=customer_ids
+    )
 
 
 @dataclass(frozen=True)
@@ -162,4 +192,3 @@ def _collected(run: ForecastRun, start: date, end: date) -> Decimal:
         )
         cents = cur.fetchone()[0]
     return Decimal(int(cents)).scaleb(-2)
-

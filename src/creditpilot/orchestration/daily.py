@@ -33,8 +33,8 @@ from creditpilot.collections.sending import (
 )
 from creditpilot.collections.services import do_resolve_promises, do_sync_imported_disputes
 from creditpilot.companies.models import Company
-from creditpilot.forecast.services import do_store_forecast
 from creditpilot.core.money import format_cents
+from creditpilot.forecast.services import do_store_forecast
 from creditpilot.orchestration.models import DailyRun
 from creditpilot.orchestration.queue import JobGoneError, job
 from creditpilot.receivables.rebuild import unapplied_credit_count

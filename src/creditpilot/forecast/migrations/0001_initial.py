@@ -5,54 +5,98 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('companies', '0004_letterhead'),
-        ('customers', '0009_rating_source'),
-        ('receivables', '0005_vat_of_the_entry'),
+        ("companies", "0004_letterhead"),
+        ("customers", "0009_rating_source"),
+        ("receivables", "0005_vat_of_the_entry"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ForecastRun',
+            name="ForecastRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('method', models.CharField(choices=[('model', 'model'), ('fallback', 'fallback')], max_length=10)),
-                ('n_train', models.IntegerField(default=0)),
-                ('summary', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('company', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, to='companies.company')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[("model", "model"), ("fallback", "fallback")], max_length=10
+                    ),
+                ),
+                ("n_train", models.IntegerField(default=0)),
+                ("summary", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "company",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="companies.company",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-day'],
+                "ordering": ["-day"],
             },
         ),
         migrations.CreateModel(
-            name='PredictedPayment',
+            name="PredictedPayment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('open_amount', models.BigIntegerField()),
-                ('low', models.DateField()),
-                ('predicted', models.DateField()),
-                ('high', models.DateField()),
-                ('customer', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, to='customers.customer')),
-                ('invoice', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, to='receivables.document')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='forecast.forecastrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("open_amount", models.BigIntegerField()),
+                ("low", models.DateField()),
+                ("predicted", models.DateField()),
+                ("high", models.DateField()),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "invoice",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="receivables.document",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="forecast.forecastrun",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='forecastrun',
-            constraint=models.UniqueConstraint(fields=('company', 'day'), name='forecast_run_once_a_day'),
+            model_name="forecastrun",
+            constraint=models.UniqueConstraint(
+                fields=("company", "day"), name="forecast_run_once_a_day"
+            ),
         ),
         migrations.AddIndex(
-            model_name='predictedpayment',
-            index=models.Index(fields=['run', 'customer'], name='predicted_run_customer_idx'),
+            model_name="predictedpayment",
+            index=models.Index(fields=["run", "customer"], name="predicted_run_customer_idx"),
         ),
         migrations.AddIndex(
-            model_name='predictedpayment',
-            index=models.Index(fields=['invoice'], name='predicted_invoice_idx'),
+            model_name="predictedpayment",
+            index=models.Index(fields=["invoice"], name="predicted_invoice_idx"),
         ),
     ]

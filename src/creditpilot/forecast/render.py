@@ -92,11 +92,20 @@ def forecast_xlsx(forecast: Forecast, language: str = "en") -> bytes:
     book = Workbook()
     book.remove(book.active)
     with translation.override(language):
-        for title, periods in ((pgettext("forecast", "Weeks"), forecast.weeks), (pgettext("forecast", "Months"), forecast.months)):
+        for title, periods in (
+            (pgettext("forecast", "Weeks"), forecast.weeks),
+            (pgettext("forecast", "Months"), forecast.months),
+        ):
             _sheet(
                 book,
                 title,
-                [pgettext("forecast", "start"), pgettext("forecast", "end"), pgettext("forecast", "expected"), pgettext("forecast", "low"), pgettext("forecast", "high")],
+                [
+                    pgettext("forecast", "start"),
+                    pgettext("forecast", "end"),
+                    pgettext("forecast", "expected"),
+                    pgettext("forecast", "low"),
+                    pgettext("forecast", "high"),
+                ],
                 [[p.start, p.end, p.expected, p.low, p.high] for p in periods],
             )
         weeks = [p.start.isoformat() for p in forecast.weeks]
@@ -108,7 +117,12 @@ def forecast_xlsx(forecast: Forecast, language: str = "en") -> bytes:
             _sheet(
                 book,
                 title,
-                [pgettext("forecast", "key"), pgettext("forecast", "name"), pgettext("forecast", "open"), *weeks],
+                [
+                    pgettext("forecast", "key"),
+                    pgettext("forecast", "name"),
+                    pgettext("forecast", "open"),
+                    *weeks,
+                ],
                 [[g.key, g.name, g.open, *[p.expected for p in g.weeks]] for g in groups],
             )
     buffer = io.BytesIO()

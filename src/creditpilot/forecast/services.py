@@ -138,13 +138,14 @@ class WeekAccuracy:
 
 def accuracy(company: Company, as_of: date) -> list[WeekAccuracy]:
     """Each of the last 13 calendar weeks ended by ``as_of``: what the last forecast kept before
-    the week began expected of it, beside what its invoices actually brought in that week."""
+    the week began expected of it (one of its 13 weeks), beside what its open invoices actually
+    brought in that week."""
     this_monday = as_of + timedelta(days=1) - timedelta(days=(as_of + timedelta(days=1)).weekday())
     runs = list(
         ForecastRun.objects.filter(
             company=company,
             day__lt=this_monday,
-            day__gte=this_monday - timedelta(days=7 * (ACCURACY_WEEKS + 1)),
+            day__gte=this_monday - timedelta(days=7 * (2 * ACCURACY_WEEKS + 1)),
         ).order_by("day")
     )
     rows = []
@@ -153,7 +154,7 @@ def accuracy(company: Company, as_of: date) -> list[WeekAccuracy]:
         end = start + timedelta(days=6)
         if end > as_of:
             continue
-        before = [r for r in runs if r.day < start and r.day >= start - timedelta(days=7)]
+        before = [r for r in runs if r.day < start]
         if not before:
             continue
         run = before[-1]

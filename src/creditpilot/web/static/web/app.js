@@ -79,6 +79,9 @@
     window.addEventListener("resize", function () { chart.resize(); });
   }
 
+  // a week by its first day, "6 juil." (never a month's label, even on a month's last day)
+  function weekLabel(iso) { return dayLabel.format(new Date(iso + "T00:00:00Z")); }
+
   // the weeks' expected cash-in as bars, the 80 % band as a shaded range around them
   function forecastChart() {
     var node = document.getElementById("forecast-chart");
@@ -95,11 +98,11 @@
         trigger: "axis",
         formatter: function (items) {
           var i = items[0].dataIndex;
-          return dateLabel(d.weeks[i]) + "<br>" + node.dataset.expected + " : " + amounts.format(d.expected[i]) + " " + d.currency +
+          return weekLabel(d.weeks[i]) + "<br>" + node.dataset.expected + " : " + amounts.format(d.expected[i]) + " " + d.currency +
             "<br>" + node.dataset.band + " : " + amounts.format(d.low[i]) + " – " + amounts.format(d.high[i]) + " " + d.currency;
         }
       },
-      xAxis: { type: "category", data: d.weeks.map(dateLabel), axisLabel: { fontSize: 11 } },
+      xAxis: { type: "category", data: d.weeks.map(weekLabel), axisLabel: { fontSize: 11 } },
       yAxis: { type: "value", axisLabel: { formatter: function (v) { return amounts.format(v); } } },
       series: [
         { type: "line", stack: "band", data: low, symbol: "none", lineStyle: { opacity: 0 }, silent: true },

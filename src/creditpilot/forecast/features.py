@@ -67,21 +67,63 @@ class History:
     """The ledger's invoices and their settlement, read once; every cutoff is taken from it."""
 
     def __init__(self, company: Company, until: date | None = None) -> None:
-        self.company = company
-        self.invoices = _invoices(company, until)
-        self.settled = _settlements(company, self.invoices, until)
-        self.invoices = self.invoices.join(self.settled, on="id", how="left").with_columns(
+        invoices = _invoices(company, until)
+        self._set(
+            invoices,
+            _allocations(company, until),
+            _disputes(company),
+            _steps(company),
+            _scores(company),
+            _segments(company),
+        )
+
+    @classmethod
+    def of_frames(
+        cls,
+        invoices: pl.DataFrame,
+        allocations: pl.DataFrame,
+        segments: pl.DataFrame,
+    ) -> History:
+        """A history given as frames (the benchmark's million invoices), without disputes,
+        dunning or scores."""
+        history = cls.__new__(cls)
+        history._set(
+            invoices,
+            allocations,
+            pl.DataFrame(schema={"item_id": pl.Int64, "opened_on": pl.Date, "closed_on": pl.Date}),
+            pl.DataFrame(schema={"item_id": pl.Int64, "sent_on": pl.Date}),
+            pl.DataFrame(schema={"customer_id": pl.Int64, "day": pl.Date, "score": pl.Float64}),
+            segments,
+        )
+        return history
+
+    def _set(
+        self,
+        invoices: pl.DataFrame,
+        allocations: pl.DataFrame,
+        disputes: pl.DataFrame,
+        steps: pl.DataFrame,
+        scores: pl.DataFrame,
+        segments: pl.DataFrame,
+    ) -> None:
+        settled = settlements(invoices, allocations)
+        self.invoices = invoices.join(settled, on="id", how="left").with_columns(
             pl.col("allocated").fill_null(0)
         )
         self.events = _events(self.invoices)
-        self.disputes = _disputes(company)
-        self.steps = _steps(company)
-        self.scores = _scores(company)
-        self.segments = _segments(company)
+        self.disputes, self.steps, self.scores, self.segments = disputes, steps, scores, segments
+        self.selected = 0  # the rows the last ``rows`` selected, before its sample
 
-    def rows(self, cutoffs: list[date], horizon: int | None) -> pl.DataFrame:
+    def rows(
+        self,
+        cutoffs: list[date],
+        horizon: int | None,
+        where: pl.Expr | None = None,
+        sample: int | None = None,
+    ) -> pl.DataFrame:
         """The invoices open at each cutoff or issued within ``horizon`` days of it (every one
-        issued after it when None), with their features at the cutoff."""
+        issued after it when None), with their features at the cutoff; only those ``where``
+        holds, and a random ``sample`` of them (the same each time) when there are more."""
         last = date(9999, 12, 31)
         parts = []
         for cutoff in sorted(set(cutoffs)):
@@ -97,6 +139,17 @@ class History:
             if parts
             else self.invoices.clear().with_columns(pl.lit(None, pl.Date).alias("cutoff"))
         )
+        rows = _with_open_items(
+            rows.with_columns(
+                (pl.col("cutoff") - pl.col("due_date")).dt.total_days().alias("overdue"),
+                (pl.col("date") >= pl.col("cutoff")).cast(pl.Int8).alias("is_new"),
+            )
+        )
+        if where is not None:
+            rows = rows.filter(where)
+        self.selected = rows.height
+        if sample is not None and rows.height > sample:
+            rows = rows.sample(sample, seed=0)
         return self._features(rows)
 
     def _features(self, rows: pl.DataFrame) -> pl.DataFrame:
@@ -106,11 +159,8 @@ class History:
             pl.col("date").dt.day().alias("date_dom"),
             pl.col("due_date").dt.day().alias("due_dom"),
             (pl.col("cutoff") - pl.col("date")).dt.total_days().alias("age"),
-            (pl.col("cutoff") - pl.col("due_date")).dt.total_days().alias("overdue"),
-            (pl.col("date") >= pl.col("cutoff")).cast(pl.Int8).alias("is_new"),
         )
         rows = _with_customer_history(rows, self.events)
-        rows = _with_open_items(rows)
         rows = _with_item_facts(rows, self.disputes, self.steps)
         rows = _with_scores(rows, self.scores)
         return rows.join(self.segments, on="customer_id", how="left").with_columns(
@@ -138,17 +188,18 @@ def _invoices(company: Company, until: date | None) -> pl.DataFrame:
     return query_frame(sql, params, schema)
 
 
-def _settlements(company: Company, invoices: pl.DataFrame, until: date | None) -> pl.DataFrame:
-    """What was allocated to each invoice, and the day it was settled: its allocations' running
-    total reaches its amount."""
+def _allocations(company: Company, until: date | None) -> pl.DataFrame:
     sql = f"SELECT invoice_id, {sql_day('date')}, amount FROM {ALLOC} WHERE company_id = %s"
     params: list[object] = [company.id]
     if until is not None:
         sql += " AND date <= %s"
         params.append(until)
-    allocations = query_frame(
-        sql, params, {"invoice_id": pl.Int64, "date": pl.Date, "amount": pl.Int64}
-    )
+    return query_frame(sql, params, {"invoice_id": pl.Int64, "date": pl.Date, "amount": pl.Int64})
+
+
+def settlements(invoices: pl.DataFrame, allocations: pl.DataFrame) -> pl.DataFrame:
+    """What was allocated to each invoice, and the day it was settled: its allocations' running
+    total reaches its amount."""
     daily = (
         allocations.group_by("invoice_id", "date")
         .agg(pl.col("amount").sum())

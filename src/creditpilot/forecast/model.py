@@ -53,11 +53,9 @@ class PaymentModel:
 def training_rows(history: History, as_of: date) -> pl.DataFrame:
     """Invoices seen at the cutoffs before ``as_of`` whose settlement was known before it."""
     first = history.invoices["date"].min()
-    if first is None:
-        return history.rows([], HORIZON)
-    cutoffs = monthly_cutoffs(as_of, first, CUTOFFS)  # type: ignore[arg-type]
-    rows = history.rows(cutoffs, HORIZON)
-    return rows.filter(pl.col("settled_on") < as_of).with_columns(
+    cutoffs = monthly_cutoffs(as_of, first, CUTOFFS) if first is not None else []  # type: ignore[arg-type]
+    rows = history.rows(cutoffs, HORIZON, where=pl.col("settled_on") < as_of, sample=MAX_TRAIN_ROWS)
+    return rows.with_columns(
         (pl.col("settled_on") - pl.col("due_date")).dt.total_days().alias("delay")
     )
 
@@ -68,13 +66,11 @@ def train(history: History, as_of: date) -> PaymentModel:
     customers = rows["customer_id"].n_unique() if not rows.is_empty() else 0
     if rows.height < MIN_TRAIN_ROWS or customers < MIN_CUSTOMERS:
         raise HistoryTooShortError(
-            f"history too short to train before {as_of.isoformat()}: {rows.height} invoices "
+            f"history too short to train before {as_of.isoformat()}: {history.selected} invoices "
             f"settled of {customers} customers (at least {MIN_TRAIN_ROWS} of {MIN_CUSTOMERS} "
             f"needed)"
         )
-    n_train = rows.height
-    if rows.height > MAX_TRAIN_ROWS:
-        rows = rows.sample(MAX_TRAIN_ROWS, seed=0)
+    n_train = history.selected
     features = [f for f in FEATURES if f != "score" or _covered(rows, f)]
     x = _matrix(rows, features)
     y = rows["delay"].cast(pl.Float64).to_numpy()

@@ -90,7 +90,7 @@ def million_invoices(invoices: int, customers: int) -> float:
     elapsed = time.perf_counter() - start
     print(
         f"\n== {invoices:,} invoices of history ({customers:,} customers, synthetic)\n"
-        f"features, training ({model.n_train:,} invoices seen at 24 cutoffs, "
+        f"features, training ({model.n_train:,} rows: invoices seen at 24 cutoffs, "
         f"{min(model.n_train, MAX_TRAIN_ROWS):,} learnt) and {predicted.height:,} invoices "
         f"predicted: {elapsed:.2f} s"
     )

@@ -79,7 +79,7 @@ def forecast_csv(forecast: Forecast, language: str = "en") -> bytes:
             elif i in (0, 3) and french:
                 cells.append(words[str(value)])
             elif hasattr(value, "isoformat"):
-                cells.append(value.isoformat())  # type: ignore[union-attr]
+                cells.append(value.isoformat())
             else:
                 cells.append(str(value))
         writer.writerow(cells)

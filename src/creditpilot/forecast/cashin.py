@@ -5,15 +5,16 @@ Each open invoice's predicted day and its 80 % interval (``model.py``, trained o
 settled by the date; with too short a history, the invoice's due date shifted by the company's
 own 10 %, 50 % and 90 % days late, or the due date alone) give it a distribution of its
 payment day: linear between the 10 %, 50 % and 90 % points, with tails as wide as the nearer
-half-interval. Its open amount falls into each period with that period's probability (what is
-expected before the first day counts in the first period: it is late, and expected at once).
+half-interval, cut at the first day (it was not paid before) and scaled up. Its open amount
+falls into each period with that period's probability.
 A period's expected amount is the sum over invoices; its band, ±1.28 standard deviations of
-that sum taken as independent invoices paid whole or not at all in the period (at least 0).
+that sum (at least 0): customers independent of each other, each one's invoices halfway
+between paid independently and paid together, whole or not at all in the period (customers
+often group their payments).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -192,12 +193,34 @@ def probabilities(items: pl.DataFrame, bounds: list[tuple[date, date]]) -> np.nd
             total += dy * np.clip((t - knots[i]) / (knots[i + 1] - knots[i]), 0.0, 1.0)
         return total
 
-    edges = [cdf(-math.inf)] + [cdf((end - epoch).days + 1.0) for _, end in bounds]
-    return np.stack([edges[k + 1] - edges[k] for k in range(len(bounds))], axis=1)
+    # it was not paid before the first day: the distribution is cut there and scaled up
+    first = cdf(float((bounds[0][0] - epoch).days))
+    edges = [first] + [cdf((end - epoch).days + 1.0) for _, end in bounds]
+    scale = np.maximum(1.0 - first, 1e-9)
+    return np.stack([(edges[k + 1] - edges[k]) / scale for k in range(len(bounds))], axis=1)
 
 
-def _periods(bounds: list[tuple[date, date]], amounts: np.ndarray, p: np.ndarray) -> list[Period]:
-    return _bands(bounds, amounts @ p, (amounts**2) @ (p * (1 - p)))
+def _by_customer(items: pl.DataFrame, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each customer's expected amount in each period, and its variance: halfway between its
+    invoices paid independently and paid together (all or nothing, with the chance of the
+    expected share) — customers often group their payments, not always."""
+    _, index = np.unique(items["customer_id"].to_numpy(), return_inverse=True)
+    count = int(index.max()) + 1 if len(index) else 0
+    amounts = items["open"].to_numpy().astype(float)
+    expected = np.zeros((count, p.shape[1]))
+    np.add.at(expected, index, amounts[:, None] * p)
+    apart = np.zeros((count, p.shape[1]))
+    np.add.at(apart, index, (amounts**2)[:, None] * p * (1 - p))
+    owed = np.bincount(index, weights=amounts, minlength=count)
+    together = np.clip(expected * (owed[:, None] - expected), 0.0, None)
+    return expected, (apart + together) / 2
+
+
+def _periods(bounds: list[tuple[date, date]], items: pl.DataFrame, p: np.ndarray) -> list[Period]:
+    if items.is_empty():
+        return _bands(bounds, np.zeros(len(bounds)), np.zeros(len(bounds)))
+    expected, variance = _by_customer(items, p)
+    return _bands(bounds, expected.sum(axis=0), variance.sum(axis=0))
 
 
 def _bands(
@@ -229,20 +252,23 @@ def _groups(
     weeks: list[tuple[date, date]],
     months: list[tuple[date, date]],
 ) -> list[Group]:
-    """The periods of each value of ``key``: sums by group, at once over every period."""
+    """The periods of each value of ``key`` (a customer's own, or one of its attributes): the
+    customers' sums added up by group, at once over every period."""
     if items.is_empty():
         return []
-    values, index = np.unique(items[key].to_numpy().astype(str), return_inverse=True)
-    amounts = items["open"].to_numpy().astype(float)
+    # items are sorted by customer: each customer's key is that of its first item
+    first = items.select(pl.col("customer_id").rle_id().alias("c"), key, "open")
+    keys = first.group_by("c", maintain_order=True).agg(pl.col(key).first(), pl.col("open").sum())
+    values, index = np.unique(keys[key].to_numpy().astype(str), return_inverse=True)
 
     def summed(matrix: np.ndarray) -> np.ndarray:
         total = np.zeros((len(values), matrix.shape[1]))
         np.add.at(total, index, matrix)
         return total
 
-    opened = np.bincount(index, weights=amounts, minlength=len(values))
+    opened = np.bincount(index, weights=keys["open"].to_numpy().astype(float))
     sums = {
-        name: (summed(amounts[:, None] * p), summed((amounts**2)[:, None] * p * (1 - p)))
+        name: tuple(summed(m) for m in _by_customer(items, p))
         for name, p in (("weeks", pw), ("months", pm))
     }
     return [
@@ -308,8 +334,8 @@ def summarize(
         n_train=n_train,
         reason=reason,
         open=_euros(amounts.sum()),
-        weeks=_periods(weeks, amounts, pw),
-        months=_periods(months, amounts, pm),
+        weeks=_periods(weeks, items, pw),
+        months=_periods(months, items, pm),
         later=_euros(later),
         by_rating=_groups(items, "rating", {}, pw, pm, weeks, months),
         by_segment=_groups(items, "segment_name", {}, pw, pm, weeks, months),

@@ -388,8 +388,8 @@ def monthly_cutoffs(as_of: date, first: date, count: int, skip: int = 1) -> list
     """Cutoffs every 30 days before ``as_of`` (the ``skip`` nearest left out), none before a
     month after ``first``.
 
-    >>> monthly_cutoffs(date(2026, 6, 1), date(2026, 1, 1), 12)
-    [datetime.date(2026, 3, 3), datetime.date(2026, 4, 2), datetime.date(2026, 5, 2)]
+    >>> [d.isoformat() for d in monthly_cutoffs(date(2026, 6, 1), date(2026, 1, 1), 12)]
+    ['2026-02-01', '2026-03-03', '2026-04-02', '2026-05-02']
     """
     days = [as_of - timedelta(days=30 * k) for k in range(skip, skip + count)]
     return sorted(d for d in days if d > first + timedelta(days=30))

@@ -1,5 +1,5 @@
 """The payment-date model: three gradient-boosted trees (quantiles 10 %, 50 %, 90 %) of the days
-between an invoice's due date and the day it is settled, learnt from invoices seen at past
+between an invoice's due date (the cutoff, once past due) and the day it is settled, learnt from invoices seen at past
 cutoffs whose settlement was known at the date of training; the 10 %-90 % interval is then
 widened (or narrowed) on a fifth of those rows held out, until it holds 80 % of them.
 
@@ -11,7 +11,7 @@ median days to pay (or the due date for a customer without history).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import polars as pl
@@ -27,9 +27,16 @@ MAX_TRAIN_ROWS = 150_000  # a random sample beyond (the same each time)
 CUTOFFS = 24  # every 30 days over the two years before the date
 HORIZON = 30  # days after a cutoff whose new invoices are learnt from
 MAX_ITER = 120
+CENSORED_AFTER = 180  # days: an invoice unpaid that long after a cutoff is learnt from
 COVERAGE = 0.8  # the interval's
 CALIBRATION_SHARE = 0.2
 MIN_CALIBRATION = 100
+
+
+# what the model predicts the days after: the due date, or the cutoff for an invoice already
+# past due then (the days it will still wait, which trees learn far better than a delay
+# bound to exceed the days already past due)
+BASE = pl.max_horizontal(pl.col("due_date"), pl.col("cutoff"))
 
 
 class HistoryTooShortError(Exception):
@@ -56,13 +63,18 @@ class PaymentModel:
 
 
 def training_rows(history: History, as_of: date) -> pl.DataFrame:
-    """Invoices seen at the cutoffs before ``as_of`` whose settlement was known before it."""
+    """Invoices seen at the cutoffs before ``as_of`` whose settlement was known before it; and,
+    seen at a cutoff at least ``CENSORED_AFTER`` days old, those still unpaid at ``as_of``,
+    taken as paid then (the least they were late by): left out, they would teach the model
+    that every old unpaid invoice is paid soon."""
     first = history.invoices["date"].min()
     cutoffs = monthly_cutoffs(as_of, first, CUTOFFS) if first is not None else []  # type: ignore[arg-type]
-    rows = history.rows(cutoffs, HORIZON, where=pl.col("settled_on") < as_of, sample=MAX_TRAIN_ROWS)
-    return rows.with_columns(
-        (pl.col("settled_on") - pl.col("due_date")).dt.total_days().alias("delay")
+    known = (pl.col("settled_on") < as_of) | (
+        pl.col("cutoff") <= as_of - timedelta(days=CENSORED_AFTER)
     )
+    rows = history.rows(cutoffs, HORIZON, where=known, sample=MAX_TRAIN_ROWS)
+    paid = pl.when(pl.col("settled_on") < as_of).then(pl.col("settled_on")).otherwise(as_of)
+    return rows.with_columns((paid - BASE).dt.total_days().alias("delay"))
 
 
 def train(history: History, as_of: date) -> PaymentModel:
@@ -71,9 +83,10 @@ def train(history: History, as_of: date) -> PaymentModel:
     customers = rows["customer_id"].n_unique() if not rows.is_empty() else 0
     if rows.height < MIN_TRAIN_ROWS or customers < MIN_CUSTOMERS:
         raise HistoryTooShortError(
-            f"history too short to train before {as_of.isoformat()}: {history.selected} invoices "
-            f"settled of {customers} customers (at least {MIN_TRAIN_ROWS} of {MIN_CUSTOMERS} "
-            f"needed)"
+            f"history too short to train: {history.selected} invoices settled before "
+            f"{as_of.isoformat()} (each counted at every monthly cutoff it was open at) from "
+            f"{customers} customers, where {MIN_TRAIN_ROWS} from {MIN_CUSTOMERS} customers are "
+            f"needed"
         )
     n_train = history.selected
     features = [f for f in FEATURES if f != "score" or _covered(rows, f)]
@@ -125,7 +138,7 @@ def _matrix(rows: pl.DataFrame, features: list[str]) -> np.ndarray:
 
 
 def _with_dates(rows: pl.DataFrame, delays: list[np.ndarray]) -> pl.DataFrame:
-    """Delays (days after the due date) to dates, each at least the cutoff and the invoice's
+    """Delays (days after the due date, or after the cutoff once it is past due) to dates, each at least the cutoff and the invoice's
     date; the three kept in order."""
     ordered = np.sort(np.vstack(delays).T, axis=1) if len(delays[0]) else np.zeros((0, 3))
     floor = pl.max_horizontal(pl.col("cutoff"), pl.col("date"))
@@ -133,8 +146,6 @@ def _with_dates(rows: pl.DataFrame, delays: list[np.ndarray]) -> pl.DataFrame:
         pl.Series(f"_q{i}", np.rint(ordered[:, i]).astype(np.int64)) for i in range(3)
     )
     return out.with_columns(
-        pl.max_horizontal(pl.col("due_date") + pl.duration(days=pl.col(f"_q{i}")), floor).alias(
-            name
-        )
+        pl.max_horizontal(BASE + pl.duration(days=pl.col(f"_q{i}")), floor).alias(name)
         for i, name in enumerate(("low", "predicted", "high"))
     ).drop("_q0", "_q1", "_q2")

@@ -1037,7 +1037,7 @@ def provisions_export(
     from creditpilot.companies.services import get_company
     from creditpilot.core.errors import InvalidInputError
     from creditpilot.risk.models import ProvisionRun
-    from creditpilot.risk.provisions import provisions_fec
+    from creditpilot.risk.provision_entries import provisions_fec
 
     day = parse_day(month_end, "--month-end")
     run = ProvisionRun.objects.filter(

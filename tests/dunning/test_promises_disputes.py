@@ -141,6 +141,24 @@ def test_the_imports_disputed_column_opens_and_closes_disputes(company, tmp_path
     assert not Dispute.objects.filter(company=company, status="open").exists()
 
 
+def test_an_item_whose_dispute_a_user_resolved_is_dunned_again_despite_the_files_flag(company):
+    from creditpilot.audit.services import Actor
+    from creditpilot.collections.disputes import do_resolve_dispute
+    from creditpilot.collections.dunning import dunning_cases
+
+    def f2(day):
+        (acme,) = [c for c in dunning_cases(company, day) if c.customer == "ACME"]
+        return next(i for i in acme.items if i.number == "F2")
+
+    day = date(2025, 8, 20)
+    assert f2(day).disputed  # the file flags it, a dispute is open
+    (dispute,) = Dispute.objects.filter(company=company, item__number="F2")
+    do_resolve_dispute(company, dispute.pk, "rejected", "livraison conforme", day, Actor("mona"))
+    assert Document.objects.get(company=company, number="F2").disputed  # the file's flag stays
+    assert not f2(day).disputed
+    assert f2(date(2025, 8, 19)).disputed  # before the resolution, it was still held back
+
+
 def test_the_demos_disputed_invoices_become_disputes():
     company = do_load_demo(
         "DISPUTES", customers=10, lines=800, seed=3, end=date(2026, 6, 30)

@@ -783,6 +783,9 @@ def demo(
     do_sync_imported_disputes(result.company, parse_day(end, "--end"))  # the demo's disputes
     password = generate_password()
     do_add_user(DEMO_USER, password=password, companies=[result.company], role=Role.ADMIN)
+    from creditpilot.collections.disputes import do_stage_demo_disputes
+
+    do_stage_demo_disputes(result.company, parse_day(end, "--end"), seed, DEMO_USER)
     # the demo's day is run at once: reminders decided (nothing is sent without a mail
     # server), the worklist, the scores and the alerts are there at the first sign-in
     from creditpilot.orchestration.daily import do_daily_run_now

@@ -66,6 +66,7 @@ bench: install
 	$(BIN)/python bench/sending_bench.py
 	$(BIN)/python bench/risk_bench.py
 	$(BIN)/python bench/forecast_bench.py
+	$(BIN)/python bench/litigation_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -822,6 +822,9 @@ def demo(
     do_sync_imported_disputes(result.company, parse_day(end, "--end"))  # the demo's disputes
     password = generate_password()
     do_add_user(DEMO_USER, password=password, companies=[result.company], role=Role.ADMIN)
+    from creditpilot.collections.disputes import do_stage_demo_disputes
+
+    do_stage_demo_disputes(result.company, parse_day(end, "--end"), seed, DEMO_USER)
     # the demo's day is run at once: reminders decided (nothing is sent without a mail
     # server), the worklist, the scores and the alerts are there at the first sign-in
     from creditpilot.orchestration.daily import do_daily_run_now
@@ -1076,7 +1079,7 @@ def provisions_export(
     from creditpilot.companies.services import get_company
     from creditpilot.core.errors import InvalidInputError
     from creditpilot.risk.models import ProvisionRun
-    from creditpilot.risk.provisions import provisions_fec
+    from creditpilot.risk.provision_entries import provisions_fec
 
     day = parse_day(month_end, "--month-end")
     run = ProvisionRun.objects.filter(

@@ -91,3 +91,31 @@ def test_a_past_weeks_forecast_against_what_came_in(company):
         False,
     )
     assert (rows[1].expected, rows[1].actual) == (Decimal("200.00"), Decimal("0.00"))
+
+
+def test_old_runs_keep_their_summary_and_only_the_predictions_a_measure_reads(company):
+    from datetime import timedelta
+
+    from creditpilot.forecast.services import prune
+
+    first = date(2026, 5, 1)  # a Friday
+    days = [first + timedelta(days=n) for n in range(0, 120, 3)]
+    for day in days:
+        do_store_forecast(company, day)
+    kept = {
+        run.day: run.items.count()
+        for run in ForecastRun.objects.filter(company=company).prefetch_related("items")
+    }
+    assert len(kept) == len(days)  # every run keeps its summary
+    with_items = sorted(day for day, n in kept.items() if n)
+    last = days[-1]
+    monday = last - timedelta(days=last.weekday())
+    # the latest run, and each earlier week's last run within the 14 weeks measured
+    weeks: dict[date, date] = {}
+    for day in days:
+        week = day - timedelta(days=day.weekday())
+        if week < monday and week >= monday - timedelta(weeks=14):
+            weeks[week] = max(weeks.get(week, day), day)
+    assert with_items == sorted([*weeks.values(), last])
+    assert prune(company, last) == 0  # nothing more to drop
+    assert accuracy(company, last)  # the measures still find their runs

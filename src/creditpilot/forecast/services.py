@@ -22,9 +22,12 @@ ACCURACY_WEEKS = 13
 
 
 def do_store_forecast(company: Company, as_of: date) -> ForecastRun:
-    """Compute the day's forecast and keep it (again for the same day: replaced)."""
+    """Compute the day's forecast and keep it (again for the same day: replaced); the
+    predictions of older runs that no measure needs any more go."""
     forecast = forecast_for(company, as_of)
-    return store(company, forecast)
+    run = store(company, forecast)
+    prune(company, as_of)
+    return run
 
 
 def store(company: Company, forecast: Forecast) -> ForecastRun:
@@ -55,6 +58,33 @@ def store(company: Company, forecast: Forecast) -> ForecastRun:
                 batch_size=5000,
             )
     return run
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def prune(company: Company, as_of: date) -> int:
+    """Drop the per-invoice predictions no later measure reads, keeping each run's summary:
+    ``accuracy`` reads, for each past week, the last run kept before it began, so a past
+    week's last run keeps its items for 13 weeks more; the latest run keeps them for the
+    pages. A company's table then holds about 15 runs' open invoices, not a year's."""
+    runs = list(ForecastRun.objects.filter(company=company).values_list("id", "day"))
+    if not runs:
+        return 0
+    latest = max(runs, key=lambda run: run[1])
+    oldest_kept = _monday(as_of) - timedelta(weeks=ACCURACY_WEEKS + 1)
+    last_of_week: dict[date, tuple[int, date]] = {}
+    for run_id, day in runs:
+        week = _monday(day)
+        if week < _monday(latest[1]) and day > last_of_week.get(week, (0, date.min))[1]:
+            last_of_week[week] = (run_id, day)
+    keep = {latest[0]} | {
+        run_id for week, (run_id, _) in last_of_week.items() if week >= oldest_kept
+    }
+    dropped = [run_id for run_id, _ in runs if run_id not in keep]
+    deleted, _ = PredictedPayment.objects.filter(run_id__in=dropped).delete()
+    return deleted
 
 
 def latest_run(company: Company, as_of: date) -> ForecastRun | None:

@@ -121,7 +121,7 @@ def ledger_store(lines: int, customers: int, repeat: int, tmp: str) -> tuple[flo
     step = time.perf_counter() - start
     items = PredictedPayment.objects.filter(run=run).count()
     print(
-        f"daily forecast step {step:8.2f} s ({run.method}, {run.n_train:,} rows seen, "
+        f"daily forecast step {step:8.2f} s ({run.method}, {run.n_train:,} training rows, "
         f"{items:,} open invoices predicted and kept)"
     )
     do_add_user("bench", password="bench-password-1", companies=[company], role="admin")

@@ -10,6 +10,7 @@ from creditpilot.web import (
     limits,
     plans,
     policy,
+    portal,
     provisions,
     strategies,
     tokens,
@@ -89,4 +90,10 @@ urlpatterns = [
     path("language/", views.set_language, name="language"),
     path("portfolio/", views.portfolio, name="portfolio"),
     path("c/<str:company>/", include(company_patterns)),
+    # the customer portal: no sign-in, the signed link is the key (collections/portal.py)
+    path("portal/<str:token>/", portal.portal_page, name="portal"),
+    path("portal/<str:token>/statement.pdf", portal.portal_statement, name="portal_statement"),
+    path("portal/<str:token>/promise/", portal.portal_promise, name="portal_promise"),
+    path("portal/<str:token>/dispute/", portal.portal_dispute, name="portal_dispute"),
+    path("portal/<str:token>/plan/", portal.portal_plan, name="portal_plan"),
 ]

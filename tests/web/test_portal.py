@@ -61,7 +61,7 @@ def test_the_customer_sees_their_statement_in_french_without_signing_in(world, c
     # nothing of the app: no navigation, no link to another page, no other customer
     assert "/c/" not in body and "GLOBEX" not in body and "Globex" not in body
     assert "Tableau de bord" not in body and "Déconnexion" not in body
-    assert page["Cache-Control"] == "no-store" and page["Referrer-Policy"] == "no-referrer"
+    assert page["Cache-Control"] == "no-store" and page["Referrer-Policy"] == "same-origin"
 
 
 def test_an_english_customer_reads_english(world, clock):

@@ -82,7 +82,9 @@ PortalView = Callable[..., HttpResponse]
 def _secured(response: HttpResponse) -> HttpResponse:
     """The link is in the address: never cached, never sent on to another site, not indexed."""
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: with no-referrer the browser posts "Origin: null", which
+    # the CSRF check refuses
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

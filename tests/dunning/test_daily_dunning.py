@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import io
+import re
 from datetime import date, timedelta
 
 import pypdf

@@ -143,7 +143,9 @@ def test_a_reminder_reuses_the_live_link_until_two_weeks_before_its_end(company,
     assert again[initech.pk].customer_id == initech.pk
     later = issue_links(company, [acme], NOW + timedelta(days=47), ALICE)
     assert later[acme.pk].pk != link.pk  # 13 days left: a new one
-    assert find_link(token_of(link), NOW + timedelta(days=47)) is not None  # the old one still opens
+    assert (
+        find_link(token_of(link), NOW + timedelta(days=47)) is not None
+    )  # the old one still opens
 
 
 def test_the_company_chooses_how_long_a_link_lasts(company):
@@ -196,18 +198,22 @@ def test_a_promise_through_the_portal_is_refused_out_of_bounds(company, link, da
         do_portal_promise(link, amount, day, today=TODAY)
     assert err.value.code == code
     assert not Promise.objects.exists() and not Task.objects.exists()
-    assert do_portal_promise(link, "1500", TODAY + timedelta(days=90), today=TODAY).amount == 1500_00
+    assert (
+        do_portal_promise(link, "1500", TODAY + timedelta(days=90), today=TODAY).amount == 1500_00
+    )
 
 
 def test_a_dispute_through_the_portal_keeps_its_file_and_asks_the_collector(company, link):
     upload = Upload("../../bon de livraison.PDF", "application/pdf", PDF)
-    dispute = do_portal_dispute(
-        link, "F2", "delivery", "Jamais livré", upload, today=TODAY
-    )
+    dispute = do_portal_dispute(link, "F2", "delivery", "Jamais livré", upload, today=TODAY)
     assert (dispute.item.number, dispute.reason, dispute.note) == ("F2", "delivery", "Jamais livré")
     assert dispute.created_by == PORTAL_USER
     stored = DisputeFile.objects.get(dispute=dispute)
-    assert (stored.name, stored.content_type, stored.size) == ("bon_de_livraison.PDF", "application/pdf", len(PDF))
+    assert (stored.name, stored.content_type, stored.size) == (
+        "bon_de_livraison.PDF",
+        "application/pdf",
+        len(PDF),
+    )
     assert bytes(stored.data) == PDF
     task = Task.objects.get(kind=Task.Kind.PORTAL_DISPUTE)
     assert (task.dispute, task.amount) == (dispute, 500_00)
@@ -226,7 +232,9 @@ def test_a_dispute_through_the_portal_keeps_its_file_and_asks_the_collector(comp
         ("F9", None, "item_not_open"),
     ],
 )
-def test_a_dispute_through_the_portal_is_refused_with_nothing_kept(company, link, item, upload, code):
+def test_a_dispute_through_the_portal_is_refused_with_nothing_kept(
+    company, link, item, upload, code
+):
     with pytest.raises(InvalidInputError) as err:
         do_portal_dispute(link, item, "price", "x", upload, today=TODAY)
     assert err.value.code == code

@@ -8,7 +8,8 @@ import re
 import sqlite3
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -49,9 +50,7 @@ def run_and_send(server: Server, smtp: SmtpServer, as_of: str) -> None:
     assert done.returncode == 0, done.stderr
 
 
-def test_the_customer_opens_the_link_of_a_reminder_and_promises_a_date(
-    open_page, server, smtp
-):
+def test_the_customer_opens_the_link_of_a_reminder_and_promises_a_date(open_page, server, smtp):
     with store(server) as db:
         db.execute(
             "UPDATE customers_customer SET email = 'compta@initech.example' WHERE code = 'INITECH'"
@@ -76,7 +75,8 @@ def test_the_customer_opens_the_link_of_a_reminder_and_promises_a_date(
         page.click("#statement-pdf")
     assert download.value.suggested_filename.endswith(".pdf")
 
-    day = (date.today() + timedelta(days=10)).isoformat()
+    today = datetime.now(ZoneInfo("Europe/Paris")).date()  # the server's day
+    day = (today + timedelta(days=10)).isoformat()
     form = page.locator("#promise form")
     form.locator("input[name=promised_date]").fill(day)
     form.locator("input[name=amount]").fill("250,00")
@@ -88,7 +88,7 @@ def test_the_customer_opens_the_link_of_a_reminder_and_promises_a_date(
     )
 
     collector = open_page("manager")
-    collector.goto(server.at(f"c/E2E/worklist/?as_of={date.today().isoformat()}"))
+    collector.goto(server.at(f"c/E2E/worklist/?as_of={today.isoformat()}"))
     task = collector.locator("section.task", has_text="Promesse faite par le portail")
     expect(task).to_contain_text("Le client promet 250,00")
     expect(task).to_contain_text("Initech")

@@ -91,7 +91,9 @@ def test_a_promise_lands_on_the_worklist_and_the_timeline(world, clock):
         "items": ["FA002"],
         "note": "Virement le 15",
     }
-    assert client.post(url(link, "promise/"), {**form, "csrfmiddlewaretoken": ""}).status_code == 403
+    assert (
+        client.post(url(link, "promise/"), {**form, "csrfmiddlewaretoken": ""}).status_code == 403
+    )
     assert not Promise.objects.exists()
     done = client.post(url(link, "promise/"), form, follow=True)
     assert "votre promesse de paiement est enregistrée" in done.content.decode()
@@ -144,7 +146,11 @@ def test_a_dispute_with_a_file_reaches_the_collector_who_downloads_it(world, clo
     done = Client().post(url(link, "dispute/"), form, follow=True)
     assert "votre contestation est enregistrée" in done.content.decode()
     dispute = Dispute.objects.get()
-    assert (dispute.item.number, dispute.reason, dispute.note) == ("FA009", "delivery", "Jamais reçu")
+    assert (dispute.item.number, dispute.reason, dispute.note) == (
+        "FA009",
+        "delivery",
+        "Jamais reçu",
+    )
     alice = Client()
     alice.force_login(world.a.memberships.get(user__username="alice").user)
     worklist = alice.get(f"/c/{world.a.code}/worklist/?as_of=2026-06-30").content.decode()
@@ -168,7 +174,9 @@ def test_a_dispute_with_a_file_reaches_the_collector_who_downloads_it(world, clo
         ("gros.pdf", PDF + b"0" * (5 * 1024 * 1024), "Le fichier dépasse 5 Mo."),
     ],
 )
-def test_a_dispute_file_that_is_not_a_small_pdf_or_image_is_refused(world, clock, name, content, reason):
+def test_a_dispute_file_that_is_not_a_small_pdf_or_image_is_refused(
+    world, clock, name, content, reason
+):
     link = link_of(world.a)
     upload = SimpleUploadedFile(name, content, content_type="application/pdf")
     response = Client().post(
@@ -181,7 +189,9 @@ def test_a_dispute_file_that_is_not_a_small_pdf_or_image_is_refused(world, clock
 
 def test_a_payment_plan_request_is_a_request_on_the_worklist(world, clock):
     link = link_of(world.a)
-    done = Client().post(url(link, "plan/"), {"instalments": "3", "message": "Trois mois"}, follow=True)
+    done = Client().post(
+        url(link, "plan/"), {"instalments": "3", "message": "Trois mois"}, follow=True
+    )
     assert "votre demande d’échéancier est enregistrée" in done.content.decode()
     task = Task.objects.get(kind="plan_request")
     assert (task.amount, task.detail, task.note) == (700_00, {"instalments": 3}, "Trois mois")
@@ -246,7 +256,8 @@ def test_a_link_shows_its_own_customer_and_company_only(world, clock):
     assert "GLOBEX" in globex and "FA002" not in globex and "ACME" not in globex
     # a form of ACME's page posted with GLOBEX's link acts on GLOBEX's items only
     response = Client().post(
-        url(link_of(world.a, "GLOBEX"), "dispute/"), {"item": "FA002", "reason": "price", "text": "x"}
+        url(link_of(world.a, "GLOBEX"), "dispute/"),
+        {"item": "FA002", "reason": "price", "text": "x"},
     )
     assert response.status_code == 400 and not Dispute.objects.exists()
 
@@ -287,4 +298,7 @@ def test_the_collector_issues_and_revokes_the_link_from_the_customer_page(world,
     # an auditor sees the page but may neither issue nor revoke
     audrey = Client()
     audrey.force_login(world.a.memberships.get(user__username="audrey").user)
-    assert audrey.post(f"/c/{world.a.code}/customers/ACME/portal/", {"what": "issue"}).status_code == 403
+    assert (
+        audrey.post(f"/c/{world.a.code}/customers/ACME/portal/", {"what": "issue"}).status_code
+        == 403
+    )

@@ -163,9 +163,7 @@ def _with_portal_links(
 ) -> dict[str, MessageFacts]:
     """Each email or letter carries the customer's portal link (its live one, or a new one)."""
     writing = [
-        customers.by_code[a.customer]
-        for a in actions
-        if {"email", "letter"} & set(a.step.channels)
+        customers.by_code[a.customer] for a in actions if {"email", "letter"} & set(a.step.channels)
     ]
     links = issue_links(company, writing, timezone.now(), RUN_ACTOR)
     for customer in writing:

@@ -209,7 +209,9 @@ def _collector_id(customer: Customer) -> int | None:
     )
 
 
-def _task(link: PortalLink, kind: str, key: str, today: date, amount: int, **fields: object) -> Task:
+def _task(
+    link: PortalLink, kind: str, key: str, today: date, amount: int, **fields: object
+) -> Task:
     return Task.objects.create(
         company=link.company,
         customer=link.customer,

@@ -306,7 +306,9 @@ def _customer_context(request: HttpRequest, scope: Scope, customer: Customer) ->
     for e in events:
         if e.action in STATEMENT_ACTIONS:
             text = statement_change_text(e, scope.company.currency)
-            timeline.append({"at": e.at, "kind": "statement", "who": who_of(e.username), "text": text})
+            timeline.append(
+                {"at": e.at, "kind": "statement", "who": who_of(e.username), "text": text}
+            )
             continue
         changes = changes_text(e.before, e.after, scope.company.currency)
         timeline.append({"at": e.at, "kind": "change", "who": who_of(e.username), "text": changes})

@@ -69,12 +69,18 @@ FORM_ERRORS: dict[str, tuple[str, Any]] = {
     "nothing_owed": ("form", gettext_lazy("You owe nothing at this date.")),
 }
 CONFIRMATIONS = {
-    "promise": gettext_lazy("Thank you: your promise to pay is recorded. We will not remind "
-                            "you of these invoices before that date."),
-    "dispute": gettext_lazy("Thank you: your dispute is recorded. This invoice will not be "
-                            "reminded while we look into it, and we will get back to you."),
-    "plan": gettext_lazy("Thank you: your request for a payment plan is recorded. We will "
-                         "get back to you with a proposal."),
+    "promise": gettext_lazy(
+        "Thank you: your promise to pay is recorded. We will not remind "
+        "you of these invoices before that date."
+    ),
+    "dispute": gettext_lazy(
+        "Thank you: your dispute is recorded. This invoice will not be "
+        "reminded while we look into it, and we will get back to you."
+    ),
+    "plan": gettext_lazy(
+        "Thank you: your request for a payment plan is recorded. We will "
+        "get back to you with a proposal."
+    ),
 }
 PortalView = Callable[..., HttpResponse]
 
@@ -156,7 +162,9 @@ def _page(
     )
 
 
-def _refused(request: HttpRequest, link: PortalLink, form: str, err: InvalidInputError) -> HttpResponse:
+def _refused(
+    request: HttpRequest, link: PortalLink, form: str, err: InvalidInputError
+) -> HttpResponse:
     field, message = FORM_ERRORS.get(err.code, ("form", err.message))
     return _page(request, link, {form: {field: str(message)}}, status=400)
 

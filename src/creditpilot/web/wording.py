@@ -431,7 +431,9 @@ def _sentence(event: Any, customer_names: Mapping[str, str], currency: str) -> s
         "dispute_file_added": lambda: _(
             "%(who)s joined a document to a dispute of %(customer)s: %(values)s"
         ),
-        "plan_requested": lambda: _("%(who)s asked for a payment plan for %(customer)s: %(values)s"),
+        "plan_requested": lambda: _(
+            "%(who)s asked for a payment plan for %(customer)s: %(values)s"
+        ),
         "portal_link_issued": lambda: _(
             "%(who)s issued a portal link for %(customer)s: %(values)s"
         ),

@@ -5,69 +5,133 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('collections_app', '0010_litigation_cases'),
-        ('companies', '0004_letterhead'),
-        ('customers', '0009_rating_source'),
+        ("collections_app", "0010_litigation_cases"),
+        ("companies", "0004_letterhead"),
+        ("customers", "0009_rating_source"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='collectionsettings',
-            name='portal_link_days',
+            model_name="collectionsettings",
+            name="portal_link_days",
             field=models.PositiveSmallIntegerField(default=60),
         ),
         migrations.AddField(
-            model_name='task',
-            name='detail',
+            model_name="task",
+            name="detail",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='task',
-            name='dispute',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tasks', to='collections_app.dispute'),
+            model_name="task",
+            name="dispute",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="tasks",
+                to="collections_app.dispute",
+            ),
         ),
         migrations.AlterField(
-            model_name='task',
-            name='kind',
-            field=models.CharField(choices=[('call', 'call'), ('approval', 'approval'), ('bad_address', 'address refused'), ('no_address', 'no address'), ('send_failed', 'sending failed'), ('broken_promise', 'broken promise'), ('escalate_sales', 'ask the sales rep'), ('escalate_management', 'escalation to management'), ('credit_hold', 'credit hold'), ('follow_up', 'follow-up'), ('check_delivery', 'check delivery'), ('file_claim', 'file the claim'), ('portal_promise', 'promise through the portal'), ('portal_dispute', 'dispute through the portal'), ('plan_request', 'payment plan asked through the portal')], max_length=20),
+            model_name="task",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("call", "call"),
+                    ("approval", "approval"),
+                    ("bad_address", "address refused"),
+                    ("no_address", "no address"),
+                    ("send_failed", "sending failed"),
+                    ("broken_promise", "broken promise"),
+                    ("escalate_sales", "ask the sales rep"),
+                    ("escalate_management", "escalation to management"),
+                    ("credit_hold", "credit hold"),
+                    ("follow_up", "follow-up"),
+                    ("check_delivery", "check delivery"),
+                    ("file_claim", "file the claim"),
+                    ("portal_promise", "promise through the portal"),
+                    ("portal_dispute", "dispute through the portal"),
+                    ("plan_request", "payment plan asked through the portal"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.CreateModel(
-            name='DisputeFile',
+            name="DisputeFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('content_type', models.CharField(max_length=50)),
-                ('size', models.PositiveIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('data', models.BinaryField()),
-                ('uploaded_by', models.CharField(max_length=150)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('company', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, to='companies.company')),
-                ('dispute', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='collections_app.dispute')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("content_type", models.CharField(max_length=50)),
+                ("size", models.PositiveIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("data", models.BinaryField()),
+                ("uploaded_by", models.CharField(max_length=150)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "company",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="companies.company",
+                    ),
+                ),
+                (
+                    "dispute",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="collections_app.dispute",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PortalLink',
+            name="PortalLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nonce', models.CharField(max_length=64, unique=True)),
-                ('issued_at', models.DateTimeField()),
-                ('expires_at', models.DateTimeField()),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_by', models.CharField(blank=True, max_length=150)),
-                ('created_by', models.CharField(default='run', max_length=150)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('company', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, to='companies.company')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='portal_links', to='customers.customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("nonce", models.CharField(max_length=64, unique=True)),
+                ("issued_at", models.DateTimeField()),
+                ("expires_at", models.DateTimeField()),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_by", models.CharField(blank=True, max_length=150)),
+                ("created_by", models.CharField(default="run", max_length=150)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "company",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="companies.company",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="portal_links",
+                        to="customers.customer",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-issued_at', '-id'],
-                'indexes': [models.Index(fields=['company', 'customer'], name='portal_link_customer_idx')],
+                "ordering": ["-issued_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["company", "customer"], name="portal_link_customer_idx")
+                ],
             },
         ),
     ]

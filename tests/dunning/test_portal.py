@@ -34,6 +34,12 @@ from creditpilot.collections.portal import (
     link_url,
     token_of,
 )
+from creditpilot.collections.templates import (
+    PREVIEW_PORTAL_URL,
+    TEMPLATE_VARIABLES,
+    check_template,
+    render_preview,
+)
 from creditpilot.companies.services import do_add_company, do_init
 from creditpilot.core.errors import InvalidInputError
 from creditpilot.customers.models import Customer
@@ -269,3 +275,11 @@ def test_a_plan_request_is_a_task_not_a_plan(company, link):
             do_portal_plan_request(link, wrong, "", today=TODAY)
         assert err.value.code == "bad_instalments"
     assert Task.objects.filter(kind="plan_request").count() == 1
+
+
+def test_the_wording_knows_the_portal_link(company):
+    assert "portal_url" in TEMPLATE_VARIABLES
+    check_template("Relance", "Votre espace : {{ portal_url }}")  # accepted when saved
+    preview = render_preview(company, customer(company), "reminder_1", TODAY, "fr", False)
+    assert PREVIEW_PORTAL_URL in preview.body  # the preview issues no link
+    assert not PortalLink.objects.exists()

@@ -119,20 +119,28 @@ def test_a_promise_lands_on_the_worklist_and_the_timeline(world, clock):
 
 
 @pytest.mark.parametrize(
-    ("day", "amount", "field", "reason"),
+    ("day", "amount", "items", "field", "reason"),
     [
-        ("2026-06-29", "100", "promised_date", "Choisissez aujourd’hui ou une date ultérieure."),
-        ("2026-09-29", "100", "promised_date", "dans les 90 prochains jours"),
-        ("", "100", "promised_date", "Indiquez une date."),
-        ("2026-07-10", "700,01", "amount", "C’est plus que ce que vous devez."),
-        ("2026-07-10", "douze", "amount", "Indiquez un montant positif"),
+        ("2026-06-29", "100", "FA009", "promised_date", "Choisissez aujourd’hui ou une date"),
+        ("2026-09-29", "100", "FA009", "promised_date", "dans les 90 prochains jours"),
+        ("", "100", "FA009", "promised_date", "Indiquez une date."),
+        ("2026-07-10", "100,01", "FA009", "amount", "C’est plus que ce que vous devez."),
+        ("2026-07-10", "douze", "FA009", "amount", "Indiquez un montant positif"),
+        ("2026-07-10", "100", "FA404", "items", "ne fait pas partie de vos factures à régler"),
     ],
 )
-def test_a_refused_promise_says_why_beside_the_field(world, clock, day, amount, field, reason):
+def test_a_refused_promise_says_why_beside_the_field(
+    world, clock, day, amount, items, field, reason
+):
     link = link_of(world.a)
-    response = Client().post(url(link, "promise/"), {"promised_date": day, "amount": amount})
+    response = Client().post(
+        url(link, "promise/"), {"promised_date": day, "amount": amount, "items": [items]}
+    )
     assert response.status_code == 400
     body = response.content.decode()
+    assert body.count('class="errorlist"') == 1 and "dict_items" not in body
+    if items == "FA009":
+        assert 'value="FA009" checked' in body  # the ticked invoice stays ticked
     found = re.search(rf'data-field="{field}">([^<]*)<', body)
     assert found and reason in found[1], body[-3000:]
     assert f'value="{amount}"' in body  # the customer's input is kept

@@ -55,7 +55,8 @@ FORM_ERRORS: dict[str, tuple[str, Any]] = {
         gettext_lazy("Choose a date within the next 90 days, or ask for a payment plan."),
     ),
     "bad_date": ("promised_date", gettext_lazy("Give a date.")),
-    "unknown_item": ("items", gettext_lazy("This invoice is not one of your open invoices.")),
+    # "item_list", not "items": a template reads ``errors.items`` as the dict's method
+    "unknown_item": ("item_list", gettext_lazy("This invoice is not one of your open invoices.")),
     "item_not_open": ("item", gettext_lazy("This invoice is not one of your open invoices.")),
     "already_disputed": ("item", gettext_lazy("This invoice is already disputed.")),
     "bad_reason": ("reason", gettext_lazy("Choose the reason.")),
@@ -157,6 +158,7 @@ def _page(
             "confirmation": CONFIRMATIONS.get(done, ""),
             "errors": errors or {},
             "posted": request.POST if request.method == "POST" else {},
+            "posted_items": request.POST.getlist("items") if request.method == "POST" else [],
         },
         status=status,
     )

@@ -167,6 +167,8 @@ def test_a_dispute_with_a_file_reaches_the_collector_who_downloads_it(world, clo
     assert download.status_code == 200 and download.content == PDF
     assert download["Content-Disposition"] == 'attachment; filename="bon_livraison.pdf"'
     assert "bon_livraison.pdf" in alice.get(f"/c/{world.a.code}/customers/ACME/").content.decode()
+    disputes = alice.get(f"/c/{world.a.code}/disputes/").content.decode()
+    assert f"/c/{world.a.code}/disputes/{dispute.pk}/file/" in disputes
     # another company's user, and the customer's own link, do not reach the file
     bob = Client()
     bob.force_login(world.b.memberships.get(user__username="bob").user)

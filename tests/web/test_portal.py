@@ -97,6 +97,9 @@ def test_a_promise_lands_on_the_worklist_and_the_timeline(world, clock):
     assert not Promise.objects.exists()
     done = client.post(url(link, "promise/"), form, follow=True)
     assert "votre promesse de paiement est enregistrée" in done.content.decode()
+    assert (
+        "Vos promesses de paiement : 600,00\u00a0€ d’ici le 15 juil. 2026" in done.content.decode()
+    )
     promise = Promise.objects.get()
     assert (promise.amount, str(promise.promised_date), promise.created_by) == (
         600_00,
@@ -159,6 +162,10 @@ def test_a_dispute_with_a_file_reaches_the_collector_who_downloads_it(world, clo
         "delivery",
         "Jamais reçu",
     )
+    # the invoice is marked disputed, and no longer offered to dispute again
+    page = done.content.decode()
+    assert 'FA009 <span class="badge">contestée</span>' in page
+    assert '<option value="FA009"' not in page and '<option value="FA002"' in page
     alice = Client()
     alice.force_login(world.a.memberships.get(user__username="alice").user)
     worklist = alice.get(f"/c/{world.a.code}/worklist/?as_of=2026-06-30").content.decode()
@@ -205,6 +212,7 @@ def test_a_payment_plan_request_is_a_request_on_the_worklist(world, clock):
     assert "votre demande d’échéancier est enregistrée" in done.content.decode()
     task = Task.objects.get(kind="plan_request")
     assert (task.amount, task.detail, task.note) == (700_00, {"instalments": 3}, "Trois mois")
+    assert "Vous avez demandé un échéancier" in Client().get(url(link)).content.decode()
     again = Client().post(url(link, "plan/"), {"instalments": "3", "message": ""})
     assert again.status_code == 400 and "déjà demandé un échéancier" in again.content.decode()
     alice = Client()

@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from creditpilot.collections.models import PortalLink
+from creditpilot.collections.models import Dispute, PortalLink, Promise, Task
 from creditpilot.collections.portal import (
     MAX_FILE_BYTES,
     PLAN_INSTALMENTS,
@@ -141,6 +141,12 @@ def _page(
     company, customer = link.company, link.customer
     doc = open_items_statement(company, customer.code, today)
     done = request.GET.get("done", "")
+    disputed = set(
+        Dispute.objects.filter(customer=customer, status=Dispute.Status.OPEN).values_list(
+            "item__number", flat=True
+        )
+    )
+    debits = open_debits(customer, today)
     return render(
         request,
         "web/portal.html",
@@ -149,7 +155,15 @@ def _page(
             "portal_company": company,
             "customer": customer,
             "doc": doc,
-            "debits": open_debits(customer, today),
+            "debits": debits,
+            "disputable": [d for d in debits if d.number not in disputed],
+            "disputed": disputed,
+            "promises": Promise.objects.filter(
+                customer=customer, status=Promise.Status.OPEN, plan__isnull=True
+            ).order_by("promised_date")[:10],
+            "plan_asked": Task.objects.filter(
+                customer=customer, kind=Task.Kind.PLAN_REQUEST, status=Task.Status.OPEN
+            ).exists(),
             "today": today,
             "max_date": today + timedelta(days=PROMISE_HORIZON_DAYS),
             "reasons": list(DISPUTE_REASONS.items()),

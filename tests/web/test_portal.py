@@ -320,3 +320,24 @@ def test_the_collector_issues_and_revokes_the_link_from_the_customer_page(world,
         audrey.post(f"/c/{world.a.code}/customers/ACME/portal/", {"what": "issue"}).status_code
         == 403
     )
+
+
+def test_the_company_sets_how_long_its_links_last(world, clock):
+    adam = Client()
+    adam.force_login(world.a.memberships.get(user__username="adam").user)
+    settings_url = f"/c/{world.a.code}/settings/portal/"
+    assert (
+        'name="portal_link_days" id="portal-days" value="60"'
+        in adam.get(f"/c/{world.a.code}/settings/").content.decode()
+    )
+    adam.post(settings_url, {"portal_link_days": "30"})
+    assert link_of(world.a).expires_at == timezone.now() + timedelta(days=30)
+    event = AuditEvent.objects.get(action="portal_settings_changed")
+    assert (event.before, event.after) == ({"portal_link_days": 60}, {"portal_link_days": 30})
+    for wrong in ("0", "366", "soixante", ""):
+        refused = adam.post(settings_url, {"portal_link_days": wrong}, follow=True)
+        assert "Un lien du portail dure de 1 à 365 jours." in refused.content.decode()
+    assert AuditEvent.objects.filter(action="portal_settings_changed").count() == 1
+    audrey = Client()
+    audrey.force_login(world.a.memberships.get(user__username="audrey").user)
+    assert audrey.post(settings_url, {"portal_link_days": "5"}).status_code == 403

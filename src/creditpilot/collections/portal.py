@@ -62,6 +62,7 @@ PORTAL_USER = "portal:customer"
 PORTAL_ACTOR = Actor(username=PORTAL_USER)
 SALT = "creditpilot.collections.portal"
 DEFAULT_LINK_DAYS = 60
+MAX_LINK_DAYS = 365
 # a reminder carries the live link while it has at least this many days left, else a new one
 MIN_DAYS_LEFT = 14
 PROMISE_HORIZON_DAYS = 90
@@ -93,6 +94,32 @@ def link_url(link: PortalLink) -> str:
 def link_days(company: Company) -> int:
     own = CollectionSettings.objects.filter(company=company).first()
     return own.portal_link_days if own is not None else DEFAULT_LINK_DAYS
+
+
+@transaction.atomic
+def do_set_link_days(company: Company, days: int, actor: Actor) -> bool:
+    """How long the company's new portal links last (1 to 365 days); audited. Links already
+    sent keep their own end. Returns whether it changed."""
+    if not 1 <= days <= MAX_LINK_DAYS:
+        raise InvalidInputError(
+            "bad_link_days", f"a link lasts 1 to {MAX_LINK_DAYS} days, not {days}"
+        )
+    own, _created = CollectionSettings.objects.select_for_update().get_or_create(company=company)
+    if own.portal_link_days == days:
+        return False
+    before = own.portal_link_days
+    own.portal_link_days = days
+    own.save(update_fields=["portal_link_days"])
+    record(
+        "portal_settings_changed",
+        company_id=company.pk,
+        actor=actor,
+        object_type="company",
+        object_ref=company.code,
+        before={"portal_link_days": before},
+        after={"portal_link_days": days},
+    )
+    return True
 
 
 def find_link(token: str, now: datetime) -> PortalLink | None:

@@ -20,6 +20,8 @@ from creditpilot.collections.portal import (
     dispute_file,
     do_issue_link,
     do_revoke_links,
+    do_set_link_days,
+    link_days,
     link_url,
     live_link,
 )
@@ -61,6 +63,24 @@ def portal_link(request: HttpRequest, scope: Scope, code: str) -> HttpResponse:
     except CreditPilotError:
         messages.error(request, _("This customer has no live portal link."))
     return redirect(reverse("customer", args=[scope.company.code, customer.code]) + "#portal")
+
+
+@company_view(Action.EDIT_SETTINGS, methods=("POST",))
+def portal_settings(request: HttpRequest, scope: Scope) -> HttpResponse:
+    """How long the company's portal links last, from the settings page."""
+    raw = request.POST.get("portal_link_days", "").strip()
+    try:
+        changed = do_set_link_days(
+            scope.company, int(raw) if raw.isdigit() else 0, actor_of(request.user, request)
+        )
+        messages.success(request, _("Settings saved.") if changed else _("Nothing changed."))
+    except CreditPilotError:
+        messages.error(request, _("A portal link lasts from 1 to 365 days."))
+    return redirect(reverse("settings", args=[scope.company.code]) + "#portal")
+
+
+def portal_settings_context(scope: Scope) -> dict[str, Any]:
+    return {"portal_link_days": link_days(scope.company)}
 
 
 @company_view()

@@ -78,6 +78,7 @@ company_patterns = [
     ),
     path("settings/", views.company_settings, name="settings"),
     path("settings/policy/", policy.policy_edit, name="policy_edit"),
+    path("settings/portal/", portal_links.portal_settings, name="portal_settings"),
     path("audit/", views.audit_log, name="audit"),
     path("users/", views.users, name="users"),
     path("users/<str:username>/revoke/", views.revoke, name="revoke"),

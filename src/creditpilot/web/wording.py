@@ -170,6 +170,7 @@ def field_label(field: str) -> str:
         "owner": _("Owner"),
         "instalments": _("Instalments"),
         "links": _("Links"),
+        "portal_link_days": _("Days a portal link lasts"),
         "escalation": _("Escalation"),
         "decision": _("Decision"),
         "collector_up_to": _("A collector decides up to"),
@@ -436,6 +437,9 @@ def _sentence(event: Any, customer_names: Mapping[str, str], currency: str) -> s
         ),
         "portal_link_issued": lambda: _(
             "%(who)s issued a portal link for %(customer)s: %(values)s"
+        ),
+        "portal_settings_changed": lambda: _(
+            "%(who)s changed how long the portal links last: %(changes)s"
         ),
         "portal_link_revoked": lambda: _(
             "%(who)s revoked the portal link of %(customer)s: %(values)s"

@@ -341,3 +341,14 @@ def test_the_company_sets_how_long_its_links_last(world, clock):
     audrey = Client()
     audrey.force_login(world.a.memberships.get(user__username="audrey").user)
     assert audrey.post(settings_url, {"portal_link_days": "5"}).status_code == 403
+
+
+def test_a_body_far_over_the_portals_limit_is_refused_before_it_is_read(world, clock):
+    link = link_of(world.a)
+    upload = SimpleUploadedFile("huge.pdf", PDF + b"0" * (7 * 1024 * 1024))
+    response = Client().post(
+        url(link, "dispute/"), {"item": "FA009", "reason": "price", "text": "x", "file": upload}
+    )
+    assert response.status_code == 413
+    assert response.content.decode() == "Le fichier dépasse 5 Mo."
+    assert not Dispute.objects.exists()

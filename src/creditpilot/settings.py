@@ -139,6 +139,8 @@ LOGOUT_REDIRECT_URL = "/login/"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# the address the customers reach the portal at, put in the links of the reminders
+PUBLIC_URL = os.environ.get("CREDITPILOT_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 # files above this size are refused before they are read (imports in the browser and the API)
 MAX_UPLOAD_BYTES = int(os.environ.get("CREDITPILOT_MAX_UPLOAD_MB", "200")) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

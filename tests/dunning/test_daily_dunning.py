@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from datetime import date, timedelta
 
 import pypdf
 import pytest
+from django.utils import timezone
 
+from creditpilot.audit.services import Actor
 from creditpilot.collections.letters import day_letters
 from creditpilot.collections.models import CustomerProfile, Message, Step, StepSent, Task
+from creditpilot.collections.portal import find_link
 from creditpilot.collections.services import do_add_dispute, do_add_promise
+from creditpilot.collections.templates import do_save_template
 from creditpilot.companies.models import Company
 from creditpilot.companies.services import do_init
 from creditpilot.customers.models import Customer
@@ -230,3 +235,32 @@ def test_an_sms_step_goes_through_the_provider_interface(company, smtp, caplog):
     assert sms.status == Message.Status.SENT and sms.message_id.startswith("log-")
     assert "Dupont Négoce : 600,00\u00a0€ restent dus sur vos factures A1" in sms.body
     assert "SMS to 06 12 34 56 78" in caplog.text
+
+
+def test_every_reminder_carries_the_customers_portal_link(company, smtp):
+    do_daily_run(company, TODAY)
+    (acme,) = smtp.inbox.to("compta@acme.fr")
+    text = acme.get_body(("plain",)).get_content()
+    found = re.search(r"http://localhost:8000/portal/([A-Za-z0-9_.-]+)/", text)
+    assert found, text
+    assert "Votre espace personnel, sans compte à créer" in text
+    link = find_link(found[1], timezone.now())
+    assert link is not None and link.customer.code == "ACME"
+    # the letter of the formal notice prints the link of its customer too
+    letter = Message.objects.get(customer__code="GLOBEX", channel="letter")
+    pages = pypdf.PdfReader(io.BytesIO(bytes(letter.pdf))).pages
+    printed = "".join(p.extract_text() for p in pages).replace("\n", "")
+    globex = find_link(re.search(r"/portal/([A-Za-z0-9_.-]+)/", printed)[1], timezone.now())
+    assert globex is not None and globex.customer.code == "GLOBEX"
+    # a company's own wording written before the portal keeps working, without the link
+    do_save_template(
+        company, "reminder_3", "fr", False, "Relance 3", "Payez {{ total }}.", Actor("alice")
+    )
+    do_daily_run(company, TODAY + timedelta(days=14))
+    (third,) = [m for m in smtp.inbox.to("compta@acme.fr") if m["Subject"] == "Relance 3"]
+    assert third.get_body(("plain",)).get_content().strip() == "Payez 600,00\u00a0€."
+    # each later reminder with the default wording carries the same live link
+    hooli = [m.body for m in Message.objects.filter(customer__code="HOOLI", channel="email")]
+    assert len(hooli) == 2
+    links = {re.search(r"/portal/([A-Za-z0-9_.-]+)/", body)[1] for body in hooli}
+    assert len(links) == 1 and find_link(links.pop(), timezone.now()).customer.code == "HOOLI"

@@ -26,7 +26,15 @@ from pypdf import PdfWriter
 
 from creditpilot.accounts.models import ApiToken
 from creditpilot.audit.models import AuditEvent
-from creditpilot.collections.models import LitigationCase, Message, PaymentPlan, Strategy, Task
+from creditpilot.collections.models import (
+    Dispute,
+    DisputeFile,
+    LitigationCase,
+    Message,
+    PaymentPlan,
+    Strategy,
+    Task,
+)
 from creditpilot.customers.models import Customer
 from creditpilot.receivables.models import Document, ImportJob
 from creditpilot.risk.models import ProvisionRun
@@ -46,6 +54,13 @@ GLOBAL_ROUTES = {
     "api/docs",
     "api/openapi.json",
     "api/v1/companies",
+    # the customer portal: no sign-in, the signed link is the key (tests/web/test_portal.py
+    # tries it forged, changed, expired, revoked and from another company)
+    "portal/<str:token>/",
+    "portal/<str:token>/statement.pdf",
+    "portal/<str:token>/promise/",
+    "portal/<str:token>/dispute/",
+    "portal/<str:token>/plan/",
 }
 PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>|\{(?P<brace>[^}:]+)(?::[^}]*)?\}")
 
@@ -145,6 +160,24 @@ def b_objects(world, tmp_path, settings):
         company=world.b, customer=acme, total=100_00, agreed_on=date(2026, 6, 30)
     )
     case = LitigationCase.objects.create(company=world.b, customer=acme, opened_on=date(2026, 6, 1))
+    # a dispute of B with the file its customer sent through the portal
+    dispute = Dispute.objects.create(
+        company=world.b,
+        customer=acme,
+        item=Document.objects.get(company=world.b, number="FA002"),
+        reason="price",
+        opened_on=date(2026, 6, 30),
+    )
+    DisputeFile.objects.create(
+        company=world.b,
+        dispute=dispute,
+        name="b.pdf",
+        content_type="application/pdf",
+        size=5,
+        sha256="0" * 64,
+        data=b"%PDF-",
+        uploaded_by="portal:customer",
+    )
     return {
         "company": world.b.code,
         "code": "ACME",
@@ -158,6 +191,7 @@ def b_objects(world, tmp_path, settings):
         "item": "FA001",
         "plan": plan.pk,
         "case": case.pk,
+        "dispute": dispute.pk,
     }
 
 

@@ -12,7 +12,7 @@ decides nothing twice; cut off before its commit, it leaves nothing behind.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from django.db import transaction
@@ -24,6 +24,7 @@ from creditpilot.collections.facts import MessageFacts, actions_facts
 from creditpilot.collections.letters import letter_html, render_pdf, sha256
 from creditpilot.collections.models import CustomerProfile, Message, Task
 from creditpilot.collections.models import Template as CompanyTemplate
+from creditpilot.collections.portal import issue_links, link_url
 from creditpilot.collections.services import do_record_actions
 from creditpilot.collections.templates import (
     LANGUAGES,
@@ -123,6 +124,7 @@ def do_carry_out(company: Company, as_of: date) -> CarriedOut:
         return done
     facts = actions_facts(company, plan.actions, as_of)
     customers = Customers.of(company, plan.actions)
+    facts = _with_portal_links(company, plan.actions, customers, facts)
     wording = Wording(company)
     existing = set(
         Message.objects.filter(company=company, day=as_of).values_list(
@@ -154,6 +156,21 @@ def do_carry_out(company: Company, as_of: date) -> CarriedOut:
             after={"day": as_of.isoformat(), "summary": done.summary()},
         )
     return done
+
+
+def _with_portal_links(
+    company: Company, actions: list[Action], customers: Customers, facts: dict[str, MessageFacts]
+) -> dict[str, MessageFacts]:
+    """Each email or letter carries the customer's portal link (its live one, or a new one)."""
+    writing = [
+        customers.by_code[a.customer] for a in actions if {"email", "letter"} & set(a.step.channels)
+    ]
+    links = issue_links(company, writing, timezone.now(), RUN_ACTOR)
+    for customer in writing:
+        url = link_url(links[customer.pk])
+        before = facts[customer.code]
+        facts[customer.code] = replace(before, extra={**before.extra, "portal_url": url})
+    return facts
 
 
 @dataclass

@@ -141,4 +141,5 @@ def sample_facts(company: Company | None = None) -> MessageFacts:
             ItemFacts("F2026-001", date(2026, 5, 2), date(2026, 6, 1), 1_200_00, 1_37, 40_00),
             ItemFacts("F2026-014", date(2026, 5, 20), date(2026, 6, 19), 350_50, 28, 40_00),
         ),
+        extra={"portal_url": "https://creditpilot.example/portal/exemple/"},
     )

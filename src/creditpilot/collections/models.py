@@ -40,6 +40,8 @@ class CollectionSettings(models.Model):
     contractual_rate = models.DecimalField(**RATE_FIELD, null=True, blank=True)
     # a promise pauses dunning on its items until its date plus these days
     promise_grace_days = models.PositiveSmallIntegerField(default=3)
+    # the days a customer's portal link stays valid after it is issued
+    portal_link_days = models.PositiveSmallIntegerField(default=60)
 
 
 class CustomerProfile(models.Model):
@@ -380,6 +382,9 @@ class Task(models.Model):
         FOLLOW_UP = "follow_up", "follow-up"
         CHECK_DELIVERY = "check_delivery", "check delivery"
         FILE_CLAIM = "file_claim", "file the claim"
+        PORTAL_PROMISE = "portal_promise", "promise through the portal"
+        PORTAL_DISPUTE = "portal_dispute", "dispute through the portal"
+        PLAN_REQUEST = "plan_request", "payment plan asked through the portal"
 
     class Status(models.TextChoices):
         OPEN = "open", "open"
@@ -409,6 +414,12 @@ class Task(models.Model):
     promise = models.ForeignKey(
         Promise, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks"
     )
+    # the dispute a customer opened through the portal (its file is downloaded from the task)
+    dispute = models.ForeignKey(
+        "Dispute", on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks"
+    )
+    # what a request through the portal asked, e.g. {"instalments": 3}
+    detail = models.JSONField(default=dict, blank=True)
     amount = models.BigIntegerField(default=0)  # cents at stake
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -501,3 +512,44 @@ class LitigationCase(models.Model):
 
     class Meta:
         ordering = ["-opened_on", "-id"]
+
+
+class PortalLink(models.Model):
+    """A customer's personal link to the portal: signed, expiring, revocable.
+
+    The link carries ``nonce`` signed with the site's secret key (``collections.portal``):
+    the row alone does not make a link, nor does the key alone.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="portal_links")
+    nonce = models.CharField(max_length=64, unique=True)
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.CharField(max_length=150, blank=True)
+    created_by = models.CharField(max_length=150, default="run")
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        indexes = [models.Index(fields=["company", "customer"], name="portal_link_customer_idx")]
+
+
+class DisputeFile(models.Model):
+    """A document a customer joined to a dispute through the portal (a PDF or an image).
+
+    Kept in the store, never on a served path; downloaded by the company's users only."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False)
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=200)  # cleaned: letters, digits, dot, dash
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    data = models.BinaryField()
+    uploaded_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

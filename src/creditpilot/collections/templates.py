@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
@@ -44,6 +44,8 @@ from creditpilot.customers.models import Customer
 
 MESSAGES = Path(__file__).with_name("messages")
 SEPARATOR = "\n---\n"
+# in a preview, the place of the customer's own link
+PREVIEW_PORTAL_URL = "https://…/portal/…"
 # the day a message asks to be paid by: a week and a day after it is sent ("sous huitaine")
 PAY_WITHIN_DAYS = 8
 
@@ -60,6 +62,7 @@ TEMPLATE_VARIABLES: dict[str, str] = {
     "pay_by": "the day to pay by: the day of the message plus 8 days",
     "step": "the name of the step",
     "contact": "the company's phone and email, as a line",
+    "portal_url": "the customer's personal link to the portal (empty when there is none)",
 }
 
 ENV = SandboxedEnvironment(
@@ -130,6 +133,7 @@ def context(facts: MessageFacts, language: str) -> dict[str, Any]:
         "pay_by": date_text(facts.as_of + timedelta(days=PAY_WITHIN_DAYS), language),
         "step": facts.step_name,
         "contact": " – ".join(c for c in contact if c),
+        "portal_url": str(facts.extra.get("portal_url", "")),
     }
 
 
@@ -273,4 +277,6 @@ def render_preview(
         subject, body = company_template(company, step_key, language, gentle)
     check_template(subject, body)
     facts = customer_facts(company, customer, as_of, step_name=step_key)
+    # the preview shows where the link goes without issuing one
+    facts = replace(facts, extra={**facts.extra, "portal_url": PREVIEW_PORTAL_URL})
     return render(subject, body, context(facts, language))

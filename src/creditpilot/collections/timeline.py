@@ -80,7 +80,11 @@ def timeline(company: Company, customer: Customer, limit: int = 200) -> list[Eve
                 "promise",
                 p.status,
                 p.amount,
-                {"promised_date": p.promised_date.isoformat(), "made_on": p.made_on.isoformat()},
+                {
+                    "promised_date": p.promised_date.isoformat(),
+                    "made_on": p.made_on.isoformat(),
+                    "by": p.created_by,
+                },
                 p.pk,
             )
         )
@@ -94,7 +98,12 @@ def timeline(company: Company, customer: Customer, limit: int = 200) -> list[Eve
                 d.reason,
                 d.status,
                 d.item.amount,
-                {"item": d.item.number, "note": d.note, "opened_on": d.opened_on.isoformat()},
+                {
+                    "item": d.item.number,
+                    "note": d.note,
+                    "opened_on": d.opened_on.isoformat(),
+                    "by": d.created_by,
+                },
                 d.pk,
             )
         )

@@ -51,6 +51,9 @@ BASE_CHANCE: dict[str, Decimal] = {
     Task.Kind.CHECK_DELIVERY: Decimal("0.50"),
     Task.Kind.BROKEN_PROMISE: Decimal("0.40"),
     Task.Kind.ESCALATE_SALES: Decimal("0.40"),
+    Task.Kind.PORTAL_PROMISE: Decimal("0.30"),
+    Task.Kind.PORTAL_DISPUTE: Decimal("0.30"),
+    Task.Kind.PLAN_REQUEST: Decimal("0.30"),
     Task.Kind.FOLLOW_UP: Decimal("0.30"),
     Task.Kind.SEND_FAILED: Decimal("0.30"),
     Task.Kind.BAD_ADDRESS: Decimal("0.30"),
@@ -102,7 +105,7 @@ def worklist(
     ``user_id``: only the tasks assigned to that user, or on the customers they collect;
     ``sales_rep``: only that rep's customers (a sales user sees their own, read-only)."""
     tasks = Task.objects.filter(company=company, status=Task.Status.OPEN).select_related(
-        "customer", "message"
+        "customer", "message", "promise", "dispute__item"
     )
     if user_id is not None:
         tasks = tasks.filter(

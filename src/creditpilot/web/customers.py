@@ -63,9 +63,15 @@ from creditpilot.web.forms import (
 )
 from creditpilot.web.limits import limit_context
 from creditpilot.web.plans import customer_cases, customer_plans
+from creditpilot.web.portal_links import portal_context
 from creditpilot.web.templatetags.cp import amount, day
 from creditpilot.web.views import as_of_of, bucket_labels, scoped_positions
-from creditpilot.web.wording import STATEMENT_ACTIONS, changes_text, statement_change_text
+from creditpilot.web.wording import (
+    STATEMENT_ACTIONS,
+    changes_text,
+    statement_change_text,
+    who_of,
+)
 
 PAGE_SIZE = 50
 SORTS = {
@@ -301,10 +307,12 @@ def _customer_context(request: HttpRequest, scope: Scope, customer: Customer) ->
     for e in events:
         if e.action in STATEMENT_ACTIONS:
             text = statement_change_text(e, scope.company.currency)
-            timeline.append({"at": e.at, "kind": "statement", "who": e.username, "text": text})
+            timeline.append(
+                {"at": e.at, "kind": "statement", "who": who_of(e.username), "text": text}
+            )
             continue
         changes = changes_text(e.before, e.after, scope.company.currency)
-        timeline.append({"at": e.at, "kind": "change", "who": e.username, "text": changes})
+        timeline.append({"at": e.at, "kind": "change", "who": who_of(e.username), "text": changes})
     timeline.sort(key=lambda t: t["at"], reverse=True)
     labels = bucket_labels()
     return {
@@ -328,6 +336,7 @@ def _customer_context(request: HttpRequest, scope: Scope, customer: Customer) ->
         "payment_plans": customer_plans(scope, customer),
         "cases": customer_cases(scope, customer),
         "collection": collection_profile(customer),
+        "portal": portal_context(scope, customer),
         "statements": _statement_rows(customer),
         "statement_form": StatementForm(),
         "can_edit": scope.can(Action.EDIT_CUSTOMER),

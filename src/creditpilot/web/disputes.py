@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -64,6 +65,7 @@ def disputes_page(request: HttpRequest, scope: Scope) -> HttpResponse:
             company=scope.company, status=Dispute.Status.OPEN, customer__in=visible
         )
         .select_related("customer", "item")
+        .annotate(file_count=Count("files"))
         .order_by("opened_on", "id")[:500]
     ]
     stats = statistics(scope.company, today, today - timedelta(days=365))

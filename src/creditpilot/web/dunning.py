@@ -20,6 +20,7 @@ from creditpilot.accounts.scope import Scope
 from creditpilot.collections.disputes import deadline_of, overdue
 from creditpilot.collections.letters import day_letters
 from creditpilot.collections.models import CustomerProfile, Dispute, Message, Task
+from creditpilot.collections.portal import PORTAL_USER
 from creditpilot.collections.services import open_debits
 from creditpilot.collections.timeline import Event, timeline
 from creditpilot.collections.worklist import (
@@ -51,6 +52,9 @@ TASK_KINDS = {
     "follow_up": gettext_lazy("Follow-up"),
     "check_delivery": gettext_lazy("Check that the reminder arrived"),
     "file_claim": gettext_lazy("File the claim with the court's officer"),
+    "portal_promise": gettext_lazy("Promise made through the portal: check it"),
+    "portal_dispute": gettext_lazy("Dispute opened through the portal: look into it"),
+    "plan_request": gettext_lazy("Payment plan asked through the portal: propose one"),
 }
 MESSAGE_STATUSES = {
     "approval": gettext_lazy("awaiting approval"),
@@ -121,6 +125,27 @@ def _today(request: HttpRequest) -> date:
         return timezone.localdate()
 
 
+def portal_request_text(task: Task, currency: str) -> str:
+    """What the customer asked through the portal, in words (empty for other tasks)."""
+    language = (get_language() or "fr")[:2]
+    if task.kind == Task.Kind.PORTAL_PROMISE and task.promise is not None:
+        return _("The customer promises %(amount)s by %(day)s.") % {
+            "amount": money_text(task.promise.amount, currency, language),
+            "day": task.promise.promised_date.strftime("%d/%m/%Y"),
+        }
+    if task.kind == Task.Kind.PORTAL_DISPUTE and task.dispute is not None:
+        return _("The customer disputes %(item)s (%(reason)s).") % {
+            "item": task.dispute.item.number,
+            "reason": DISPUTE_REASONS.get(task.dispute.reason, task.dispute.reason),
+        }
+    if task.kind == Task.Kind.PLAN_REQUEST:
+        return _("The customer asks to pay %(amount)s in %(n)s instalments.") % {
+            "amount": money_text(task.amount, currency, language),
+            "n": task.detail.get("instalments", "?"),
+        }
+    return ""
+
+
 def call_script(item: WorkItem) -> str:
     """What to say on the phone, from the facts."""
     language = (get_language() or "fr")[:2]
@@ -172,6 +197,7 @@ def worklist_page(request: HttpRequest, scope: Scope) -> HttpResponse:
             "debits": open_debits(item.customer, today)[:20]
             if item.task.kind in ("call", "broken_promise", "escalate_sales")
             else [],
+            "portal": portal_request_text(item.task, scope.company.currency),
         }
         for item in items
     ]
@@ -292,6 +318,13 @@ def timeline_rows(scope: Scope, customer: Any) -> list[dict[str, Any]]:
 
 
 def _event_text(event: Event) -> str:
+    text = _event_words(event)
+    if event.detail.get("by") == PORTAL_USER:
+        return f"{text} — {_('the customer (through the portal)')}"
+    return text
+
+
+def _event_words(event: Event) -> str:
     d = event.detail
     if event.kind == "message":
         return _("%(channel)s “%(step)s” (%(status)s): %(subject)s") % {

@@ -6,8 +6,10 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.translation import gettext
 
 from creditpilot.accounts.models import Profile
+from creditpilot.collections.portal import MAX_FILE_BYTES as PORTAL_MAX_FILE_BYTES
 
 LANGUAGE_SESSION_KEY = "creditpilot_language"
 
@@ -49,6 +51,10 @@ class UploadLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
+        if request.path.startswith("/portal/") and length > PORTAL_MAX_FILE_BYTES + 1024 * 1024:
+            # a customer's document is 5 MB at most: a larger body is not even read
+            message = str(gettext("The file is larger than 5 MB."))
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         # the form fields around the file are small: a margin of 1 MB
         limit = settings.MAX_UPLOAD_BYTES + 1024 * 1024
         if length > limit:

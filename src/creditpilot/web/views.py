@@ -40,6 +40,7 @@ from creditpilot.web.access import CURRENT_COMPANY_KEY, company_view
 from creditpilot.web.forms import CompanySettingsForm, GrantForm, terms_in_form
 from creditpilot.web.middleware import LANGUAGE_SESSION_KEY
 from creditpilot.web.policy import policy_context
+from creditpilot.web.portal_links import portal_settings_context
 from creditpilot.web.tokens import token_rows
 from creditpilot.web.wording import describe_event
 
@@ -248,6 +249,7 @@ def company_settings(request: HttpRequest, scope: Scope) -> HttpResponse:
             "can_edit": scope.can(Action.EDIT_SETTINGS),
             "members": members if scope.can(Action.MANAGE_USERS) else None,
             **policy_context(scope),
+            **portal_settings_context(scope),
         },
     )
 

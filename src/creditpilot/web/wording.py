@@ -28,6 +28,7 @@ from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from creditpilot.accounts.rights import Role, role_label
+from creditpilot.collections.portal import PORTAL_USER
 from creditpilot.core.financials import FIGURES
 from creditpilot.core.money import to_cents
 from creditpilot.core.terms_text import describe_terms
@@ -98,7 +99,7 @@ def import_source(created_by: str) -> str:
     """Who or what ran an import: a user's name, or the command line."""
     if created_by in ("", "cli"):
         return _("command line")
-    return created_by
+    return who_of(created_by)
 
 
 def _decimal(text: str) -> bool:
@@ -168,6 +169,8 @@ def field_label(field: str) -> str:
         "invoices": _("Invoices"),
         "owner": _("Owner"),
         "instalments": _("Instalments"),
+        "links": _("Links"),
+        "portal_link_days": _("Days a portal link lasts"),
         "escalation": _("Escalation"),
         "decision": _("Decision"),
         "collector_up_to": _("A collector decides up to"),
@@ -365,13 +368,22 @@ def describe_event(event: Any, customer_names: Mapping[str, str], currency: str 
     """The audit event as one sentence an auditor reads without knowing the store's codes."""
     sentence = _sentence(event, customer_names, currency)
     # "La ligne de commande a…": a sentence starts with a capital, a user's name stays as it is
-    cli = _("the command line")
-    return cli[:1].upper() + sentence[1:] if sentence.startswith(cli) else sentence
+    for label in (_("the command line"), _("the customer (through the portal)")):
+        if sentence.startswith(label):
+            return label[:1].upper() + sentence[1:]
+    return sentence
+
+
+def who_of(username: str) -> str:
+    """Who acted, in words: a user's name, or the customer through the portal."""
+    if username == PORTAL_USER:
+        return _("the customer (through the portal)")
+    return username
 
 
 def _sentence(event: Any, customer_names: Mapping[str, str], currency: str) -> str:
     # an event without a user was recorded by the command line (users, imports)
-    who = event.username if event.username not in ("", "cli") else _("the command line")
+    who = who_of(event.username) if event.username not in ("", "cli") else _("the command line")
     ref = event.object_ref
     customer = f"{customer_names[ref]} ({ref})" if ref in customer_names else ref
     before, after = event.before or {}, event.after or {}
@@ -417,6 +429,21 @@ def _sentence(event: Any, customer_names: Mapping[str, str], currency: str) -> s
         "promise_kept": lambda: _("The promise of %(customer)s was kept: %(values)s"),
         "promise_broken": lambda: _("The promise of %(customer)s was broken: %(values)s"),
         "dispute_opened": lambda: _("%(who)s opened a dispute for %(customer)s: %(values)s"),
+        "dispute_file_added": lambda: _(
+            "%(who)s joined a document to a dispute of %(customer)s: %(values)s"
+        ),
+        "plan_requested": lambda: _(
+            "%(who)s asked for a payment plan for %(customer)s: %(values)s"
+        ),
+        "portal_link_issued": lambda: _(
+            "%(who)s issued a portal link for %(customer)s: %(values)s"
+        ),
+        "portal_settings_changed": lambda: _(
+            "%(who)s changed how long the portal links last: %(changes)s"
+        ),
+        "portal_link_revoked": lambda: _(
+            "%(who)s revoked the portal link of %(customer)s: %(values)s"
+        ),
         "dispute_closed": lambda: _("%(who)s closed a dispute of %(customer)s: %(values)s"),
         "escalation_decided": lambda: _(
             "%(who)s decided an escalation for %(customer)s: %(values)s"

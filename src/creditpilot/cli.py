@@ -907,19 +907,31 @@ def report_interest(
 @command
 def report_d441_6(
     year_end: str = typer.Option(..., "--year-end", help="The fiscal year end (YYYY-MM-DD)."),
-    fmt: str = typer.Option("json", "--format", help="json or xlsx."),
+    fmt: str = typer.Option("json", "--format", help="json, xlsx or pdf."),
     company: str = CompanyOption,
     output: Path = OutputOption,
 ) -> None:
     """The management report's table of late invoices issued (Code de commerce D441-6)."""
-    from creditpilot.collections.statutory import late_invoice_table, table_json, table_xlsx
+    from creditpilot.collections.statutory import (
+        late_invoice_table,
+        table_json,
+        table_pdf,
+        table_xlsx,
+    )
     from creditpilot.companies.services import get_company
 
     day = parse_day(year_end, "--year-end")
-    renderers = {"json": table_json, "xlsx": table_xlsx}
+    target = get_company(company)
+    renderers = {
+        "json": table_json,
+        "xlsx": table_xlsx,
+        "pdf": lambda table: table_pdf(table, target),
+    }
     if fmt not in renderers:
-        raise typer.BadParameter(f"unknown format {fmt!r}: json or xlsx", param_hint="--format")
-    table = late_invoice_table(get_company(company), day)
+        raise typer.BadParameter(
+            f"unknown format {fmt!r}: json, xlsx or pdf", param_hint="--format"
+        )
+    table = late_invoice_table(target, day)
     _emit(renderers[fmt](table), output, f"d441-6-{day.isoformat()}.{fmt}")
 
 

@@ -935,6 +935,62 @@ def report_d441_6(
     _emit(renderers[fmt](table), output, f"d441-6-{day.isoformat()}.{fmt}")
 
 
+@report_app.command("management")
+@command
+def report_management(
+    month_end: str = typer.Option(
+        ..., "--month-end", help="The last day of the month reported on (YYYY-MM-DD)."
+    ),
+    fmt: str = typer.Option("pdf", "--format", help="pdf or xlsx."),
+    language: str = typer.Option("fr", "--language", help="fr or en."),
+    company: str = CompanyOption,
+    output: Path = OutputOption,
+) -> None:
+    """The monthly credit report for management: KPIs and their trend, the aged balance by
+    segment and sales rep, top risks, disputes, litigation."""
+    from creditpilot.companies.services import get_company
+    from creditpilot.steering.monthly import management_report
+    from creditpilot.steering.render import report_file_name, report_pdf, report_xlsx
+
+    day = parse_day(month_end, "--month-end")
+    renderers = {"pdf": report_pdf, "xlsx": report_xlsx}
+    if fmt not in renderers:
+        raise typer.BadParameter(f"unknown format {fmt!r}: pdf or xlsx", param_hint="--format")
+    if language not in ("fr", "en"):
+        raise typer.BadParameter(
+            f"unknown language {language!r}: fr or en", param_hint="--language"
+        )
+    report = management_report(get_company(company), day, language)
+    _emit(renderers[fmt](report), output, report_file_name(report, fmt))
+
+
+@report_app.command("kpi-history")
+@command
+def report_kpi_history(
+    by: str = typer.Option("company", "--by", help="company, segment or sales_rep."),
+    key: str = typer.Option(
+        "", "--key", help="The segment or sales rep (all of them if left out)."
+    ),
+    months: int = typer.Option(24, "--months", help="How many month ends, the latest last."),
+    fmt: str = typer.Option("json", "--format", help="json or csv."),
+    company: str = CompanyOption,
+    output: Path = OutputOption,
+) -> None:
+    """The KPI history: the snapshots taken at each month end (backfilled ones flagged)."""
+    from creditpilot.companies.services import get_company
+    from creditpilot.steering.history import history_csv, history_json
+
+    if by not in ("company", "segment", "sales_rep"):
+        raise typer.BadParameter(
+            f"unknown grouping {by!r}: company, segment or sales_rep", param_hint="--by"
+        )
+    renderers = {"json": history_json, "csv": history_csv}
+    if fmt not in renderers:
+        raise typer.BadParameter(f"unknown format {fmt!r}: json or csv", param_hint="--format")
+    body = renderers[fmt](get_company(company), by, key or None, months)
+    _emit(body, output, f"kpi-history.{fmt}")
+
+
 @report_app.command("provisions")
 @command
 def report_provisions(

@@ -21,6 +21,9 @@ score has none (``None``), rather than a zero that would read as no risk.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -365,3 +368,51 @@ def snapshot_json(snap: KpiSnapshot) -> dict[str, object]:
         "expected_loss": None if snap.expected_loss is None else format_cents(snap.expected_loss),
         "backfilled": snap.backfilled,
     }
+
+
+def _history_rows(
+    company: Company, group_by: str, key: str | None, months: int
+) -> list[dict[str, object]]:
+    keys = [key] if key is not None else [""]
+    if key is None and group_by != "company":
+        keys = group_keys(company)[group_by]
+    rows = []
+    for k in keys:
+        rows.extend(snapshot_json(s) for s in history(company, group_by, k, months))
+    return rows
+
+
+def history_json(company: Company, group_by: str, key: str | None, months: int = 24) -> str:
+    body = {
+        "currency": company.currency,
+        "by": group_by,
+        "snapshots": _history_rows(company, group_by, key, months),
+    }
+    return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
+
+
+HISTORY_HEADER = [
+    "month_end", "group_by", "key", "dso", "best_possible_dso", "add", "cei", "overdue_ratio",
+    "total", *BUCKET_COLUMNS, "sales_month", "expected_loss", "backfilled",
+]  # fmt: skip
+
+
+def history_csv(company: Company, group_by: str, key: str | None, months: int = 24) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HISTORY_HEADER)
+    for row in _history_rows(company, group_by, key, months):
+        buckets = row.pop("buckets")
+        assert isinstance(buckets, dict)
+        flat = {**row, **buckets}
+        writer.writerow(
+            [
+                ""
+                if flat[h] is None
+                else str(flat[h]).lower()
+                if isinstance(flat[h], bool)
+                else flat[h]
+                for h in HISTORY_HEADER
+            ]
+        )
+    return out.getvalue()

@@ -681,11 +681,12 @@ def scheduler(
     interval: float = typer.Option(30.0, "--interval", min=0.1, help="Seconds between looks."),
     at: str = typer.Option(None, "--at", hidden=True, help="Act as if it were this ISO time."),
 ) -> None:
-    """Queue each company's daily run at its hour (once per company and day, whatever the
-    number of schedulers)."""
+    """Queue each company's daily run at its hour, and the scheduled reports due (once per
+    company and day, once per report and period, whatever the number of schedulers)."""
     import logging
     import threading
 
+    from creditpilot.orchestration.reports import schedule_due_reports
     from creditpilot.orchestration.schedule import run_scheduler, schedule_due_runs
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(message)s")
@@ -693,6 +694,10 @@ def scheduler(
         now = parse_moment(at) if at else None
         for run_ in schedule_due_runs(now):
             typer.echo(f"queued the daily run of {run_.company.code} for {run_.day.isoformat()}")
+        for sent in schedule_due_reports(now):
+            typer.echo(
+                f"queued the scheduled report {sent.schedule_id} of {sent.period_end.isoformat()}"
+            )
         return
     stop = threading.Event()
     try:

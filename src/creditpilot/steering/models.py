@@ -65,7 +65,6 @@ class ReportSchedule(models.Model):
         MONTHLY = "monthly", "monthly"
         AGING = "aging", "aging"
         KPIS = "kpis", "kpis"
-        D441_6 = "d441_6", "d441_6"
 
     class Frequency(models.TextChoices):
         WEEKLY = "weekly", "weekly"

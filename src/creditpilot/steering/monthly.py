@@ -96,8 +96,11 @@ class Facts:
         return self._aged
 
 
-def gather_facts(company: Company, month_end: date, language: str) -> Facts:
-    if month_end_of(month_end) != month_end:
+def gather_facts(
+    company: Company, month_end: date, language: str, *, any_day: bool = False
+) -> Facts:
+    """The facts at ``month_end``; with ``any_day``, at any day (the KPIs of a week)."""
+    if not any_day and month_end_of(month_end) != month_end:
         raise NotAMonthEndError(
             None,
             f"{month_end.isoformat()} is not the last day of a month "
@@ -503,3 +506,17 @@ def management_report(company: Company, month_end: date, language: str = "fr") -
         title = _("Monthly credit report")
         made_at = timezone.localtime().strftime("%d/%m/%Y %H:%M")
     return ManagementReport(company, month_end, language, title, sections, made_at)
+
+
+KPI_SECTIONS: list[SectionBuilder] = [kpi_section, segment_section, sales_rep_section]
+
+
+def kpi_document(company: Company, day: date, language: str = "fr") -> ManagementReport:
+    """The KPIs at any day, with the month ends' trend and by segment and sales rep."""
+    language = language if language in ("fr", "en") else "fr"
+    with translation.override(language):
+        facts = gather_facts(company, day, language, any_day=True)
+        sections = [s for s in (build(facts) for build in KPI_SECTIONS) if s is not None]
+        title = _("KPIs")
+        made_at = timezone.localtime().strftime("%d/%m/%Y %H:%M")
+    return ManagementReport(company, day, language, title, sections, made_at)

@@ -9,12 +9,14 @@ from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
+from babel.dates import format_date
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from creditpilot.reports.pdf import render_pdf
 from creditpilot.steering.cells import XLSX_FORMATS, Chart, Section, Table, in_sheet, shown
+from creditpilot.steering.history import month_end_of
 from creditpilot.steering.monthly import ManagementReport
 
 COLOURS = ("#1f5fa8", "#2e9e6a", "#d9822b", "#a33c3c")
@@ -112,10 +114,12 @@ def report_pdf(report: ManagementReport) -> bytes:
 
 
 def _month_words(report: ManagementReport) -> str:
-    from babel.dates import format_date
-
+    """The month in words for a month end (``février 2026``), else the day (``1 mars 2026``)."""
     locale = "fr_FR" if report.language == "fr" else "en_GB"
-    return format_date(report.month_end, format="LLLL y", locale=locale)
+    at_month_end = month_end_of(report.month_end) == report.month_end
+    return format_date(
+        report.month_end, format="LLLL y" if at_month_end else "d MMMM y", locale=locale
+    )
 
 
 def report_xlsx(report: ManagementReport) -> bytes:

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from creditpilot.companies.services import do_init
 from creditpilot.receivables.customers import do_import_customers
 from creditpilot.receivables.invoices import do_import_invoices
+from tests.dunning.smtp import SmtpServer
 
 CUSTOMERS = (
     "code,name,siren,country,segment,payment_terms,sales_rep\n"
@@ -32,3 +35,13 @@ def company(tmp_path):
     do_import_invoices(company, tmp_path / "i.csv")
     company.refresh_from_db()
     return company
+
+
+@pytest.fixture
+def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
+    """A running SMTP server, named by CREDITPILOT_SMTP_URL."""
+    server = SmtpServer()
+    server.start()
+    monkeypatch.setenv("CREDITPILOT_SMTP_URL", server.url)
+    yield server
+    server.stop()

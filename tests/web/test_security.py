@@ -30,6 +30,7 @@ from creditpilot.collections.models import LitigationCase, Message, PaymentPlan,
 from creditpilot.customers.models import Customer
 from creditpilot.receivables.models import Document, ImportJob
 from creditpilot.risk.models import ProvisionRun
+from creditpilot.steering.models import ReportSchedule
 from tests.web.conftest import PASSWORD
 
 pytestmark = [pytest.mark.store]
@@ -145,6 +146,9 @@ def b_objects(world, tmp_path, settings):
         company=world.b, customer=acme, total=100_00, agreed_on=date(2026, 6, 30)
     )
     case = LitigationCase.objects.create(company=world.b, customer=acme, opened_on=date(2026, 6, 1))
+    schedule = ReportSchedule.objects.create(
+        company=world.b, report="monthly", frequency="monthly", created_by="bea"
+    )
     return {
         "company": world.b.code,
         "code": "ACME",
@@ -158,6 +162,7 @@ def b_objects(world, tmp_path, settings):
         "item": "FA001",
         "plan": plan.pk,
         "case": case.pk,
+        "schedule": schedule.pk,
     }
 
 
@@ -176,6 +181,7 @@ def dunning_values(company) -> dict[str, object]:  # type: ignore[no-untyped-def
         "dispute": 0,
         "plan": 0,
         "case": 0,
+        "schedule": 0,
     }
 
 

@@ -124,6 +124,9 @@ def test_only_users_who_see_the_whole_company_receive_reports(company, users, sm
     with pytest.raises(InvalidInputError) as err:
         add(company, users, who=("carla", "sam"))  # sam is a sales user
     assert err.value.code == "bad_recipients"
+    with pytest.raises(InvalidInputError) as err:
+        add(company, users, frequency="weekly")
+    assert err.value.code == "monthly_report_monthly"
     add(company, users)
     do_revoke(company, "dan")  # dan leaves the company before the month ends
     with time_machine.travel(datetime(2026, 3, 1, 6, 0, tzinfo=UTC)):

@@ -102,6 +102,7 @@ def test_a_report_is_scheduled_and_stopped_from_the_settings_page(history):
     assert refused.status_code == 400
     body = refused.content.decode()
     assert "Choisissez au moins un destinataire." in body
+    assert "Le rapport mensuel de crédit est envoyé chaque mois." in body
     assert '<option value="weekly" selected>' in body  # the input is kept
     dora = history.a.memberships.get(user__username="dora").user_id
     done = adam.post(url, {"report": "monthly", "frequency": "monthly", "format": "pdf",

@@ -397,6 +397,12 @@ HISTORY_HEADER = [
 ]  # fmt: skip
 
 
+def _csv_cell(value: object) -> object:
+    if value is None:
+        return ""
+    return str(value).lower() if isinstance(value, bool) else value
+
+
 def history_csv(company: Company, group_by: str, key: str | None, months: int = 24) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -405,14 +411,5 @@ def history_csv(company: Company, group_by: str, key: str | None, months: int = 
         buckets = row.pop("buckets")
         assert isinstance(buckets, dict)
         flat = {**row, **buckets}
-        writer.writerow(
-            [
-                ""
-                if flat[h] is None
-                else str(flat[h]).lower()
-                if isinstance(flat[h], bool)
-                else flat[h]
-                for h in HISTORY_HEADER
-            ]
-        )
+        writer.writerow([_csv_cell(flat[h]) for h in HISTORY_HEADER])
     return out.getvalue()

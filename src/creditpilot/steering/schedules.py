@@ -120,6 +120,10 @@ def do_add_schedule(
         )
     if report not in REPORT_LABELS or frequency not in FREQUENCY_LABELS or fmt not in MIME:
         raise InvalidInputError("bad_schedule", "unknown report, frequency or format")
+    if report == "monthly" and frequency != "monthly":
+        raise InvalidInputError(
+            "monthly_report_monthly", "the monthly credit report is sent every month"
+        )
     with transaction.atomic():
         schedule = ReportSchedule.objects.create(
             company=company,

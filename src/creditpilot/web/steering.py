@@ -277,6 +277,12 @@ class ScheduleForm(forms.Form):
             (uid, f"{name} ({email})") for uid, name, email in eligible_recipients(company)
         ]
 
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        if data.get("report") == "monthly" and data.get("frequency") == "weekly":
+            self.add_error("frequency", _("The monthly credit report is sent every month."))
+        return data
+
 
 def schedules_context(scope: Scope, form: ScheduleForm | None = None) -> dict[str, object]:
     """What the settings page shows of the scheduled reports."""

@@ -65,6 +65,8 @@ bench: install
 	$(BIN)/python bench/dunning_bench.py
 	$(BIN)/python bench/sending_bench.py
 	$(BIN)/python bench/risk_bench.py
+	$(BIN)/python bench/forecast_bench.py
+	$(BIN)/python bench/litigation_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -7,7 +7,7 @@ scorecard, each customer's score of the day stored, the ratings filled) and the 
 rules. Run twice: the second day finds yesterday's scores (downgrades, trends).
 
 Targets: scoring and alert rules for 50,000 customers over 1M ledger lines <= 30 s (issue 14);
-the month-end provisions for 50,000 customers <= 10 s (issue 15).
+the month-end provisions for 50,000 customers, proposed and exported, <= 10 s (issue 15).
 Options: --lines N (default 1,000,000), --customers N (default 50,000).
 """
 
@@ -50,7 +50,8 @@ def main() -> None:
         from creditpilot.customers.models import Customer
         from creditpilot.risk.alerts import do_alerts
         from creditpilot.risk.behaviour import do_score_company
-        from creditpilot.risk.provisions import provisions
+        from creditpilot.risk.provision_entries import provisions_fec
+        from creditpilot.risk.provisions import do_propose_provisions
 
         company = Company.objects.get()
         customers = Customer.objects.filter(company=company).count()
@@ -72,12 +73,15 @@ def main() -> None:
                 f"customers, ratings {dict(sorted(ratings.items()))}); "
                 f"alert rules {alerting:5.2f} s ({alerts:,} alerts)"
             )
+        # the month end: proposed (computed and stored), then its entries written as a FEC
         start = time.perf_counter()
-        provided = provisions(company, last)
+        run = do_propose_provisions(company, last)
+        entries = provisions_fec(run)
         provisioning = time.perf_counter() - start
         print(
-            f"{last}  provisions {provisioning:5.2f} s ({len(provided.items):,} invoices, "
-            f"{format_cents(provided.total)} {provided.currency})"
+            f"{last}  provisions proposed and exported {provisioning:5.2f} s "
+            f"({len(run.lines):,} invoices, {format_cents(run.total)} {company.currency}, "
+            f"{len(entries.splitlines()) - 1:,} FEC lines)"
         )
     print("\n== Targets")
     print(f"scores and alerts, {customers:,} customers <= 30 s : {max(totals):.2f} s (worst day)")

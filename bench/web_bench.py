@@ -22,11 +22,9 @@ Options: --lines N (default 1,000,000), --customers N (default 5,000),
 from __future__ import annotations
 
 import argparse
-import gc
 import http.client
 import json
 import os
-import random
 import secrets
 import shutil
 import socket
@@ -34,7 +32,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -191,7 +188,7 @@ def load(
     path: str = "",
     pause: float = 0.0,
 ) -> dict[str, Any]:
-    """``clients`` threads on one keep-alive connection each, for ``seconds``: without pause
+    """``clients`` keep-alive connections, for ``seconds``: without pause
     (the server's saturation: latency is then clients / throughput), or each waiting a random
     time of mean ``pause`` seconds between its requests (an order desk's pace)."""
     port = free_port()
@@ -211,72 +208,29 @@ def load(
         stderr=subprocess.DEVNULL,
     )
     path = path or f"/api/v1/companies/{COMPANY}/aging?as_of={AS_OF}"
-    headers = {"Authorization": f"Bearer {api_key}", "Host": f"127.0.0.1:{port}"}
-    latencies: list[list[float]] = [[] for _ in range(clients)]
-    errors: list[str] = []
-    lock = threading.Lock()
     try:
         wait_until_up(port, proc)
-        start_gate = threading.Barrier(clients + 1)
-        stop_at = [0.0]
-
-        def client(i: int) -> None:
-            pacing = random.Random(i)
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            start_gate.wait()
-            if pause:  # paced clients come at their own moments, not all at the gate
-                time.sleep(pacing.random() * pause)
-            mine = latencies[i]
-            while time.perf_counter() < stop_at[0]:
-                t0 = time.perf_counter()
-                try:
-                    conn.request("GET", path, headers=headers)
-                    response = conn.getresponse()
-                    body = response.read()
-                    if response.status != 200:
-                        with lock:
-                            errors.append(f"HTTP {response.status}: {body[:200]!r}")
-                    else:
-                        mine.append(time.perf_counter() - t0)
-                    if response.will_close:
-                        conn.close()
-                        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                    if pause:
-                        time.sleep(pacing.expovariate(1 / pause))
-                except (OSError, http.client.HTTPException) as err:
-                    with lock:
-                        errors.append(f"{err.__class__.__name__}: {err}")
-                    conn.close()
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            conn.close()
-
-        # the clients' own pauses are not the server's: this process holds the whole bench
-        # (the ledger, Django, polars), and a full collection here would stall every client
-        gc.collect()
-        gc.disable()
-        threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
-        for t in threads:
-            t.start()
-        stop_at[0] = time.perf_counter() + seconds
-        began = time.perf_counter()
-        start_gate.wait()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - began
+        # the clients run in a small process of their own, on one asyncio loop (see there)
+        client = subprocess.run(
+            [sys.executable, str(Path(__file__).with_name("load_client.py")), str(port), path,
+             api_key, str(clients), str(seconds), str(pause)],
+            capture_output=True, text=True, check=True, timeout=seconds + 120,
+        )  # fmt: skip
     finally:
-        gc.enable()
         proc.terminate()
         try:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-    done = [x * 1000 for lat in latencies for x in lat]
+    measured = json.loads(client.stdout)
+    done, elapsed = measured["latencies"], measured["seconds"]
+    errors = measured["errors"]
     return {
         "clients": clients,
         "seconds": elapsed,
         "ok": len(done),
-        "errors": len(errors),
+        "errors": measured["error_count"],
         "first_errors": errors[:5],
         "rps": len(done) / elapsed if elapsed else 0.0,
         "p50": _percentile(done, 0.50) if done else float("nan"),

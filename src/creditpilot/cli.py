@@ -524,6 +524,45 @@ def report_aging(
     _emit(renderers[fmt](grouped), output, f"aging-{day.isoformat()}{suffix}.{fmt}")
 
 
+@report_app.command("forecast")
+@command
+def report_forecast(
+    as_of: str = typer.Option(None, "--as-of", help="Date (YYYY-MM-DD), today if left out."),
+    fmt: str = typer.Option("json", "--format", help="json, csv or xlsx."),
+    language: str = typer.Option(
+        "en", "--language", help="csv, xlsx: en, or fr (the French Excel way)."
+    ),
+    company: str = CompanyOption,
+    output: Path = OutputOption,
+) -> None:
+    """The cash-in forecast from the end of the date: by week for 13 weeks and by month for 6,
+    the expected amount with its 80 % band, split by rating, segment and customer."""
+    from creditpilot.companies.services import get_company
+    from creditpilot.forecast.cashin import forecast_for
+    from creditpilot.forecast.render import forecast_csv, forecast_json, forecast_xlsx
+
+    if fmt not in ("json", "csv", "xlsx"):
+        raise typer.BadParameter(
+            f"unknown format {fmt!r}: json, csv or xlsx", param_hint="--format"
+        )
+    if language not in ("en", "fr"):
+        raise typer.BadParameter(
+            f"unknown language {language!r}: en or fr", param_hint="--language"
+        )
+    day = parse_day(as_of)
+    forecast = forecast_for(get_company(company), day)
+    if forecast.reason:
+        typer.echo(f"{forecast.reason}: each invoice from the company's days late", err=True)
+    content: str | bytes
+    if fmt == "json":
+        content = forecast_json(forecast)
+    elif fmt == "csv":
+        content = forecast_csv(forecast, language)
+    else:
+        content = forecast_xlsx(forecast, language)
+    _emit(content, output, f"forecast-{day.isoformat()}.{fmt}")
+
+
 @report_app.command("kpis")
 @command
 def report_kpis(
@@ -788,6 +827,9 @@ def demo(
     do_sync_imported_disputes(result.company, parse_day(end, "--end"))  # the demo's disputes
     password = generate_password()
     do_add_user(DEMO_USER, password=password, companies=[result.company], role=Role.ADMIN)
+    from creditpilot.collections.disputes import do_stage_demo_disputes
+
+    do_stage_demo_disputes(result.company, parse_day(end, "--end"), seed, DEMO_USER)
     # the demo's day is run at once: reminders decided (nothing is sent without a mail
     # server), the worklist, the scores and the alerts are there at the first sign-in
     from creditpilot.orchestration.daily import do_daily_run_now
@@ -1110,7 +1152,7 @@ def provisions_export(
     from creditpilot.companies.services import get_company
     from creditpilot.core.errors import InvalidInputError
     from creditpilot.risk.models import ProvisionRun
-    from creditpilot.risk.provisions import provisions_fec
+    from creditpilot.risk.provision_entries import provisions_fec
 
     day = parse_day(month_end, "--month-end")
     run = ProvisionRun.objects.filter(
@@ -1176,6 +1218,37 @@ def risk_backtest(
     if fmt != "json":
         raise typer.BadParameter(f"unknown format {fmt!r}: json", param_hint="--format")
     typer.echo(backtest_json(backtest(get_company(company), parse_day(as_of))), nl=False)
+
+
+# --- forecast: predicted payment dates --------------------------------------------------
+
+predict_app = typer.Typer(
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="Predicted payment dates: the model and its backtest.",
+)
+app.add_typer(predict_app, name="predict")
+
+
+@predict_app.command("backtest")
+@command
+def predict_backtest(
+    as_of: str = typer.Option(..., "--as-of", help="The past date predicted from (YYYY-MM-DD)."),
+    fmt: str = typer.Option("json", "--format", help="json."),
+    company: str = CompanyOption,
+) -> None:
+    """Train on the invoices settled before the date, predict those open at it or issued after,
+    and measure against what happened (mean absolute error in days, share within 7 days,
+    accuracy and AUC for "paid late"), beside three baselines."""
+    from creditpilot.companies.services import get_company
+    from creditpilot.forecast.backtest import backtest, backtest_json
+
+    if fmt != "json":
+        raise typer.BadParameter(f"unknown format {fmt!r}: json", param_hint="--format")
+    result = backtest(get_company(company), parse_day(as_of, "--as-of"))
+    if result.get("fallback"):
+        typer.echo(f"{result['fallback']}: the baselines only", err=True)
+    typer.echo(backtest_json(result), nl=False)
 
 
 # --- collections: promises to pay, disputes ---------------------------------------------

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "creditpilot.collections",
     "creditpilot.risk",
     "creditpilot.steering",
+    "creditpilot.forecast",
     "creditpilot.orchestration",
     "creditpilot.web",
 ]

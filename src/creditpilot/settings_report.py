@@ -3,7 +3,7 @@
 ``creditpilot report ...`` reads the store and prints; it starts in a fraction of a
 second (issue 12) because it loads only the apps it reads: not the API (django-ninja,
 which loads pydantic and Django's test client), the sign-in lockout, the static files,
-messages or the pages. Everything else is ``creditpilot.settings``. The store is the
+messages, the pages, or the job queue. Everything else is ``creditpilot.settings``. The store is the
 same; its schema is checked for these apps (the next other command checks the rest).
 """
 
@@ -18,6 +18,10 @@ WEB_ONLY_APPS = (
     "django.contrib.staticfiles",
     "django.contrib.messages",
     "creditpilot.web",
+    # the job queue: a report runs no job (django-tasks alone costs 50 ms at start)
+    "django_tasks",
+    "django_tasks_db",
+    "creditpilot.orchestration",
 )
 INSTALLED_APPS = [app for app in ALL_APPS if app not in WEB_ONLY_APPS]
 MIDDLEWARE: list[str] = []

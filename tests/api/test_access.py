@@ -41,8 +41,8 @@ def test_the_route_list_is_read_from_the_api():
     assert ("patch", "/api/v1/companies/{company}/customers/{code}") in found
     assert ("post", "/api/v1/companies/{company}/imports") in found
     assert ("put", "/api/v1/companies/{company}/orders/{number}") in found
-    assert len(found) == 20
-    assert len(company_operations()) == 19
+    assert len(found) == 29
+    assert len(company_operations()) == 28
 
 
 @pytest.fixture
@@ -74,7 +74,14 @@ def body_for(method):
 
 def url(template, company, code="ACME", job_id=1):
     return template.format(
-        company=company, code=code, job_id=job_id, item="FA001", message=1, number="CMD-1"
+        company=company,
+        code=code,
+        job_id=job_id,
+        item="FA001",
+        message=1,
+        number="CMD-1",
+        case=1,
+        month_end="2026-06-30",
     )
 
 

@@ -28,9 +28,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from creditpilot.collections.models import Message
+from creditpilot.collections.models import LitigationCase, Message
 from creditpilot.orchestration.imports import do_submit_import
-from creditpilot.risk.models import Order
+from creditpilot.risk.models import Order, ProvisionRun
 
 pytestmark = [pytest.mark.store, pytest.mark.django_db]
 ORDER = "CMD-1"
@@ -79,9 +79,13 @@ def fixed_path(alpha, alice, settings, tmp_path):
         channel="email",
         status=Message.Status.AWAITING_APPROVAL,
     )
+    case = LitigationCase.objects.create(company=alpha, customer=acme, opened_on=date(2026, 6, 1))
+    ProvisionRun.objects.create(company=alpha, month_end=date(2026, 6, 30))
     return {
         "company": "alpha",
         "code": "ACME",
+        "case": str(case.pk),
+        "month_end": "2026-06-30",
         "job_id": str(job.pk),
         "item": "FA001",
         "message": str(message.pk),

@@ -141,6 +141,24 @@ def test_the_imports_disputed_column_opens_and_closes_disputes(company, tmp_path
     assert not Dispute.objects.filter(company=company, status="open").exists()
 
 
+def test_an_item_whose_dispute_a_user_resolved_is_dunned_again_despite_the_files_flag(company):
+    from creditpilot.audit.services import Actor
+    from creditpilot.collections.disputes import do_resolve_dispute
+    from creditpilot.collections.dunning import dunning_cases
+
+    def f2(day):
+        (acme,) = [c for c in dunning_cases(company, day) if c.customer == "ACME"]
+        return next(i for i in acme.items if i.number == "F2")
+
+    day = date(2025, 8, 20)
+    assert f2(day).disputed  # the file flags it, a dispute is open
+    (dispute,) = Dispute.objects.filter(company=company, item__number="F2")
+    do_resolve_dispute(company, dispute.pk, "rejected", "livraison conforme", day, Actor("mona"))
+    assert Document.objects.get(company=company, number="F2").disputed  # the file's flag stays
+    assert not f2(day).disputed
+    assert f2(date(2025, 8, 19)).disputed  # before the resolution, it was still held back
+
+
 def test_the_demos_disputed_invoices_become_disputes():
     company = do_load_demo(
         "DISPUTES", customers=10, lines=800, seed=3, end=date(2026, 6, 30)
@@ -158,6 +176,31 @@ def test_the_demos_disputed_invoices_become_disputes():
         == flagged
     )
     assert do_sync_imported_disputes(company, date(2026, 6, 30)) == (0, 0)
+    # disputed invoices are ones still unpaid in the ledger
+    assert not Document.objects.filter(id__in=flagged).exclude(lettering="").exists()
+
+
+def test_the_demos_disputes_read_like_a_collectors():
+    from creditpilot.accounts.services import do_add_user
+    from creditpilot.collections.disputes import do_stage_demo_disputes
+
+    end = date(2026, 6, 30)
+    company = do_load_demo("STAGED", customers=40, lines=4000, seed=3, end=end).company
+    do_sync_imported_disputes(company, end)
+    do_add_user("demo", password="x-not-used-1!", companies=[company], role="admin")
+    n = do_stage_demo_disputes(company, end, 3, "demo")
+    disputes = list(Dispute.objects.filter(company=company).select_related("item"))
+    assert n == len(disputes) >= 6
+    assert {d.reason for d in disputes} >= {"price", "quantity", "quality", "delivery"}
+    assert all(d.note and d.item.date <= d.opened_on <= end for d in disputes)
+    closed = [d for d in disputes if d.status == "closed"]
+    assert closed and all(d.resolution and d.closed_by == "demo" for d in closed)
+    assert all(d.opened_on < d.closed_on <= end for d in closed)
+    still = [d for d in disputes if d.status == "open"]
+    assert {d.owner for d in still} == {"demo", ""}
+    assert all(d.deadline >= d.opened_on for d in still)
+    # the flag the demo set no longer reopens a resolved one
+    assert do_sync_imported_disputes(company, end) == (0, 0)
 
 
 def test_promises_are_kept_when_their_items_receive_the_amount_else_broken(company, tmp_path):

@@ -138,6 +138,7 @@ def test_invoices_with_payments_credit_notes_and_disputes(tmp_path):
         ("ACME,F1,2026-01-01,2026-02-01,0,EUR,,,", "amount", "zero_amount"),
         ("ACME,F1,2026-01-01,2026-02-01,10,EUR,2026-01-05,,", "paid_amount", "incomplete_payment"),
         ("ACME,F1,2026-01-01,2026-02-01,10,EUR,2026-01-05,11,", "paid_amount", "overpaid"),
+        ("ACME,F1,2026-01-10,2026-02-01,10,EUR,2026-01-05,10,", "paid_date", "paid_before_date"),
         ("ACME,F1,2026-01-01,2026-02-01,10,EUR,,,maybe", "disputed", "bad_boolean"),
     ],
 )

@@ -152,6 +152,11 @@ def buckets_or_none(company, day, code):
     [
         ("NOBODY,FA9,2026-01-10,2026-02-09,10.00,EUR,,,", "customer_code", "unknown_customer"),
         ("ACME,FA9,2026-02-10,2026-01-09,10.00,EUR,,,", "due_date", "due_before_date"),
+        (
+            "ACME,FA9,2026-01-10,2026-02-09,10.00,EUR,2026-01-02,10.00,",
+            "paid_date",
+            "paid_before_date",
+        ),
         ("ACME,FA9,2026-01-10,2026-02-09,10.00,USD,,,", "exchange_rate", "missing_rate"),
     ],
 )

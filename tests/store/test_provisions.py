@@ -22,12 +22,11 @@ from creditpilot.receivables.invoices import do_import_invoices
 from creditpilot.receivables.models import Document
 from creditpilot.receivables.services import do_import_fec
 from creditpilot.risk.models import ExternalEvent
+from creditpilot.risk.provision_entries import provision_moves, provisions_fec, transfer_moves
 from creditpilot.risk.provisions import (
     do_approve_provisions,
     do_propose_provisions,
-    provision_moves,
     provisions,
-    provisions_fec,
     provisions_json,
     provisions_xlsx,
 )
@@ -199,21 +198,73 @@ def test_the_month_end_is_proposed_approved_and_exported_as_a_balanced_fec(compa
     # 583.33 - 291.67 and 416.67 - 208.33: each month rounds its own provision
     assert moves == [("F4", 291_66), ("F4", 208_34), ("U1", -150_00)]
 
+    # U1 paid: its 300.00 go back from 416 to 411; the rest stays where June put it
+    assert [(m[0]["number"], m[1]) for m in transfer_moves(july)] == [("U1", -300_00)]
+
     # the entries, read back by the project's own FEC reader: balanced, nothing refused
-    path = tmp_path / "provisions.txt"
-    path.write_text(provisions_fec(july), encoding="utf-8")
+    entries = _entries(tmp_path, provisions_fec(july))
+    assert [[(leg[0], leg[1], leg[2]) for leg in legs] for legs in entries.values()] == [
+        [("411000", "UMBRELLA", 300_00), ("416000", "UMBRELLA", -300_00)],
+        [("681740", "", 291_66), ("491000", "", -291_66)],
+        [("681740", "", 208_34), ("491000", "", -208_34)],
+        [("491000", "", 150_00), ("781740", "", -150_00)],
+    ]
+
+
+def _entries(tmp_path, text: str) -> dict[str, list[tuple[str, str, int]]]:
+    """The FEC's entries, read back by the project's own reader (nothing refused), as
+    (account, auxiliary account, debit - credit in cents) by entry number; each balances."""
+    path = tmp_path / "entries.txt"
+    path.write_text(text, encoding="utf-8")
     read = read_fec(path)
-    assert read.errors == [] and read.data_lines == 6
-    lines = path.read_text(encoding="utf-8").splitlines()[1:]
-    by_entry: dict[str, int] = {}
-    for line in lines:
+    assert read.errors == []
+    entries: dict[str, list[tuple[str, str, int]]] = {}
+    for line in text.splitlines()[1:]:
         cells = line.split("|")
         debit, credit = (int(cells[i].replace(",", "")) for i in (11, 12))
-        by_entry[cells[2]] = by_entry.get(cells[2], 0) + debit - credit
-    assert set(by_entry.values()) == {0} and len(by_entry) == 3
-    reversal = [line for line in lines if "U1" in line]
-    assert [line.split("|")[4] for line in reversal] == ["491000", "781740"]
-    assert reversal[0].split("|")[11] == "150,00"
+        entries.setdefault(cells[2], []).append((cells[4], cells[6], debit - credit))
+    assert all(sum(leg[2] for leg in legs) == 0 for legs in entries.values())
+    assert read.data_lines == sum(len(legs) for legs in entries.values())
+    return entries
+
+
+def test_a_written_off_invoice_leaves_the_provisions_with_its_vat_given_back(company, tmp_path):
+    from creditpilot.collections.decisions import do_decide
+    from creditpilot.collections.litigation import do_close_case, do_open_case
+
+    do_propose_provisions(company, date(2026, 6, 30))
+    do_approve_provisions(company, date(2026, 6, 30), Actor("alice"))
+    # in July ACME goes to litigation over F1 and F3, both written off on 20 July
+    case = do_open_case(company, "ACME", today=date(2026, 7, 1), items=["F1", "F3"])
+    acme = company.customers.get(code="ACME")
+    do_decide(company, acme, "write_off", 900_00, True, "liquidation clôturée", False,
+              Actor("mona"), "management")  # fmt: skip
+    do_close_case(company, case.pk, "written_off", today=date(2026, 7, 20))
+    july = do_propose_provisions(company, date(2026, 7, 31))
+    # written off, neither is a doubtful debt any more
+    assert not {"F1", "F3"} & {line["number"] for line in july.lines}
+    assert july.writeoffs == [
+        {"document": Document.objects.get(number="F1").pk, "customer": "ACME",
+         "number": "F1", "due_date": "2025-02-09", "case": case.pk, "day": "2026-07-20",
+         "open": 900_00, "open_excl_vat": 750_00, "vat": 150_00, "vat_known": True},
+        {"document": Document.objects.get(number="F3").pk, "customer": "ACME",
+         "number": "F3", "due_date": "2026-05-31", "case": case.pk, "day": "2026-07-20",
+         "open": 240_00, "open_excl_vat": 200_00, "vat": 40_00, "vat_known": True},
+    ]  # fmt: skip
+    do_approve_provisions(company, date(2026, 7, 31), Actor("alice"))
+    july.refresh_from_db()
+    entries = list(_entries(tmp_path, provisions_fec(july)).values())
+    # F1's 750.00 provision reversed, then the losses: F1's 750.00 + 150.00 of VAT against
+    # 416, where it was; F3's against 411, since it never was doubtful at a month end
+    assert [("491000", "", 750_00), ("781740", "", -750_00)] in entries
+    assert entries[-2:] == [
+        [("654000", "", 750_00), ("445710", "", 150_00), ("416000", "ACME", -900_00)],
+        [("654000", "", 200_00), ("445710", "", 40_00), ("411000", "ACME", -240_00)],
+    ]
+    # nothing of F1 goes back to 411: the write-off clears it from 416
+    assert all(m[0]["number"] != "F1" for m in transfer_moves(july))
+    # written off, it is provisioned no more, even at a later date
+    assert "F1" not in {line.number for line in provisions(company, date(2026, 9, 30)).items}
 
 
 def test_a_customer_in_litigation_is_provisioned_in_full(company):

@@ -94,3 +94,30 @@ def test_a_case_is_opened_moved_funded_and_closed_on_the_page(world):
     # another company's user reaches nothing of it
     other = f"/c/{world.a.code}/customers/GLOBEX/cases/"
     assert world.client("bob").post(other, {"what": "close", "case": case.pk}).status_code == 404
+
+
+def test_a_plan_covers_the_items_ticked_on_the_page(world):
+    globex = Customer.objects.get(company=world.a, code="GLOBEX")
+    debits = open_debits(globex, AS_OF)
+    assert len(debits) > 1, "the hand ledger leaves Globex more than one open item"
+    chosen = debits[0]
+    url = f"/c/{world.a.code}/customers/GLOBEX/"
+    page = html.unescape(world.client("alice").get(url + f"?as_of={AS_OF}").content.decode())
+    assert f'name="items" value="{chosen.number}" checked' in page
+    form = {
+        "items_listed": "1",
+        "date_1": "2026-07-15",
+        "amount_1": f"{chosen.open // 100}.{chosen.open % 100:02d}",
+    }
+    none = world.client("alice").post(url + f"plans/?as_of={AS_OF}", form, follow=True)
+    assert "Choisissez au moins une pièce." in html.unescape(none.content.decode())
+    gone = form | {"items": ["NOT-AN-ITEM"]}
+    refused = world.client("alice").post(url + f"plans/?as_of={AS_OF}", gone, follow=True)
+    assert "n'est pas une pièce de ce client" in html.unescape(refused.content.decode())
+    done = world.client("alice").post(
+        url + f"plans/?as_of={AS_OF}", form | {"items": [chosen.number]}, follow=True
+    )
+    assert "Échéancier convenu." in html.unescape(done.content.decode())
+    plan = PaymentPlan.objects.get(company=world.a)
+    assert plan.total == chosen.open
+    assert list(plan.instalments.get().items.values_list("number", flat=True)) == [chosen.number]

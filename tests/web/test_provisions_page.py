@@ -37,3 +37,18 @@ def test_the_month_end_is_read_approved_and_downloaded(world):
     assert "681740" in fec.content.decode()
     assert world.client("sam").get(url + "2027-01-31/fec/").status_code == 403
     assert AuditEvent.objects.filter(action="provisions_approved").count() == 1
+
+
+def test_the_month_s_write_offs_are_listed_with_their_vat(world):
+    run = do_propose_provisions(world.a, date(2027, 1, 31))
+    line = run.lines[0]
+    run.writeoffs = [
+        {**line, "case": 1, "day": "2027-01-20", "open": 1_200_00, "open_excl_vat": 1_000_00,
+         "vat": 200_00, "vat_known": True},
+    ]  # fmt: skip
+    run.save()
+    page = html.unescape(
+        world.client("alice").get(f"/c/{world.a.code}/provisions/").content.decode()
+    )
+    assert "Passées en perte dans le mois" in page and "TVA régularisée" in page
+    assert "1 000,00 €" in page.replace("\u202f", " ").replace("\xa0", " ")

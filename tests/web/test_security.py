@@ -178,6 +178,7 @@ def dunning_values(company) -> dict[str, object]:  # type: ignore[no-untyped-def
         "item": "FA001",
         "number": "CMD-1",
         "month": "2026-06-30",
+        "month_end": "2026-06-30",
         "dispute": 0,
         "plan": 0,
         "case": 0,

@@ -21,7 +21,16 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
 from ninja.parser import Parser
 
-from creditpilot.api import companies, customers, dunning, imports, orders, reports, risk
+from creditpilot.api import (
+    companies,
+    customers,
+    dunning,
+    imports,
+    litigation,
+    orders,
+    reports,
+    risk,
+)
 from creditpilot.api.auth import api_key, signed_in_session
 from creditpilot.api.errors import UnsupportedMediaTypeError, error_body, register_error_handlers
 from creditpilot.api.params import has_control_character
@@ -107,5 +116,5 @@ api = CreditPilotAPI(
 )
 register_error_handlers(api)
 
-for module in (companies, customers, reports, imports, dunning, risk, orders):
+for module in (companies, customers, reports, imports, dunning, litigation, risk, orders):
     api.add_router("/v1", module.router)

@@ -9,6 +9,7 @@ disputes by reason and by owner, with the days they took to resolve.
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -157,3 +158,58 @@ def statistics(company: Company, today: date, since: date) -> Statistics:
         if d.status == Dispute.Status.CLOSED:
             by_resolution[d.resolution or "closed"] += 1
     return Statistics(dict(by_reason), dict(by_owner), dict(by_resolution))
+
+
+# --- the demo's disputes ------------------------------------------------------------------
+
+DEMO_NOTES = {
+    Dispute.Reason.PRICE: "Le client conteste le prix unitaire : il attendait le tarif de l'an dernier.",
+    Dispute.Reason.QUANTITY: "Selon le client, la quantité livrée est inférieure à la quantité facturée.",
+    Dispute.Reason.QUALITY: "Le client signale des pièces défectueuses à la réception.",
+    Dispute.Reason.DELIVERY: "Livraison arrivée en retard sur chantier ; le client demande une remise.",
+    Dispute.Reason.DUPLICATE: "Le client pense avoir déjà réglé cette facture.",
+}  # fmt: skip
+DEMO_RESOLUTIONS = (
+    (Dispute.Resolution.REJECTED, "Bon de livraison signé renvoyé au client ; il règle."),
+    (Dispute.Resolution.PARTIAL_CREDIT, "Avoir partiel accordé pour le retard de livraison."),
+    (Dispute.Resolution.CORRECTED_INVOICE, "Facture rectificative envoyée au bon tarif."),
+    (Dispute.Resolution.CREDIT_NOTE, "Avoir total : les pièces sont reprises."),
+)
+
+
+@transaction.atomic
+def do_stage_demo_disputes(company: Company, today: date, seed: int, owner: str) -> int:
+    """Give the demo's disputes (opened by its invoices' flag) what a collector's would have:
+    a reason and its note, the day it was raised after the due date, an owner and a deadline
+    for two in three, and a third already resolved. Deterministic; returns how many."""
+    rng = random.Random(seed)
+    reasons = list(DEMO_NOTES)
+    disputes = list(
+        Dispute.objects.filter(
+            company=company, source=Dispute.Source.IMPORT, status=Dispute.Status.OPEN
+        )
+        .select_related("item")
+        .order_by("id")
+    )
+    for n, dispute in enumerate(disputes):
+        dispute.reason = reasons[n % len(reasons)]
+        dispute.note = DEMO_NOTES[dispute.reason]
+        raised = dispute.item.due_date + timedelta(days=rng.randint(3, 40))
+        dispute.opened_on = max(dispute.item.date, min(raised, today))
+        dispute.owner = owner if n % 3 != 2 else ""
+        settled = dispute.opened_on + timedelta(days=rng.randint(6, 45))
+        if n % 3 == 0 and settled <= today:
+            resolution, note = DEMO_RESOLUTIONS[(n // 3) % len(DEMO_RESOLUTIONS)]
+            dispute.status, dispute.closed_on, dispute.closed_by = "closed", settled, owner
+            dispute.resolution, dispute.resolution_note = resolution, note
+        else:  # most deadlines still ahead, a few past: the worklist's overdue disputes
+            dispute.deadline = max(
+                dispute.opened_on + timedelta(days=DEFAULT_DEADLINE_DAYS),
+                today + timedelta(days=rng.randint(-6, 30)),
+            )
+    Dispute.objects.bulk_update(
+        disputes,
+        ["reason", "note", "opened_on", "owner", "deadline", "status", "closed_on",
+         "closed_by", "resolution", "resolution_note"],
+    )  # fmt: skip
+    return len(disputes)

@@ -25,6 +25,7 @@ from creditpilot.collections.models import (
     Promise,
     StepSent,
 )
+from creditpilot.collections.services import IMPORT_USER
 from creditpilot.collections.strategies import company_strategies
 from creditpilot.companies.models import Company
 from creditpilot.core.dunning import Action, CustomerCase, DueItem, choose_strategy, due_actions
@@ -101,6 +102,16 @@ def _disputed_items(company: Company, as_of: date) -> set[int]:
     )
 
 
+def _resolved_by_a_user(company: Company, as_of: date) -> set[int]:
+    """Items whose dispute a user resolved by ``as_of``: the import's ``disputed`` flag,
+    older news than that resolution, no longer holds them back."""
+    return set(
+        Dispute.objects.filter(company=company, status=Dispute.Status.CLOSED, closed_on__lte=as_of)
+        .exclude(closed_by=IMPORT_USER)
+        .values_list("item_id", flat=True)
+    )
+
+
 def _promised_items(company: Company, as_of: date) -> dict[int, date]:
     """Items paused by a promise made by ``as_of``: the last day each one waits."""
     promises = (
@@ -159,6 +170,7 @@ def dunning_cases(company: Company, as_of: date) -> list[CustomerCase]:
     earliest = min((s.days for st in [*strategies, default] for s in st.steps), default=0)
     frame = _open_debits(company.id, as_of, as_of - timedelta(days=earliest))
     disputed = _disputed_items(company, as_of)
+    resolved = _resolved_by_a_user(company, as_of)
     promised = _promised_items(company, as_of)
     resting = _resting_customers(company, as_of)
     sent, last_sent = _sent(company, as_of)
@@ -188,7 +200,7 @@ def dunning_cases(company: Company, as_of: date) -> list[CustomerCase]:
                 number,
                 due,
                 open_cents,
-                disputed=bool(flagged) or item_id in disputed,
+                disputed=(bool(flagged) and item_id not in resolved) or item_id in disputed,
                 promised_until=promised.get(item_id),
                 resumes=item_id in resuming,
             )

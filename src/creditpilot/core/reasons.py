@@ -86,6 +86,7 @@ REASONS: dict[str, str] = {
     "duplicate_number": gettext_noop("document '{number}' already on line {first_line}"),
     "zero_amount": gettext_noop("the amount is zero"),
     "due_before_date": gettext_noop("due date {due_date} is before the invoice date {date}"),
+    "paid_before_date": gettext_noop("payment date {paid_date} is before the invoice date {date}"),
     "incomplete_payment": gettext_noop("paid_date and paid_amount go together"),
     "overpaid": gettext_noop("paid amount is more than the document's {amount}"),
     "bad_boolean": gettext_noop("{column} must be yes or no, found '{value}'"),

@@ -7,7 +7,7 @@ and every change of terms already recomputed the customers it changed
 invoices import are opened or closed, the promises due are found kept or
 broken, the day's dunning is decided and stored (messages, letters, tasks),
 the emails due are sent, the pages' positions and KPI trend are prepared, and
-the position is measured. Scoring and alerts join as one line each; at a month end,
+the position is measured. Scoring, the cash-in forecast and alerts join as one line each; at a month end,
 the month's doubtful-debt provisions are proposed for approval, and the first run after
 a month end takes its KPI snapshot (``steering.history``).
 Every step may run again for the same day with the same outcome, so a run cut
@@ -35,6 +35,7 @@ from creditpilot.collections.sending import (
 from creditpilot.collections.services import do_resolve_promises, do_sync_imported_disputes
 from creditpilot.companies.models import Company
 from creditpilot.core.money import format_cents
+from creditpilot.forecast.services import do_store_forecast
 from creditpilot.orchestration.models import DailyRun
 from creditpilot.orchestration.queue import JobGoneError, job
 from creditpilot.receivables.rebuild import unapplied_credit_count
@@ -59,6 +60,7 @@ class DailyRunResult:
     scored: int = 0
     alerts: int = 0
     provisions: int | None = None  # cents, proposed at a month end
+    forecast: str = ""  # how the day's forecast was made: "model" or "fallback"
     kpi_snapshots: Taken = field(default_factory=lambda: Taken([], []))
     steps: list[str] = field(default_factory=list)
 
@@ -113,6 +115,12 @@ def score_customers(day: DailyRunResult) -> None:
     day.scored = len(do_score_company(day.company, day.as_of).cards)
 
 
+def forecast_cash_in(day: DailyRunResult) -> None:
+    """Each open invoice's predicted payment date and the cash-in forecast, kept for the day
+    (and compared later with what was collected)."""
+    day.forecast = do_store_forecast(day.company, day.as_of).summary.get("method", "")
+
+
 def raise_alerts(day: DailyRunResult) -> None:
     """The early warnings of the day, and each user's digest of them."""
     day.alerts = do_alerts(day.company, day.as_of)
@@ -149,6 +157,7 @@ DAILY_STEPS: list[Step] = [
     dunning,
     send_emails,
     score_customers,
+    forecast_cash_in,
     raise_alerts,
     propose_provisions,
     take_kpi_snapshots,

@@ -140,6 +140,10 @@ def _record(row: Row) -> InvoiceRecord | None:
     if (paid_date is None) != (paid is None) and not row.errors:
         column = "paid_date" if paid_date is None else "paid_amount"
         row.error(column, "incomplete_payment")
+    if day and paid_date and paid_date < day:
+        row.error(
+            "paid_date", "paid_before_date", paid_date=paid_date.isoformat(), date=day.isoformat()
+        )
     if paid and amount and paid > abs(amount):
         row.error("paid_amount", "overpaid", amount=f"{Decimal(abs(amount)).scaleb(-2):.2f}")
     flag = row.get("disputed").lower()

@@ -142,10 +142,10 @@ def _contact_details(company: Company, seed: int) -> None:
 
 
 def _mark_disputes(company: Company, seed: int) -> None:
-    """A few overdue invoices are under dispute, as in any real ledger (deterministic)."""
+    """A few invoices still unpaid are under dispute, as in any real ledger (deterministic)."""
     with transaction.atomic():
         invoices = Document.objects.filter(
-            company=company, kind="invoice", is_active=True, disputed=False
+            company=company, kind="invoice", is_active=True, disputed=False, lettering=""
         )
         ids = list(invoices.order_by("id").values_list("id", flat=True))
         if Document.objects.filter(company=company, disputed=True).exists() or not ids:

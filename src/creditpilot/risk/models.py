@@ -235,6 +235,7 @@ class ProvisionRun(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
     total = models.BigIntegerField(default=0)  # cents
     lines = models.JSONField(default=list)
+    writeoffs = models.JSONField(default=list)  # the month's written-off invoices, in cents
     proposed_at = models.DateTimeField(auto_now=True)
     approved_by = models.CharField(max_length=150, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)

@@ -86,9 +86,24 @@ def in_litigation(company: Company, as_of: date) -> set[int]:
     )
 
 
+def written_off(company: Company, since: date | None, until: date) -> dict[int, LitigationCase]:
+    """The invoices of the cases closed written off in (``since``, ``until``], by id."""
+    cases = LitigationCase.objects.filter(
+        company=company, outcome=LitigationCase.Outcome.WRITTEN_OFF, closed_on__lte=until
+    )
+    if since is not None:
+        cases = cases.filter(closed_on__gt=since)
+    return {item.pk: case for case in cases.prefetch_related("items") for item in case.items.all()}
+
+
 def provisions(company: Company, as_of: date) -> ProvisionReport:
-    invoices = open_invoices(company.id, as_of).with_columns(
-        (pl.lit(as_of) - pl.col("due_date")).dt.total_days().alias("days")
+    """What to provision at ``as_of``; an invoice written off by then is a loss, no longer
+    a doubtful debt, and leaves the list."""
+    lost = list(written_off(company, None, as_of))
+    invoices = (
+        open_invoices(company.id, as_of)
+        .filter(~pl.col("id").is_in(lost))
+        .with_columns((pl.lit(as_of) - pl.col("due_date")).dt.total_days().alias("days"))
     )
     proceedings = under_proceedings(company, as_of)
     litigation = in_litigation(company, as_of)
@@ -201,16 +216,6 @@ def provisions_xlsx(report: ProvisionReport) -> bytes:
 
 # --- the month end: proposed, approved, exported -----------------------------------------
 
-DOTATION_ACCOUNT = "681740"  # dotations aux dépréciations des créances
-PROVISION_ACCOUNT = "491000"  # dépréciation des comptes clients
-REVERSAL_ACCOUNT = "781740"  # reprises sur dépréciations des créances
-JOURNAL = ("OD", "Opérations diverses")
-ACCOUNT_LABELS = {
-    DOTATION_ACCOUNT: "Dotations aux dépréciations des créances",
-    PROVISION_ACCOUNT: "Dépréciation des comptes clients",
-    REVERSAL_ACCOUNT: "Reprises sur dépréciations des créances",
-}
-
 
 def is_month_end(day: date) -> bool:
     return (day + timedelta(days=1)).day == 1
@@ -242,8 +247,41 @@ def do_propose_provisions(company: Company, month_end: date) -> ProvisionRun:
     report = provisions(company, month_end)
     run.lines = [_line_json(line) for line in report.items]
     run.total = report.total
+    run.writeoffs = month_write_offs(company, month_end)
     run.save()
     return run
+
+
+def month_write_offs(company: Company, month_end: date) -> list[dict[str, Any]]:
+    """The invoices written off in the month to ``month_end`` (cases closed written off),
+    each at its open amount on the day of the write-off, split into its amount excluding VAT
+    and the VAT to regularise (a definitive bad debt gives the VAT collected back)."""
+    month_start = month_end.replace(day=1)
+    lost = written_off(company, month_start - timedelta(days=1), month_end)
+    lines = []
+    for day in sorted({case.closed_on for case in lost.values() if case.closed_on}):
+        ids = [pk for pk, case in lost.items() if case.closed_on == day]
+        for row in (
+            open_invoices(company.id, day).filter(pl.col("id").is_in(ids)).iter_rows(named=True)
+        ):
+            open_, excl, total = row["open"], row["entry_excl_vat"], row["entry_total"]
+            known = excl is not None and bool(total)
+            excl_vat = _half_up(open_ * excl, total) if known else open_
+            lines.append(
+                {
+                    "document": row["id"],
+                    "customer": row["customer"],
+                    "number": row["number"],
+                    "due_date": row["due_date"].isoformat(),
+                    "case": lost[row["id"]].pk,
+                    "day": day.isoformat(),
+                    "open": open_,
+                    "open_excl_vat": excl_vat,
+                    "vat": open_ - excl_vat,
+                    "vat_known": known,
+                }
+            )
+    return sorted(lines, key=lambda line: (line["day"], line["customer"], line["number"]))
 
 
 @transaction.atomic
@@ -271,66 +309,3 @@ def do_approve_provisions(company: Company, month_end: date, actor: Actor) -> Pr
         after={"invoices": len(run.lines), "total": format_cents(run.total)},
     )
     return run
-
-
-def _key(line: dict[str, Any]) -> tuple[str, str, str, int]:
-    """An invoice line across months: two instalments of one invoice share all but their id."""
-    return line["customer"], line["number"], line["due_date"], line["document"]
-
-
-def provision_moves(run: ProvisionRun) -> list[tuple[dict[str, Any], int]]:
-    """Each invoice's change of provision since the month before's approved run: positive
-    is a dotation, negative a reversal (an invoice gone from the list is reversed in full)."""
-    before = (
-        ProvisionRun.objects.filter(
-            company_id=run.company_id,
-            status=ProvisionRun.Status.APPROVED,
-            month_end__lt=run.month_end,
-        )
-        .order_by("-month_end")
-        .first()
-    )
-    held = {_key(line): line for line in (before.lines if before else [])}
-    moves = []
-    for line in run.lines:
-        previous = held.pop(_key(line), None)
-        delta = line["provision"] - (previous["provision"] if previous else 0)
-        if delta:
-            moves.append((line, delta))
-    moves += [(line, -line["provision"]) for line in held.values() if line["provision"]]
-    return sorted(moves, key=lambda m: _key(m[0]))
-
-
-def provisions_fec(run: ProvisionRun) -> str:
-    """The month end's entries in FEC layout, for the accountant: per invoice, a dotation
-    (681740 / 491000) or a reversal (491000 / 781740) of the change since the month before."""
-    day = run.month_end.strftime("%Y%m%d")
-    header = (
-        "JournalCode|JournalLib|EcritureNum|EcritureDate|CompteNum|CompteLib|CompAuxNum|"
-        "CompAuxLib|PieceRef|PieceDate|EcritureLib|Debit|Credit|EcritureLet|DateLet|"
-        "ValidDate|Montantdevise|Idevise"
-    )
-    rows = [header]
-
-    def amount(cents: int) -> str:
-        return format_cents(cents).replace(".", ",")
-
-    for n, (line, delta) in enumerate(provision_moves(run), start=1):
-        number = f"PROV{run.month_end.strftime('%Y%m')}-{n:05d}"
-        what = "Dépréciation" if delta > 0 else "Reprise de dépréciation"
-        label = f"{what} {line['number']} {line['customer']}"[:200]
-        debit, credit = (
-            (DOTATION_ACCOUNT, PROVISION_ACCOUNT)
-            if delta > 0
-            else (PROVISION_ACCOUNT, REVERSAL_ACCOUNT)
-        )
-        for account, side in ((debit, "D"), (credit, "C")):
-            cells = [
-                JOURNAL[0], JOURNAL[1], number, day, account, ACCOUNT_LABELS[account], "", "",
-                line["number"], day, label,
-                amount(abs(delta)) if side == "D" else "0,00",
-                amount(abs(delta)) if side == "C" else "0,00",
-                "", "", day, "", "",
-            ]  # fmt: skip
-            rows.append("|".join(cell.replace("|", "/") for cell in cells))
-    return "\r\n".join(rows) + "\r\n"

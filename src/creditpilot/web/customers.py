@@ -30,6 +30,7 @@ from creditpilot.core.money import format_cents
 from creditpilot.core.terms_text import describe_terms
 from creditpilot.core.text import search_key
 from creditpilot.customers.models import Customer, Note
+from creditpilot.forecast.services import customer_predictions
 from creditpilot.receivables.customers import do_update_customer
 from creditpilot.reports.models import PositionSnapshot
 from creditpilot.reports.positions import positions
@@ -311,6 +312,7 @@ def _customer_context(request: HttpRequest, scope: Scope, customer: Customer) ->
         "as_of": as_of,
         "statement": st,
         "open_lines": st.open_lines,
+        "open_rows": _with_predictions(customer, as_of, st.open_lines),
         "buckets": [(labels[b], st.buckets.cents[b]) for b in labels],
         "exposure": exposure,
         "usage": usage,
@@ -331,6 +333,19 @@ def _customer_context(request: HttpRequest, scope: Scope, customer: Customer) ->
         "can_edit": scope.can(Action.EDIT_CUSTOMER),
         "can_note": scope.can(Action.NOTE),
     }
+
+
+def _with_predictions(customer: Customer, as_of: date, lines: list[Any]) -> list[dict[str, Any]]:
+    """Each open line with its predicted payment (the kept forecast's), matched on the
+    invoice's number, date and amount."""
+    predicted = {
+        (p.invoice.number, p.invoice.date, p.invoice.amount): p
+        for p in customer_predictions(customer, as_of).values()
+    }
+    return [
+        {"line": line, "predicted": predicted.get((line.number, line.date, line.amount))}
+        for line in lines
+    ]
 
 
 def _statement_rows(customer: Customer) -> list[dict[str, Any]]:

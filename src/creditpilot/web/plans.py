@@ -26,7 +26,7 @@ from creditpilot.collections.models import LitigationCase, PaymentPlan
 from creditpilot.collections.plan_letter import instalments_of, plan_letter_pdf
 from creditpilot.collections.plans import do_add_plan
 from creditpilot.collections.services import parse_amount
-from creditpilot.core.errors import CreditPilotError
+from creditpilot.core.errors import CreditPilotError, InvalidInputError
 from creditpilot.customers.models import Customer
 from creditpilot.web.access import company_view
 from creditpilot.web.views import as_of_of
@@ -45,6 +45,9 @@ ERRORS = {
     "instalment_order": gettext_lazy("One instalment a day, in date order."),
     "no_instalment": gettext_lazy("Give at least one instalment."),
     "nothing_owed": gettext_lazy("The customer owes nothing on these items."),
+    "unknown_item": gettext_lazy("An item chosen is not one of this customer's."),
+    "item_not_open": gettext_lazy("An item chosen is no longer open."),
+    "no_item": gettext_lazy("Choose at least one item."),
 }
 
 
@@ -75,11 +78,15 @@ def plan_add(request: HttpRequest, scope: Scope, code: str) -> HttpResponse:
             if post.get(f"date_{n}", "").strip()
         ]
         interest = post.get("interest", "").strip()
+        items = [number for number in post.getlist("items") if number]
+        if post.get("items_listed") and not items:
+            raise InvalidInputError("no_item", "no item chosen")
         do_add_plan(
             scope.company,
             customer.code,
             instalments,
             today=as_of_of(request),
+            items=items,
             interest=parse_amount(interest) if interest else 0,
             note=post.get("note", ""),
             username=request.user.get_username(),

@@ -17,7 +17,8 @@ from creditpilot.accounts.rights import Action
 from creditpilot.accounts.scope import Scope
 from creditpilot.core.errors import CreditPilotError
 from creditpilot.risk.models import ProvisionRun
-from creditpilot.risk.provisions import do_approve_provisions, provisions_fec
+from creditpilot.risk.provision_entries import provisions_fec
+from creditpilot.risk.provisions import do_approve_provisions
 from creditpilot.web.access import company_view
 
 REASONS = {
@@ -61,6 +62,11 @@ def provisions_page(request: HttpRequest, scope: Scope) -> HttpResponse:
             "runs": [{"run": r, "status": STATUSES.get(r.status, r.status)} for r in runs],
             "run": run,
             "lines": lines,
+            "writeoffs": [
+                {**line, "on": date.fromisoformat(line["day"])}
+                for line in (run.writeoffs if run else [])
+                if line["customer"] in visible
+            ],
             "may_approve": run is not None
             and run.status == ProvisionRun.Status.PROPOSED
             and scope.can(Action.APPROVE_PROVISIONS),

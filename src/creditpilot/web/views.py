@@ -7,6 +7,7 @@ user's scope is resolved from the URL, and every query below starts from it.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -32,6 +33,7 @@ from creditpilot.core.aging import ALL_BUCKETS
 from creditpilot.core.errors import CreditPilotError, NotFoundError
 from creditpilot.core.money import format_cents
 from creditpilot.customers.models import Customer
+from creditpilot.forecast.services import latest_run
 from creditpilot.receivables.company_settings import LETTERHEAD_FIELDS, do_update_company_settings
 from creditpilot.reports.models import CustomerPosition, PositionSnapshot
 from creditpilot.reports.positions import BUCKET_FIELDS, kpi_trend, kpis_at, positions
@@ -192,8 +194,26 @@ def dashboard(request: HttpRequest, scope: Scope) -> HttpResponse:
         "imports_today": list(scope.imports().filter(created_at__gte=start)[:20]),
         "chart": chart,
         "history": None if scope.own_customers_only else history_chart(company),
+        "forecast_chart": _forecast_chart(scope, as_of),
     }
     return render(request, "web/dashboard.html", context)
+
+
+def _forecast_chart(scope: Scope, as_of: date) -> dict[str, Any] | None:
+    """The weeks of the forecast the daily run kept (none for a sales rep: the company's)."""
+    if scope.own_customers_only:
+        return None
+    run = latest_run(scope.company, as_of)
+    if run is None or not run.summary.get("weeks"):
+        return None
+    weeks = run.summary["weeks"]
+    return {
+        "weeks": [p["start"] for p in weeks],
+        "expected": [p["expected"] for p in weeks],
+        "low": [p["low"] for p in weeks],
+        "high": [p["high"] for p in weeks],
+        "currency": scope.company.currency,
+    }
 
 
 @company_view(post_action=Action.EDIT_SETTINGS)

@@ -55,6 +55,18 @@ def money(cents: int | None, currency: str = "EUR") -> str:
 
 
 @register.filter
+def whole_money(cents: int | None, currency: str = "EUR") -> str:
+    """Cents as a whole amount with its currency (a forecast): ``1 235 €``, ``€1,235``."""
+    if cents is None or cents == "":
+        return ""
+    value = (from_cents(int(cents))).quantize(Decimal(1))
+    pattern = locale().currency_formats["standard"].pattern.replace(".00", "")
+    return format_currency(
+        value, currency or "EUR", format=pattern, locale=locale(), currency_digits=False
+    )
+
+
+@register.filter
 def amount(cents: int | None) -> str:
     """Cents as a number with two decimals, no currency sign."""
     if cents is None or cents == "":

@@ -130,6 +130,41 @@
     window.addEventListener("resize", function () { chart.resize(); });
   }
 
+  // a week by its first day, "6 juil." (never a month's label, even on a month's last day)
+  function weekLabel(iso) { return dayLabel.format(new Date(iso + "T00:00:00Z")); }
+
+  // the weeks' expected cash-in as bars, the 80 % band as a shaded range around them
+  function forecastChart() {
+    var node = document.getElementById("forecast-chart");
+    var d = data("forecast-data");
+    if (!node || !d || !window.echarts || !d.weeks.length) return;
+    var chart = window.echarts.init(node, null, { renderer: "svg" });
+    var low = d.low.map(Number);
+    var width = d.high.map(function (h, i) { return Number(h) - low[i]; });
+    chart.setOption({
+      animation: !reduced,
+      grid: { left: 80, right: 20, top: 30, bottom: 40 },
+      legend: { data: [node.dataset.expected, node.dataset.band] },
+      tooltip: {
+        trigger: "axis",
+        formatter: function (items) {
+          var i = items[0].dataIndex;
+          return weekLabel(d.weeks[i]) + "<br>" + node.dataset.expected + " : " + amounts.format(d.expected[i]) + " " + d.currency +
+            "<br>" + node.dataset.band + " : " + amounts.format(d.low[i]) + " – " + amounts.format(d.high[i]) + " " + d.currency;
+        }
+      },
+      xAxis: { type: "category", data: d.weeks.map(weekLabel), axisLabel: { fontSize: 11 } },
+      yAxis: { type: "value", axisLabel: { formatter: function (v) { return amounts.format(v); } } },
+      series: [
+        { type: "line", stack: "band", data: low, symbol: "none", lineStyle: { opacity: 0 }, silent: true },
+        { type: "line", stack: "band", name: node.dataset.band, data: width, symbol: "none", lineStyle: { opacity: 0 }, areaStyle: { color: "rgba(30, 125, 69, 0.18)" }, silent: true },
+        { type: "bar", name: node.dataset.expected, data: d.expected.map(Number), itemStyle: { color: "#1e7d45" } }
+      ]
+    });
+    node.setAttribute("data-rendered", "1");
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
   function importProgress() {
     var node = document.getElementById("import-progress");
     if (!node || node.dataset.finished === "1") return;
@@ -158,6 +193,7 @@
     trendChart();
     historyCharts();
     scoreChart();
+    forecastChart();
     importProgress();
   });
 })();

@@ -1,0 +1,1 @@
+"""Forecasting: predicted payment dates with their backtest, and the cash-in forecast."""

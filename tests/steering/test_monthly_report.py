@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from creditpilot.collections.litigation import do_open_case
 from creditpilot.collections.services import do_add_dispute
 from creditpilot.customers.models import Customer
+from creditpilot.forecast.services import do_store_forecast
 from creditpilot.risk.models import RiskScore
 from creditpilot.steering.history import do_take_month_end_snapshots
 from creditpilot.steering.monthly import NotAMonthEndError, management_report
@@ -71,7 +72,8 @@ def test_the_pdf_in_english_and_a_month_end_without_snapshot(busy):
 def test_the_xlsx_keeps_numbers(busy):
     book = openpyxl.load_workbook(io.BytesIO(report_xlsx(management_report(busy, FEB, "en"))))
     assert book.sheetnames == [
-        "Key figures and their trend", "Aged balance by segment", "Aged balance by sales rep",
+        "Key figures and their trend", "Cash-in forecast", "Aged balance by segment",
+        "Aged balance by sales rep",
         "Top risks", "Disputes", "Litigation",
     ]  # fmt: skip
     rows = list(book["Aged balance by segment"].iter_rows(values_only=True))
@@ -90,3 +92,20 @@ def test_the_xlsx_keeps_numbers(busy):
 def test_a_day_that_is_not_a_month_end_is_refused(busy):
     with pytest.raises(NotAMonthEndError, match="2026-02-27 is not the last day of a month"):
         management_report(busy, date(2026, 2, 27))
+
+
+def test_the_forecast_kept_at_the_month_end_is_in_the_report(busy):
+    text = pdf_text(report_pdf(management_report(busy, FEB, "fr")))
+    assert "Aucune prévision d'encaissement n'a été conservée" in text
+    run = do_store_forecast(busy, FEB)
+    weeks = run.summary["weeks"]
+    expected = sum(Decimal(w["expected"]) for w in weeks)
+    book = openpyxl.load_workbook(io.BytesIO(report_xlsx(management_report(busy, FEB, "en"))))
+    rows = list(book["Cash-in forecast"].iter_rows(values_only=True))
+    first = rows.index(next(r for r in rows if r[0] == "The next 13 weeks")) + 2
+    # openpyxl reads dates back as datetimes: the first week is Sunday 1 March alone
+    assert [d.date() for d in rows[first][:2]] == [date(2026, 3, 1), date(2026, 3, 1)]
+    total = next(r for r in rows[first:] if r[0] == "Total")
+    assert Decimal(str(total[2])) == expected
+    text = pdf_text(report_pdf(management_report(busy, FEB, "fr")))
+    assert "Prévision du 28/02/2026" in text and "Les 13 prochaines semaines" in text

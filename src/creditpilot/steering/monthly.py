@@ -3,10 +3,10 @@
 Each section builder takes the report's ``Facts`` (company, month end, language, the
 KPI snapshots of the month end and the history before it) and returns a ``Section``
 (or ``None`` when it has nothing to say). ``SECTIONS`` lists them in the report's
-order: KPIs and their trend, the aged balance by segment and by sales rep, the top
-risks, disputes, litigation. Another part of the product adds its own section by
-putting its builder in that list (the cash-in forecast, once it exists, after the
-KPIs); the PDF and the XLSX render whatever sections there are.
+order: KPIs and their trend, the cash-in forecast kept at the month end, the aged
+balance by segment and by sales rep, the top risks, disputes, litigation. Another part
+of the product adds its own section by putting its builder in that list; the PDF and
+the XLSX render whatever sections there are.
 
 The KPIs are the history's (``steering.history``): a month end without a snapshot is
 computed from the ledger as it stands, with the same rule, and the report says so.
@@ -23,14 +23,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from creditpilot.collections.models import Dispute, LitigationCase
 from creditpilot.collections.statutory import open_invoices
 from creditpilot.companies.models import Company
 from creditpilot.core.aging import Buckets
 from creditpilot.core.errors import InvalidInputError
+from creditpilot.core.money import to_cents
 from creditpilot.customers.models import Customer
+from creditpilot.forecast.services import accuracy, latest_run
 from creditpilot.risk.models import RiskScore
 from creditpilot.steering.cells import Chart, Column, Section, Table
 from creditpilot.steering.history import (
@@ -474,11 +476,79 @@ def litigation_section(facts: Facts) -> Section:
     return Section("litigation", _("Litigation"), notes=notes, tables=[table])
 
 
+# --- the cash-in forecast ----------------------------------------------------------------
+
+
+def _periods_table(periods: list[dict[str, str]], title: str) -> Table:
+    columns = [
+        Column(pgettext("period", "From"), "date"),
+        Column(pgettext("period", "To"), "date"),
+        Column(_("Expected"), "amount"),
+        Column(_("Low"), "amount"),
+        Column(_("High"), "amount"),
+    ]
+    rows: list[list[object]] = [
+        [
+            date.fromisoformat(p["start"]),
+            date.fromisoformat(p["end"]),
+            to_cents(p["expected"]),
+            to_cents(p["low"]),
+            to_cents(p["high"]),
+        ]
+        for p in periods
+    ]
+    total = [_("Total"), None, *(sum(int(str(r[i])) for r in rows) for i in (2, 3, 4))]
+    return Table(columns, rows, total if rows else None, title=title)
+
+
+def _accuracy_table(facts: Facts) -> Table:
+    weeks = accuracy(facts.company, facts.month_end)
+    columns = [
+        Column(_("Week from"), "date"),
+        Column(_("Forecast of"), "date"),
+        Column(_("Expected"), "amount"),
+        Column(_("Collected"), "amount"),
+        Column(_("Within the band"), "text"),
+    ]
+    rows: list[list[object]] = [
+        [
+            w.start,
+            w.made_on,
+            to_cents(w.expected),
+            to_cents(w.actual),
+            _("yes") if w.within_band else _("no"),
+        ]
+        for w in weeks
+    ]
+    return Table(columns, rows, title=_("The last weeks: forecast against what came in"))
+
+
+def forecast_section(facts: Facts) -> Section:
+    """The cash-in forecast kept at the month end (or in the week before it): its 13 weeks and
+    6 months with their 80 % band, and how the past weeks' forecasts fared."""
+    section = Section("forecast", _("Cash-in forecast"))
+    run = latest_run(facts.company, facts.month_end)
+    if run is None:
+        section.notes.append(_("No cash-in forecast was kept in the week up to this month end."))
+    else:
+        summary = run.summary
+        method = _("the model") if run.method == "model" else _("the customers' own habits")
+        section.notes.append(
+            _("Forecast of %(day)s, made with %(method)s; the band holds 80 %% of outcomes.")
+            % {"day": run.day.strftime("%d/%m/%Y"), "method": method}
+        )
+        section.tables.append(_periods_table(summary.get("weeks", []), _("The next 13 weeks")))
+        section.tables.append(_periods_table(summary.get("months", []), _("The next 6 months")))
+    section.tables.append(_accuracy_table(facts))
+    return section
+
+
 # --- the report --------------------------------------------------------------------------
 
 SectionBuilder = Callable[[Facts], Section | None]
 SECTIONS: list[SectionBuilder] = [
     kpi_section,
+    forecast_section,
     segment_section,
     sales_rep_section,
     risk_section,

@@ -720,11 +720,12 @@ def scheduler(
     interval: float = typer.Option(30.0, "--interval", min=0.1, help="Seconds between looks."),
     at: str = typer.Option(None, "--at", hidden=True, help="Act as if it were this ISO time."),
 ) -> None:
-    """Queue each company's daily run at its hour (once per company and day, whatever the
-    number of schedulers)."""
+    """Queue each company's daily run at its hour, and the scheduled reports due (once per
+    company and day, once per report and period, whatever the number of schedulers)."""
     import logging
     import threading
 
+    from creditpilot.orchestration.reports import schedule_due_reports
     from creditpilot.orchestration.schedule import run_scheduler, schedule_due_runs
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(message)s")
@@ -732,6 +733,10 @@ def scheduler(
         now = parse_moment(at) if at else None
         for run_ in schedule_due_runs(now):
             typer.echo(f"queued the daily run of {run_.company.code} for {run_.day.isoformat()}")
+        for sent in schedule_due_reports(now):
+            typer.echo(
+                f"queued the scheduled report {sent.schedule_id} of {sent.period_end.isoformat()}"
+            )
         return
     stop = threading.Event()
     try:
@@ -949,20 +954,88 @@ def report_interest(
 @command
 def report_d441_6(
     year_end: str = typer.Option(..., "--year-end", help="The fiscal year end (YYYY-MM-DD)."),
-    fmt: str = typer.Option("json", "--format", help="json or xlsx."),
+    fmt: str = typer.Option("json", "--format", help="json, xlsx or pdf."),
     company: str = CompanyOption,
     output: Path = OutputOption,
 ) -> None:
     """The management report's table of late invoices issued (Code de commerce D441-6)."""
-    from creditpilot.collections.statutory import late_invoice_table, table_json, table_xlsx
+    from creditpilot.collections.statutory import (
+        late_invoice_table,
+        table_json,
+        table_pdf,
+        table_xlsx,
+    )
     from creditpilot.companies.services import get_company
 
     day = parse_day(year_end, "--year-end")
-    renderers = {"json": table_json, "xlsx": table_xlsx}
+    target = get_company(company)
+    renderers = {
+        "json": table_json,
+        "xlsx": table_xlsx,
+        "pdf": lambda table: table_pdf(table, target),
+    }
     if fmt not in renderers:
-        raise typer.BadParameter(f"unknown format {fmt!r}: json or xlsx", param_hint="--format")
-    table = late_invoice_table(get_company(company), day)
+        raise typer.BadParameter(
+            f"unknown format {fmt!r}: json, xlsx or pdf", param_hint="--format"
+        )
+    table = late_invoice_table(target, day)
     _emit(renderers[fmt](table), output, f"d441-6-{day.isoformat()}.{fmt}")
+
+
+@report_app.command("management")
+@command
+def report_management(
+    month_end: str = typer.Option(
+        ..., "--month-end", help="The last day of the month reported on (YYYY-MM-DD)."
+    ),
+    fmt: str = typer.Option("pdf", "--format", help="pdf or xlsx."),
+    language: str = typer.Option("fr", "--language", help="fr or en."),
+    company: str = CompanyOption,
+    output: Path = OutputOption,
+) -> None:
+    """The monthly credit report for management: KPIs and their trend, the aged balance by
+    segment and sales rep, top risks, disputes, litigation."""
+    from creditpilot.companies.services import get_company
+    from creditpilot.steering.monthly import management_report
+    from creditpilot.steering.render import report_file_name, report_pdf, report_xlsx
+
+    day = parse_day(month_end, "--month-end")
+    renderers = {"pdf": report_pdf, "xlsx": report_xlsx}
+    if fmt not in renderers:
+        raise typer.BadParameter(f"unknown format {fmt!r}: pdf or xlsx", param_hint="--format")
+    if language not in ("fr", "en"):
+        raise typer.BadParameter(
+            f"unknown language {language!r}: fr or en", param_hint="--language"
+        )
+    report = management_report(get_company(company), day, language)
+    _emit(renderers[fmt](report), output, report_file_name(report, fmt))
+
+
+@report_app.command("kpi-history")
+@command
+def report_kpi_history(
+    by: str = typer.Option("company", "--by", help="company, segment or sales_rep."),
+    key: str = typer.Option(
+        "", "--key", help="The segment or sales rep (all of them if left out)."
+    ),
+    months: int = typer.Option(24, "--months", help="How many month ends, the latest last."),
+    fmt: str = typer.Option("json", "--format", help="json or csv."),
+    company: str = CompanyOption,
+    output: Path = OutputOption,
+) -> None:
+    """The KPI history: the snapshots taken at each month end (backfilled ones flagged)."""
+    from creditpilot.companies.services import get_company
+    from creditpilot.steering.history import history_csv, history_json
+
+    if by not in ("company", "segment", "sales_rep"):
+        raise typer.BadParameter(
+            f"unknown grouping {by!r}: company, segment or sales_rep", param_hint="--by"
+        )
+    renderers = {"json": history_json, "csv": history_csv}
+    if fmt not in renderers:
+        raise typer.BadParameter(f"unknown format {fmt!r}: json or csv", param_hint="--format")
+    body = renderers[fmt](get_company(company), by, key or None, months)
+    _emit(body, output, f"kpi-history.{fmt}")
 
 
 @report_app.command("provisions")

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "creditpilot.reports",
     "creditpilot.collections",
     "creditpilot.risk",
+    "creditpilot.steering",
     "creditpilot.forecast",
     "creditpilot.orchestration",
     "creditpilot.web",

@@ -271,7 +271,44 @@ def state() -> dict[str, Any]:
     }
 
 
-STEPS = {"submit_imports": submit_imports, "add_companies": add_companies, "state": state}
+def add_report_schedule(company: str, made_at: str, email: str) -> int:
+    """A company with a user to send to and a monthly report scheduled at ``made_at``."""
+    from datetime import datetime
+
+    from creditpilot.accounts.services import do_add_user
+    from creditpilot.audit.services import Actor
+    from creditpilot.companies.services import do_add_company
+    from creditpilot.steering.models import ReportSchedule
+    from creditpilot.steering.schedules import do_add_schedule
+
+    target = do_add_company(company, f"{company} SA")
+    do_add_user("reader", companies=[target], role="management", email=email)
+    user_id = target.memberships.get(user__username="reader").user_id
+    schedule = do_add_schedule(
+        target, report="aging", frequency="monthly", fmt="pdf", language="fr",
+        recipients=[user_id], actor=Actor(username="tester"),
+    )  # fmt: skip
+    ReportSchedule.objects.filter(pk=schedule.pk).update(created_at=datetime.fromisoformat(made_at))
+    return schedule.pk
+
+
+def dispatches() -> list[dict[str, Any]]:
+    from creditpilot.steering.models import ReportDispatch
+
+    return [
+        {"schedule": d.schedule_id, "period_end": d.period_end.isoformat(), "status": d.status,
+         "recipients": d.recipients, "message": d.message}
+        for d in ReportDispatch.objects.order_by("pk")
+    ]  # fmt: skip
+
+
+STEPS = {
+    "submit_imports": submit_imports,
+    "add_companies": add_companies,
+    "state": state,
+    "add_report_schedule": add_report_schedule,
+    "dispatches": dispatches,
+}
 
 if __name__ == "__main__":
     _setup()

@@ -13,9 +13,15 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from pypdf import PdfReader
 
 from creditpilot.collections.services import do_add_dispute
-from creditpilot.collections.statutory import late_invoice_table, table_json, table_xlsx
+from creditpilot.collections.statutory import (
+    late_invoice_table,
+    table_json,
+    table_pdf,
+    table_xlsx,
+)
 from creditpilot.companies.services import do_init
 from creditpilot.core.errors import InvalidInputError
 from creditpilot.receivables.customers import do_import_customers
@@ -77,6 +83,22 @@ def test_the_official_layout_in_xlsx(company):
     ]
 
 
+def test_the_official_layout_in_pdf(company):
+    pdf = table_pdf(late_invoice_table(company, YEAR_END), company)
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "Article D. 441-6 I.-2°" in text and "Exercice clos le 31/12/2025" in text
+    for heading in ("0 jour (indicatif)", "1 à 30 jours", "91 jours et plus", "Total (1 jour"):
+        assert heading in text
+    # the counts row, then the amounts and the shares of the year's 4,300.00 of sales
+    assert "Nombre de factures concernées 1 1 0 1 2 4" in text
+    assert "300,00 400,00 0,00 1 200,00 600,00 2 200,00" in text
+    assert "6,98 % 9,30 % 0,00 % 27,91 % 13,95 % 51,16 %" in text
+    assert "Chiffre d'affaires TTC de l'exercice : 4 300,00" in text
+    assert "Nombre des factures exclues 1" in text
+    assert "Montant total des factures exclues (TTC) 1 000,00" in text
+    assert "Délais contractuels : 30 jours net" in text
+
+
 def test_a_year_without_sales_is_refused(company):
     with pytest.raises(InvalidInputError) as err:
         late_invoice_table(company, date(2023, 12, 31))
@@ -115,5 +137,17 @@ def test_the_command_line(tmp_path):
     cp("import", "invoices", str(tmp_path / "i.csv"))
     body = json.loads(cp("report", "d441-6", "--year-end", "2025-12-31").stdout)
     assert body["total_late"] == {"count": 1, "amount": "1200.00", "share_of_sales": "80.00"}
-    refused = cp("report", "d441-6", "--year-end", "2023-12-31", ok=1)
+    cp(
+        "report",
+        "d441-6",
+        "--year-end",
+        "2025-12-31",
+        "--format",
+        "pdf",
+        "-o",
+        str(tmp_path / "t.pdf"),
+    )
+    text = PdfReader(tmp_path / "t.pdf").pages[0].extract_text()
+    assert "1 200,00" in text and "80,00 %" in text
+    refused = cp("report", "d441-6", "--year-end", "2023-12-31", "--format", "pdf", ok=1)
     assert "no sales in the fiscal year ending 2023-12-31" in refused.stderr

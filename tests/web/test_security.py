@@ -38,6 +38,7 @@ from creditpilot.collections.models import (
 from creditpilot.customers.models import Customer
 from creditpilot.receivables.models import Document, ImportJob
 from creditpilot.risk.models import ProvisionRun
+from creditpilot.steering.models import ReportSchedule
 from tests.web.conftest import PASSWORD
 
 pytestmark = [pytest.mark.store]
@@ -178,6 +179,9 @@ def b_objects(world, tmp_path, settings):
         data=b"%PDF-",
         uploaded_by="portal:customer",
     )
+    schedule = ReportSchedule.objects.create(
+        company=world.b, report="monthly", frequency="monthly", created_by="bea"
+    )
     return {
         "company": world.b.code,
         "code": "ACME",
@@ -192,6 +196,7 @@ def b_objects(world, tmp_path, settings):
         "plan": plan.pk,
         "case": case.pk,
         "dispute": dispute.pk,
+        "schedule": schedule.pk,
     }
 
 
@@ -211,6 +216,7 @@ def dunning_values(company) -> dict[str, object]:  # type: ignore[no-untyped-def
         "dispute": 0,
         "plan": 0,
         "case": 0,
+        "schedule": 0,
     }
 
 

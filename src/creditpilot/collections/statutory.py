@@ -29,6 +29,7 @@ from creditpilot.core.money import format_cents
 from creditpilot.core.terms_text import describe_terms
 from creditpilot.customers.models import Customer
 from creditpilot.receivables.models import Allocation, Document
+from creditpilot.reports.pdf import render_pdf
 
 DOC, ALLOC = Document._meta.db_table, Allocation._meta.db_table
 CUSTOMER = Customer._meta.db_table
@@ -231,6 +232,46 @@ def table_xlsx(table: LateInvoiceTable) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def table_pdf(table: LateInvoiceTable, company: Company) -> bytes:
+    """The same table in the official layout, as a PDF page to put in the management report."""
+    late = [table.brackets[b] for b in BRACKETS] + [table.late_total]
+    columns = [
+        {
+            "count": b.count,
+            "amount": _french_amount(b.amount),
+            "share": f"{str(table.share(b.amount)).replace('.', ',')} %",
+        }
+        for b in late
+    ]
+    return render_pdf(
+        "collections/d441_6.html",
+        {
+            "company": company,
+            "table": table,
+            "headings": HEADINGS,
+            "columns": columns,
+            "sales": _french_amount(table.sales),
+            "excluded_amount": _french_amount(table.excluded.amount),
+        },
+    )
+
+
+def _french_amount(cents: int) -> str:
+    """Euros the French way: spaces between thousands, a decimal comma.
+
+    >>> _french_amount(123456789), _french_amount(-5)
+    ('1 234 567,89', '-0,05')
+    """
+    whole, decimals = format_cents(cents).split(".")
+    sign = "-" if whole.startswith("-") else ""
+    digits = whole.lstrip("-")
+    groups = []
+    while digits:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    return f"{sign}{' '.join(groups)},{decimals}"
 
 
 def _euros(cents: int) -> Decimal:

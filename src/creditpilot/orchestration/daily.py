@@ -8,7 +8,8 @@ invoices import are opened or closed, the promises due are found kept or
 broken, the day's dunning is decided and stored (messages, letters, tasks),
 the emails due are sent, the pages' positions and KPI trend are prepared, and
 the position is measured. Scoring, the cash-in forecast and alerts join as one line each; at a month end,
-the month's doubtful-debt provisions are proposed for approval.
+the month's doubtful-debt provisions are proposed for approval, and the first run after
+a month end takes its KPI snapshot (``steering.history``).
 Every step may run again for the same day with the same outcome, so a run cut
 off by a crash is simply run again.
 """
@@ -43,6 +44,7 @@ from creditpilot.reports.positions import kpi_trend, positions
 from creditpilot.risk.alerts import do_alerts, do_send_digests
 from creditpilot.risk.behaviour import do_score_company
 from creditpilot.risk.provisions import do_propose_provisions, is_month_end
+from creditpilot.steering.history import Taken, do_take_month_end_snapshots
 
 
 @dataclass
@@ -59,6 +61,7 @@ class DailyRunResult:
     alerts: int = 0
     provisions: int | None = None  # cents, proposed at a month end
     forecast: str = ""  # how the day's forecast was made: "model" or "fallback"
+    kpi_snapshots: Taken = field(default_factory=lambda: Taken([], []))
     steps: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -67,6 +70,7 @@ class DailyRunResult:
             f"{format_cents(self.total)}, overdue {format_cents(self.overdue)}, "
             f"unapplied credits {self.unapplied_credits}; {self.dunning.summary()}; "
             f"{self.sending.summary()}"
+            + (f"; {self.kpi_snapshots.summary()}" if self.kpi_snapshots.taken else "")
         )
 
 
@@ -135,6 +139,12 @@ def propose_provisions(day: DailyRunResult) -> None:
         day.provisions = do_propose_provisions(day.company, day.as_of).total
 
 
+def take_kpi_snapshots(day: DailyRunResult) -> None:
+    """The KPI history: the snapshot of the last month end, taken by the first run after it,
+    and those of the month ends before it that have none (backfilled)."""
+    day.kpi_snapshots = do_take_month_end_snapshots(day.company, day.as_of)
+
+
 def measure_position(day: DailyRunResult) -> None:
     totals = aged_totals(day.company, day.as_of)
     day.total, day.overdue = totals.total, totals.overdue
@@ -150,6 +160,7 @@ DAILY_STEPS: list[Step] = [
     forecast_cash_in,
     raise_alerts,
     propose_provisions,
+    take_kpi_snapshots,
     prepare_pages,
     measure_position,
 ]

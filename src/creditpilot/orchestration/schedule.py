@@ -5,7 +5,8 @@ Europe/Paris) reaches its ``daily_run_hour`` that day; a server started later
 in the day queues it at once. Queuing inserts the (company, day) row of
 ``DailyRun`` and the job in one transaction: a second scheduler (another
 server) fails on the unique row and leaves it, so a day runs once whatever
-the number of servers. Days gone by are not caught up.
+the number of servers. Days gone by are not caught up. The same loop queues the
+scheduled reports whose period has ended (``orchestration.reports``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from creditpilot.companies.models import Company
 from creditpilot.orchestration.daily import daily_run
 from creditpilot.orchestration.models import DailyRun
 from creditpilot.orchestration.queue import this_host
+from creditpilot.orchestration.reports import schedule_due_reports
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +75,9 @@ def run_scheduler(
         while True:
             close_old_connections()
             try:
-                schedule_due_runs(clock())
+                now = clock()
+                schedule_due_runs(now)
+                schedule_due_reports(now)
             except OperationalError:  # the store is busy (a long import on SQLite): next turn
                 log.warning("scheduler: store busy, trying again in %.0f s", interval)
             if stop.wait(interval):

@@ -16,6 +16,7 @@ from django.db.models import Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -36,11 +37,13 @@ from creditpilot.forecast.services import latest_run
 from creditpilot.receivables.company_settings import LETTERHEAD_FIELDS, do_update_company_settings
 from creditpilot.reports.models import CustomerPosition, PositionSnapshot
 from creditpilot.reports.positions import BUCKET_FIELDS, kpi_trend, kpis_at, positions
+from creditpilot.steering.schedules import do_add_schedule, do_remove_schedule
 from creditpilot.web.access import CURRENT_COMPANY_KEY, company_view
 from creditpilot.web.forms import CompanySettingsForm, GrantForm, terms_in_form
 from creditpilot.web.middleware import LANGUAGE_SESSION_KEY
 from creditpilot.web.policy import policy_context
 from creditpilot.web.portal_links import portal_settings_context
+from creditpilot.web.steering import ScheduleForm, history_chart, schedules_context, whole_company
 from creditpilot.web.tokens import token_rows
 from creditpilot.web.wording import describe_event
 
@@ -191,6 +194,7 @@ def dashboard(request: HttpRequest, scope: Scope) -> HttpResponse:
         "increases": increases,
         "imports_today": list(scope.imports().filter(created_at__gte=start)[:20]),
         "chart": chart,
+        "history": None if scope.own_customers_only else history_chart(company),
         "forecast_chart": _forecast_chart(scope, as_of),
     }
     return render(request, "web/dashboard.html", context)
@@ -230,7 +234,20 @@ def company_settings(request: HttpRequest, scope: Scope) -> HttpResponse:
             )
             messages.success(request, _("Settings saved.") if changed else _("Nothing changed."))
             return redirect("settings", company=company.code)
-    else:
+        return settings_page(request, scope, form=form)
+    return settings_page(request, scope)
+
+
+def settings_page(
+    request: HttpRequest,
+    scope: Scope,
+    *,
+    form: CompanySettingsForm | None = None,
+    schedule_form: ScheduleForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    company = scope.company
+    if form is None:
         form = CompanySettingsForm(
             initial={
                 "name": company.name,
@@ -250,8 +267,46 @@ def company_settings(request: HttpRequest, scope: Scope) -> HttpResponse:
             "members": members if scope.can(Action.MANAGE_USERS) else None,
             **policy_context(scope),
             **portal_settings_context(scope),
+            **schedules_context(scope, schedule_form),
         },
+        status=status,
     )
+
+
+@company_view(Action.EDIT_SETTINGS, methods=("POST",))
+def schedule_add(request: HttpRequest, scope: Scope) -> HttpResponse:
+    """Schedule a report by email (settings page); the form comes back with its errors."""
+    whole_company(scope)
+    form = ScheduleForm(request.POST, company=scope.company)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            do_add_schedule(
+                scope.company,
+                report=data["report"],
+                frequency=data["frequency"],
+                fmt=data["format"],
+                language=data["language"],
+                recipients=data["recipients"],
+                actor=actor_of(request.user, request),
+            )
+        except CreditPilotError as err:
+            form.add_error("recipients", str(err))
+        else:
+            messages.success(request, _("The report is scheduled."))
+            return redirect(reverse("settings", args=[scope.company.code]) + "#reports")
+    return settings_page(request, scope, schedule_form=form, status=400)
+
+
+@company_view(Action.EDIT_SETTINGS, methods=("POST",))
+def schedule_stop(request: HttpRequest, scope: Scope, schedule: int) -> HttpResponse:
+    whole_company(scope)
+    try:
+        do_remove_schedule(scope.company, schedule, actor=actor_of(request.user, request))
+    except NotFoundError as err:
+        raise Http404("schedule") from err
+    messages.success(request, _("The scheduled report is stopped."))
+    return redirect(reverse("settings", args=[scope.company.code]) + "#reports")
 
 
 @company_view(Action.VIEW_AUDIT)

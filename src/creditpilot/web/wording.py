@@ -32,6 +32,7 @@ from creditpilot.collections.portal import PORTAL_USER
 from creditpilot.core.financials import FIGURES
 from creditpilot.core.money import to_cents
 from creditpilot.core.terms_text import describe_terms
+from creditpilot.steering.schedules import LANGUAGE_LABELS, frequency_label, report_label
 from creditpilot.web.decisions import ACTION_NAMES
 from creditpilot.web.forms import figure_labels
 from creditpilot.web.policy import GUARANTEE_CHOICES
@@ -192,6 +193,11 @@ def field_label(field: str) -> str:
         "day": _("Day"),
         "summary": _("Summary"),
         "year_end": pgettext("statement", "Year end"),
+        "report": _("Report"),
+        "frequency": _("Sent"),
+        "report_format": _("Format"),
+        "report_language": _("Language"),
+        "recipients": _("To"),
     }.get(field, _humanised(field).capitalize())
 
 
@@ -215,6 +221,11 @@ FIELD_ORDER = (
     "status",
     "year_end",
     *FIGURES,  # a statement's figures as the statement lists them
+    "report",  # a report scheduled by email
+    "frequency",
+    "report_format",
+    "report_language",
+    "recipients",
 )
 
 
@@ -257,6 +268,14 @@ def shown_value(field: str, value: Any, currency: str = "EUR") -> str:
         return day(str(value))
     if field == "kind":
         return import_kind(str(value))
+    if field == "report":
+        return report_label(str(value))
+    if field == "frequency":
+        return frequency_label(str(value))
+    if field == "report_format":
+        return str(value).upper()
+    if field == "report_language":
+        return LANGUAGE_LABELS.get(str(value), str(value))
     if field == "status":
         return import_status(str(value))
     if isinstance(value, bool):
@@ -498,6 +517,8 @@ def _sentence(event: Any, customer_names: Mapping[str, str], currency: str) -> s
         "proceedings_opened": lambda: _(
             "Collective proceedings published for %(customer)s: %(values)s"
         ),
+        "report_scheduled": lambda: _("%(who)s scheduled a report by email: %(values)s"),
+        "report_unscheduled": lambda: _("%(who)s stopped a report sent by email: %(old_values)s"),
     }
     if action in simple:
         return simple[action]() % {

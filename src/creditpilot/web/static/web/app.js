@@ -62,6 +62,57 @@
     window.addEventListener("resize", function () { chart.resize(); });
   }
 
+  // the KPI history of the month ends, for the company, a segment or a sales rep
+  function historyCharts() {
+    var days = document.getElementById("history-days");
+    var money = document.getElementById("history-amounts");
+    var pick = document.getElementById("history-group");
+    var d = data("history-data");
+    if (!days || !money || !pick || !d || !window.echarts || !d.dates.length) return;
+    var dayChart = echarts.init(days, null, { renderer: "svg" });
+    var moneyChart = echarts.init(money, null, { renderer: "svg" });
+    var labels = d.dates.map(dateLabel);
+    function draw(key) {
+      var s = d.series[key];
+      if (!s) return;
+      dayChart.setOption({
+        animation: !reduced,
+        grid: { left: 50, right: 50, top: 30, bottom: 40 },
+        tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : oneDecimal.format(v); } },
+        legend: { data: [days.dataset.dso, days.dataset.best, days.dataset.add, days.dataset.ratio] },
+        xAxis: { type: "category", data: labels },
+        yAxis: [
+          { type: "value", name: days.dataset.unit, axisLabel: { formatter: function (v) { return amounts.format(v); } } },
+          { type: "value", name: "%", min: 0, max: 100, splitLine: { show: false } }
+        ],
+        series: [
+          { type: "line", name: days.dataset.dso, data: s.dso, connectNulls: true },
+          { type: "line", name: days.dataset.best, data: s.best, connectNulls: true, lineStyle: { type: "dashed" } },
+          { type: "line", name: days.dataset.add, data: s.add, connectNulls: true },
+          { type: "bar", name: days.dataset.ratio, data: s.ratio, yAxisIndex: 1, itemStyle: { opacity: 0.35 } }
+        ]
+      }, true);
+      moneyChart.setOption({
+        animation: !reduced,
+        grid: { left: 80, right: 20, top: 30, bottom: 40 },
+        tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : amounts.format(v) + " " + money.dataset.currency; } },
+        legend: { data: [money.dataset.total, money.dataset.overdue, money.dataset.loss] },
+        xAxis: { type: "category", data: labels },
+        yAxis: { type: "value", axisLabel: { formatter: function (v) { return amounts.format(v); } } },
+        series: [
+          { type: "bar", name: money.dataset.total, data: s.total },
+          { type: "bar", name: money.dataset.overdue, data: s.overdue, itemStyle: { color: "#c2410c" } },
+          { type: "line", name: money.dataset.loss, data: s.loss, connectNulls: true, itemStyle: { color: "#b3261e" } }
+        ]
+      }, true);
+      days.setAttribute("data-rendered", key);
+      money.setAttribute("data-rendered", key);
+    }
+    pick.addEventListener("change", function () { draw(pick.value); });
+    draw(pick.value);
+    window.addEventListener("resize", function () { dayChart.resize(); moneyChart.resize(); });
+  }
+
   function scoreChart() {
     var node = document.getElementById("score-chart");
     var d = data("score-data");
@@ -140,6 +191,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     agingChart();
     trendChart();
+    historyCharts();
     scoreChart();
     forecastChart();
     importProgress();

@@ -40,7 +40,9 @@ _LAST_LATIN = "\u017f"  # Latin-1 and Latin Extended-A
 def _slow_key(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return bare.translate(str.maketrans(_SPELLED))
+    spelled = bare.translate(str.maketrans(_SPELLED))
+    # what is left of Latin-1 beyond ASCII (a middle dot, ¿) goes, as on the fast path
+    return "".join(ch for ch in spelled if ch.isascii() or ch > _LAST_LATIN)
 
 
 def search_key(text: str) -> str:

@@ -132,12 +132,15 @@ def interest_csv(report: InterestReport) -> str:
 def _open_past_due(company_id: int, as_of: date, customer_id: int | None) -> pl.DataFrame:
     """Debits dated on or before ``as_of``, due before it, with a non-zero open amount then."""
     one = "AND d.customer_id = %s " if customer_id is not None else ""
+    # the customer's filter inside the sum too: its index then reads only that customer's rows
+    one_alloc = "AND customer_id = %s " if customer_id is not None else ""
     sql = (
         f"SELECT d.id, c.code, d.customer_id, d.number, {sql_day('d.due_date')}, d.amount, "
         f"d.amount - COALESCE(s.settled, 0) "
         f"FROM {DOC} d JOIN {CUSTOMER} c ON c.id = d.customer_id "
         f"LEFT JOIN (SELECT invoice_id, SUM(amount) AS settled FROM {ALLOC} "
-        f"  WHERE company_id = %s AND date <= %s AND due_date < %s GROUP BY invoice_id) s "
+        f"  WHERE company_id = %s AND date <= %s AND due_date < %s {one_alloc}"
+        f"GROUP BY invoice_id) s "
         f"ON s.invoice_id = d.id "
         f"WHERE d.company_id = %s AND d.is_active AND d.amount > 0 AND d.date <= %s "
         f"AND d.due_date < %s AND d.amount - COALESCE(s.settled, 0) <> 0 {one}"
@@ -151,8 +154,9 @@ def _open_past_due(company_id: int, as_of: date, customer_id: int | None) -> pl.
         "amount": pl.Int64,
         "open": pl.Int64,
     }
-    params = [company_id, as_of, as_of, company_id, as_of, as_of]
-    return query_frame(sql, params + ([customer_id] if customer_id is not None else []), schema)
+    one_param = [customer_id] if customer_id is not None else []
+    params = [company_id, as_of, as_of, *one_param, company_id, as_of, as_of, *one_param]
+    return query_frame(sql, params, schema)
 
 
 def _settlements(company_id: int, as_of: date, customer_id: int | None) -> pl.DataFrame:

@@ -34,7 +34,7 @@ def _secret_key() -> str:
 
 
 DATABASE_URL = os.environ.get("CREDITPILOT_DATABASE_URL") or _default_database_url()
-_db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
+_db = dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",

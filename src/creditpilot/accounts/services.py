@@ -7,9 +7,10 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.utils import timezone
 from creditpilot.accounts.audit import record
 from creditpilot.accounts.models import ApiToken, Membership, Profile
 from creditpilot.accounts.rights import Role
+from creditpilot.accounts.scope import Scope
 from creditpilot.companies.models import Company
 from creditpilot.core.errors import InvalidInputError, NotFoundError
 
@@ -166,17 +168,61 @@ def user_for_token(key: str) -> object | None:
     if not key.startswith(TOKEN_PREFIX):
         return None
     now = timezone.now()
-    token = (
+    live = (
         ApiToken.objects.filter(key_hash=_hash(key), revoked_at__isnull=True, user__is_active=True)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .select_related("user")
-        .first()
+        .order_by()  # one row at most (the hash is unique): no sort, on the API's hot path
     )
+    token = next(iter(live[:1]), None)
     if token is None:
         return None
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def api_caller(key: str, company_code: str) -> tuple[Any, Scope | None] | None:
+    """``user_for_token`` and ``scope_for`` in two raw queries instead of the ORM's three.
+
+    Every API request on a company route asks it, and building an ORM query costs more
+    than SQLite takes to answer it (the credit check answers an order system that waits).
+    ``None`` for a key that opens nothing; a scope of ``None`` when the key's user is not
+    granted the company. The rules are ``user_for_token``'s, in SQL.
+    """
+    if not key.startswith(TOKEN_PREFIX):
+        return None
+    now = timezone.now()
+    adapt = connection.ops.adapt_datetimefield_value
+    user_model = get_user_model()
+    users = list(
+        user_model.objects.raw(
+            f"SELECT u.*, t.id AS cp_token, "
+            f"CASE WHEN t.last_used_at IS NULL OR t.last_used_at < %s THEN 1 ELSE 0 END "
+            f"  AS cp_stale, "
+            f"m.role AS cp_role, m.sales_rep AS cp_sales_rep, m.company_id AS cp_company "
+            f"FROM {ApiToken._meta.db_table} t "
+            f"JOIN {user_model._meta.db_table} u ON u.id = t.user_id "
+            f"LEFT JOIN {Membership._meta.db_table} m ON m.user_id = u.id AND m.company_id = "
+            f"  (SELECT id FROM {Company._meta.db_table} WHERE code = %s) "
+            f"WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active "
+            f"AND (t.expires_at IS NULL OR t.expires_at > %s)",
+            [adapt(now - timedelta(seconds=60)), company_code, _hash(key), adapt(now)],
+        )
+    )
+    if not users:
+        return None
+    user = users[0]
+    if user.cp_stale:
+        ApiToken.objects.filter(pk=user.cp_token).update(last_used_at=now)
+    if user.cp_company is None:
+        return user, None
+    company = list(
+        Company.objects.raw(
+            f"SELECT * FROM {Company._meta.db_table} WHERE id = %s", [user.cp_company]
+        )
+    )
+    return user, Scope(user, company[0], Role(user.cp_role), user.cp_sales_rep)
 
 
 def tokens_of(*, username: str | None = None, company: Company | None = None) -> QuerySet[ApiToken]:

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
 from creditpilot.accounts.scope import Scope, scope_for
-from creditpilot.accounts.services import user_for_token
+from creditpilot.accounts.services import api_caller, user_for_token
 
 _SCOPE_ATTR = "creditpilot_scope"
 
@@ -34,6 +34,17 @@ def _check_grant(request: HttpRequest, user: Any) -> None:
 
 class ApiKey(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        match = request.resolver_match
+        company = match.kwargs.get("company") if match is not None else None
+        if company is not None:  # the key and the grant at once (every company route)
+            found = api_caller(token, company)
+            if found is None:
+                return None
+            user, scope = found
+            if scope is None:
+                raise Http404("company")
+            setattr(request, _SCOPE_ATTR, scope)
+            return user
         user = user_for_token(token)
         if user is not None:
             _check_grant(request, user)

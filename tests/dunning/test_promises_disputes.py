@@ -167,13 +167,27 @@ def test_the_demos_disputed_invoices_become_disputes():
         Document.objects.filter(company=company, disputed=True).values_list("id", flat=True)
     )
     assert flagged
+    # an item the payments settled (oldest first, without lettering) is no longer in dispute
+    from django.db.models import Sum
+
+    from creditpilot.receivables.models import Allocation
+
+    settled = dict(
+        Allocation.objects.filter(invoice_id__in=flagged, date__lte=date(2026, 6, 30))
+        .values("invoice_id")
+        .annotate(total=Sum("amount"))
+        .values_list("invoice_id", "total")
+    )
+    amounts = dict(Document.objects.filter(id__in=flagged).values_list("id", "amount"))
+    unpaid = {i for i in flagged if settled.get(i, 0) < amounts[i]}
+    assert unpaid
     opened, closed = do_sync_imported_disputes(company, date(2026, 6, 30))
-    assert (opened, closed) == (len(flagged), 0)
+    assert (opened, closed) == (len(unpaid), 0)
     assert (
         set(
             Dispute.objects.filter(company=company, status="open").values_list("item_id", flat=True)
         )
-        == flagged
+        == unpaid
     )
     assert do_sync_imported_disputes(company, date(2026, 6, 30)) == (0, 0)
     # disputed invoices are ones still unpaid in the ledger
@@ -218,3 +232,15 @@ def test_promises_are_kept_when_their_items_receive_the_amount_else_broken(compa
     broken.refresh_from_db()
     assert (kept.status, kept.resolved_on) == ("kept", date(2025, 8, 8))
     assert (broken.status, broken.resolved_on) == ("broken", date(2025, 8, 14))
+
+
+def test_a_disputed_item_paid_in_full_closes_its_dispute_and_opens_none_again(company, tmp_path):
+    paid = INVOICES.replace("500.00,EUR,,,yes", "500.00,EUR,2025-08-05,500.00,yes")
+    (tmp_path / "paid.csv").write_text(paid)
+    assert Dispute.objects.get(company=company, item__number="F2").status == "open"
+    do_import_invoices(company, tmp_path / "paid.csv")  # the import syncs the disputes as well
+    (dispute,) = Dispute.objects.filter(company=company, item__number="F2")
+    assert (dispute.status, dispute.closed_by) == ("closed", "import")
+    # the file still flags it: a paid item gets no new dispute
+    assert do_sync_imported_disputes(company, date(2025, 8, 6)) == (0, 0)
+    assert not Dispute.objects.filter(company=company, status="open").exists()

@@ -281,3 +281,16 @@ def test_a_customer_in_litigation_is_provisioned_in_full(company):
     assert (lines["F2"].percent, lines["F2"].provision) == (100, 500_00)
     do_close_case(company, case.pk, "settled", today=date(2026, 6, 20))
     assert "F3" not in {line.number for line in provisions(company, AS_OF).items}
+
+
+def test_the_first_daily_run_after_a_month_end_proposes_it_when_none_ran_that_day(company):
+    from creditpilot.orchestration.daily import do_daily_run
+    from creditpilot.risk.models import ProvisionRun
+
+    do_daily_run(company, date(2026, 7, 3))
+    (run,) = ProvisionRun.objects.filter(company=company)
+    assert run.month_end == AS_OF and run.total == provisions(company, AS_OF).total > 0
+    do_approve_provisions(company, AS_OF, Actor(username="alice"))
+    do_daily_run(company, date(2026, 7, 4))  # the month end has its run: nothing again
+    (again,) = ProvisionRun.objects.filter(company=company)
+    assert again.pk == run.pk and again.status == ProvisionRun.Status.APPROVED

@@ -268,3 +268,30 @@ def test_an_import_that_failed_says_so_in_french_without_the_exception(world):
     body = main_of(world.client("alice").get(f"/c/{world.a.code}/imports/{job.pk}/"))
     assert "L'import s'est arrêté sur une erreur interne" in body and "échoué" in body
     assert "ValueError" not in body and "internal error" not in body
+
+
+def test_audit_sentences_show_dates_and_lists_as_people_read_them(world):
+    from creditpilot.audit.services import Actor, record
+
+    record(
+        "promise_added",
+        company_id=world.a.pk,
+        actor=Actor(username="alice"),
+        object_type="customer",
+        object_ref="ACME",
+        after={"amount": "1200.00", "date": "2026-03-15", "items": ["FA002", "FA003"]},
+    )
+    record(
+        "dunning_run",
+        company_id=world.a.pk,
+        actor=Actor(username="run"),
+        object_type="company",
+        object_ref=world.a.code,
+        after={"day": "2026-03-02"},
+    )
+    body = main_of(world.client("audrey").get(f"/c/{world.a.code}/audit/"))
+    text = html.unescape(re.sub(r"<[^>]+>", "|", body))
+    assert "15 mars 2026" in text and "FA002, FA003" in text
+    assert "Le traitement quotidien a fait les relances du 2 mars 2026" in text
+    assert "2026-03-15" not in text and "['FA002'" not in text and "2026-03-02" not in text
+    assert "|run|" not in text  # the author column says who in words too

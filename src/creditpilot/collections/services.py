@@ -12,7 +12,8 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from creditpilot.audit.services import Actor, record
 from creditpilot.collections.models import CollectionSettings, Dispute, Promise, StepSent
@@ -265,18 +266,39 @@ def do_sync_imported_disputes(company: Company, today: date) -> tuple[int, int]:
     """Disputes for the items the invoices import flags ``disputed``, set-based.
 
     A flagged item without a dispute gets one (reason ``other``, source import),
-    unless a user closed one on it; an import dispute whose item lost the
-    flag is closed. Returns (opened, closed).
+    unless a user closed one on it or it is paid; an import dispute whose item lost the
+    flag, or was paid in full by ``today``, is closed. Returns (opened, closed).
     """
-    with transaction.atomic():
-        closed = Dispute.objects.filter(
-            company=company,
-            source=Dispute.Source.IMPORT,
-            status=Dispute.Status.OPEN,
-        ).filter(Q(item__disputed=False) | Q(item__is_active=False))
-        closed_count = closed.update(
-            status=Dispute.Status.CLOSED, closed_on=today, closed_by=IMPORT_USER
+
+    def settled(item: str) -> Coalesce:
+        """What the item's allocations dated by ``today`` settle of it (correlated)."""
+        total = (
+            Allocation.objects.filter(invoice_id=OuterRef(item), date__lte=today)
+            .order_by()
+            .values("invoice_id")
+            .annotate(total=Sum("amount"))
+            .values("total")
         )
+        return Coalesce(Subquery(total[:1]), 0)
+
+    with transaction.atomic():
+        closed = (
+            Dispute.objects.filter(
+                company=company,
+                source=Dispute.Source.IMPORT,
+                status=Dispute.Status.OPEN,
+            )
+            .annotate(settled=settled("item_id"))
+            .filter(
+                Q(item__disputed=False)
+                | Q(item__is_active=False)
+                | Q(item__amount__gt=0, settled__gte=F("item__amount"))
+            )
+        )
+        # by id: an UPDATE cannot carry the join the paid test reads the item's amount through
+        closed_count = Dispute.objects.filter(
+            pk__in=list(closed.values_list("pk", flat=True))
+        ).update(status=Dispute.Status.CLOSED, closed_on=today, closed_by=IMPORT_USER)
         settled_by_user = (
             Dispute.objects.filter(company=company, status=Dispute.Status.CLOSED)
             .exclude(closed_by=IMPORT_USER)
@@ -290,6 +312,8 @@ def do_sync_imported_disputes(company: Company, today: date) -> tuple[int, int]:
                 )
             )
             .exclude(id__in=settled_by_user)
+            .annotate(settled=settled("pk"))
+            .exclude(amount__gt=0, settled__gte=F("amount"))
             .values_list("id", "customer_id")
         )
         new = [

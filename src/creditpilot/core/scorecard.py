@@ -33,11 +33,14 @@ score, ``1 / (1 + exp((score - 45) / 10))``, until the backtest calibrates it.
 >>> weak = score_card(Behaviour("C2", wadl=Decimal(25), wadl_3m=Decimal(31), over_60_share=Decimal("0.4"), altman_z=Decimal("0.734")))
 >>> weak.score, weak.drivers[1].text("en")
 (52, "financial statements in the distress zone (Altman Z'' 0.73)")
+>>> weak.drivers[1].text("fr")
+"comptes en zone de défaillance (Altman Z'' 0,73)"
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -74,8 +77,15 @@ class Driver:
 
     def text(self, language: str = "en") -> str:
         words = DRIVER_WORDS[self.code]
-        return (words[0] if language == "fr" else words[1]).format(**self.values)
+        values = dict(self.values)
+        if language == "fr":  # a decimal comma in French: "Altman Z'' 0,66"
+            values = {k: _DECIMAL.sub(r"\1,\2", str(v)) for k, v in values.items()}
+        text = (words[0] if language == "fr" else words[1]).format(**values)
+        # "1 litige en cours", "2 litiges en cours"
+        return text.replace("(s)", "" if str(self.values.get("count")) == "1" else "s")
 
+
+_DECIMAL = re.compile(r"^(-?\d+)\.(\d+)$")
 
 DRIVER_WORDS = {
     "days_late": ("paie en moyenne {days} jours en retard", "pays on average {days} days late"),

@@ -8,8 +8,8 @@ invoices import are opened or closed, the promises due are found kept or
 broken, the day's dunning is decided and stored (messages, letters, tasks),
 the emails due are sent, the pages' positions and KPI trend are prepared, and
 the position is measured. Scoring, the cash-in forecast and alerts join as one line each; at a month end,
-the month's doubtful-debt provisions are proposed for approval, and the first run after
-a month end takes its KPI snapshot (``steering.history``).
+the month's doubtful-debt provisions are proposed for approval (or by the first run after
+it, when none ran that day), and the first run after a month end takes its KPI snapshot (``steering.history``).
 Every step may run again for the same day with the same outcome, so a run cut
 off by a crash is simply run again.
 """
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -43,6 +43,7 @@ from creditpilot.reports.aging import aged_totals
 from creditpilot.reports.positions import kpi_trend, positions
 from creditpilot.risk.alerts import do_alerts, do_send_digests
 from creditpilot.risk.behaviour import do_score_company
+from creditpilot.risk.models import ProvisionRun
 from creditpilot.risk.provisions import do_propose_provisions, is_month_end
 from creditpilot.steering.history import Taken, do_take_month_end_snapshots
 
@@ -134,9 +135,15 @@ def prepare_pages(day: DailyRunResult) -> None:
 
 
 def propose_provisions(day: DailyRunResult) -> None:
-    """At a month end, the month's doubtful-debt provisions, proposed for approval."""
+    """At a month end, the month's doubtful-debt provisions, proposed for approval; and the
+    last month end's, by the first run after it, when no run was made on that day (a company
+    that starts mid-month, a server stopped over the month end)."""
     if is_month_end(day.as_of):
         day.provisions = do_propose_provisions(day.company, day.as_of).total
+        return
+    last = day.as_of.replace(day=1) - timedelta(days=1)
+    if not ProvisionRun.objects.filter(company=day.company, month_end=last).exists():
+        day.provisions = do_propose_provisions(day.company, last).total
 
 
 def take_kpi_snapshots(day: DailyRunResult) -> None:

@@ -20,6 +20,7 @@ shown with its underscores as spaces rather than not at all.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -28,6 +29,7 @@ from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from creditpilot.accounts.rights import Role, role_label
+from creditpilot.collections.actions import RUN_ACTOR
 from creditpilot.collections.portal import PORTAL_USER
 from creditpilot.core.financials import FIGURES
 from creditpilot.core.money import to_cents
@@ -280,9 +282,16 @@ def shown_value(field: str, value: Any, currency: str = "EUR") -> str:
         return import_status(str(value))
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(value, list):  # e.g. the invoices a promise or a plan covers
+        return ", ".join(shown_value(field, v, currency) for v in value) or "—"
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        return day(value)
     if isinstance(value, dict):
         return ", ".join(f"{count_label(k)} : {v}" for k, v in value.items())
     return str(value)
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _colon() -> str:
@@ -387,7 +396,11 @@ def describe_event(event: Any, customer_names: Mapping[str, str], currency: str 
     """The audit event as one sentence an auditor reads without knowing the store's codes."""
     sentence = _sentence(event, customer_names, currency)
     # "La ligne de commande a…": a sentence starts with a capital, a user's name stays as it is
-    for label in (_("the command line"), _("the customer (through the portal)")):
+    for label in (
+        _("the command line"),
+        _("the customer (through the portal)"),
+        _("the daily run"),
+    ):
         if sentence.startswith(label):
             return label[:1].upper() + sentence[1:]
     return sentence
@@ -397,6 +410,8 @@ def who_of(username: str) -> str:
     """Who acted, in words: a user's name, or the customer through the portal."""
     if username == PORTAL_USER:
         return _("the customer (through the portal)")
+    if username == RUN_ACTOR.username:
+        return _("the daily run")
     return username
 
 
@@ -530,7 +545,7 @@ def _sentence(event: Any, customer_names: Mapping[str, str], currency: str) -> s
             "kind": import_kind(str(after.get("kind", ""))),
             "values": values_text(after, currency),
             "old_values": values_text(before, currency),
-            "day": after.get("day", ""),
+            "day": shown_value("day", after.get("day", "")),
         }
     details = changes_text(before, after, currency) if after else values_text(before, currency)
     head = f"{who} — {_humanised(action)}" + (f" {customer}" if ref else "")

@@ -41,8 +41,8 @@ def test_the_route_list_is_read_from_the_api():
     assert ("patch", "/api/v1/companies/{company}/customers/{code}") in found
     assert ("post", "/api/v1/companies/{company}/imports") in found
     assert ("put", "/api/v1/companies/{company}/orders/{number}") in found
-    assert len(found) == 29
-    assert len(company_operations()) == 28
+    assert len(found) == 37
+    assert len(company_operations()) == 36
 
 
 @pytest.fixture
@@ -82,6 +82,7 @@ def url(template, company, code="ACME", job_id=1):
         number="CMD-1",
         case=1,
         month_end="2026-06-30",
+        dispute=1,
     )
 
 

@@ -34,6 +34,11 @@ ROUTES = {
     "/api/v1/companies/{company}/credit-check": {"get"},
     "/api/v1/companies/{company}/orders": {"get"},
     "/api/v1/companies/{company}/orders/{number}": {"put", "delete"},
+    "/api/v1/companies/{company}/disputes": {"get"},
+    "/api/v1/companies/{company}/disputes/{dispute}": {"patch"},
+    "/api/v1/companies/{company}/decision-matrix": {"get", "put"},
+    "/api/v1/companies/{company}/customers/{code}/decisions": {"get", "post"},
+    "/api/v1/companies/{company}/customers/{code}/portal-link": {"post", "delete"},
 }
 
 

@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from creditpilot.collections.models import LitigationCase, Message
+from creditpilot.collections.models import Dispute, LitigationCase, Message
 from creditpilot.orchestration.imports import do_submit_import
 from creditpilot.risk.models import Order, ProvisionRun
 
@@ -81,11 +81,19 @@ def fixed_path(alpha, alice, settings, tmp_path):
     )
     case = LitigationCase.objects.create(company=alpha, customer=acme, opened_on=date(2026, 6, 1))
     ProvisionRun.objects.create(company=alpha, month_end=date(2026, 6, 30))
+    dispute = Dispute.objects.create(
+        company=alpha,
+        customer=acme,
+        item=acme.documents.get(number="FA001"),
+        reason="price",
+        opened_on=date(2026, 6, 10),
+    )
     return {
         "company": "alpha",
         "code": "ACME",
         "case": str(case.pk),
         "month_end": "2026-06-30",
+        "dispute": str(dispute.pk),
         "job_id": str(job.pk),
         "item": "FA001",
         "message": str(message.pk),

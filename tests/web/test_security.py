@@ -115,6 +115,9 @@ def attempt(client: Client, method: str, url: str):  # type: ignore[no-untyped-d
     body: dict[str, str] = {"segment": "X", "payment_terms": "NET60"}
     if "/orders/" in url:
         body = {"customer": "ACME", "date": "2026-06-01", "amount": "10.00"}
+    if url.endswith("/decision-matrix"):
+        row = {"action": "lawyer", "collector_up_to": "0.00", "manager_up_to": "10.00"}
+        return getattr(client, method)(url, {"rows": [row]}, content_type="application/json")
     return getattr(client, method)(url, body, content_type="application/json")
 
 

@@ -32,6 +32,9 @@ class Action(StrEnum):
     APPROVE_DUNNING = "approve_dunning"  # approve a step that waits for it (formal notices)
     EDIT_DUNNING = "edit_dunning"  # strategies, steps and the wording of messages
     APPROVE_PROVISIONS = "approve_provisions"  # approve the month-end doubtful-debt provisions
+    # decide an escalation (formal notice, agency, lawyer, order for payment, write-off) as far
+    # as the decision matrix lets the role: management decides above the credit manager's bound
+    DECIDE_ESCALATION = "decide_escalation"
 
 
 ROLE_LABELS = {
@@ -56,11 +59,12 @@ _RIGHTS: dict[Role, frozenset[Action]] = {
             Action.APPROVE_DUNNING,
             Action.EDIT_DUNNING,
             Action.APPROVE_PROVISIONS,
+            Action.DECIDE_ESCALATION,
         }
     ),
-    Role.COLLECTOR: frozenset({Action.VIEW, Action.NOTE, Action.COLLECT}),
+    Role.COLLECTOR: frozenset({Action.VIEW, Action.NOTE, Action.COLLECT, Action.DECIDE_ESCALATION}),
     Role.SALES: frozenset({Action.VIEW, Action.NOTE}),
-    Role.MANAGEMENT: frozenset({Action.VIEW, Action.VIEW_AUDIT}),
+    Role.MANAGEMENT: frozenset({Action.VIEW, Action.VIEW_AUDIT, Action.DECIDE_ESCALATION}),
     Role.AUDITOR: frozenset({Action.VIEW, Action.VIEW_AUDIT}),
 }
 

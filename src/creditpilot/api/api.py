@@ -29,6 +29,7 @@ from creditpilot.api import (
     litigation,
     orders,
     reports,
+    resolution,
     risk,
 )
 from creditpilot.api.auth import api_key, signed_in_session
@@ -116,5 +117,15 @@ api = CreditPilotAPI(
 )
 register_error_handlers(api)
 
-for module in (companies, customers, reports, imports, dunning, litigation, risk, orders):
+for module in (
+    companies,
+    customers,
+    reports,
+    imports,
+    dunning,
+    litigation,
+    resolution,
+    risk,
+    orders,
+):
     api.add_router("/v1", module.router)

@@ -101,11 +101,11 @@ def customer_decisions(scope: Scope, customer: Customer) -> dict[str, Any]:
             {"decision": d, "name": ACTION_NAMES.get(d.action, d.action)}
             for d in Decision.objects.filter(customer=customer)[:10]
         ],
-        "may_decide": scope.can(Action.COLLECT),
+        "may_decide": scope.can(Action.DECIDE_ESCALATION),
     }
 
 
-@company_view(Action.COLLECT, methods=("POST",))
+@company_view(Action.DECIDE_ESCALATION, methods=("POST",))
 def decide(request: HttpRequest, scope: Scope, code: str) -> HttpResponse:
     customer = scope.customer(code)
     post = request.POST

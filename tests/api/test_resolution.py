@@ -1,0 +1,135 @@
+"""Disputes to their resolution, escalation decisions and portal links over the API: scoped,
+audited, and refused with a reason like the pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import time_machine
+
+from creditpilot.accounts.rights import Role
+from creditpilot.audit.models import AuditEvent
+from creditpilot.collections.models import Decision, Dispute, PortalLink
+from tests.api.conftest import persona
+from tests.api.support import error_of
+
+pytestmark = [pytest.mark.store, pytest.mark.django_db]
+BASE = "/api/v1/companies/alpha"
+TODAY = date(2026, 6, 30)
+
+
+def _open_item(who, code: str) -> str:
+    items = who.get(f"{BASE}/customers/{code}/open-items", as_of=TODAY.isoformat()).json()
+    return next(i["number"] for i in items["items"] if not i["number"].startswith("AV"))
+
+
+def test_a_dispute_is_assigned_then_resolved_by_its_owner(alice, sam, audrey, bob):
+    with time_machine.travel(TODAY, tick=False):
+        item = _open_item(alice, "GLOBEX")
+        made = alice.post_json(
+            f"{BASE}/customers/GLOBEX/disputes", {"item": item, "reason": "price"}
+        )
+        assert made.status_code == 201, made.json()
+        (row,) = alice.get(f"{BASE}/disputes").json()["disputes"]
+        assert (row["customer"], row["item"], row["status"], row["owner"]) == (
+            "GLOBEX", item, "open", ""
+        )  # fmt: skip
+        assert row["deadline"] == "2026-07-30" and not row["overdue"]
+        url = f"{BASE}/disputes/{row['id']}"
+        # an owner who is not a user of the company: nothing of the request is kept
+        refused = alice.patch(url, {"owner": "nobody", "deadline": "2026-07-10"})
+        assert refused.status_code == 422 and error_of(refused)["code"] == "unknown_owner"
+        assert Dispute.objects.get(pk=row["id"]).deadline is None
+        early = alice.patch(url, {"deadline": "2026-01-01"})
+        assert error_of(early)["code"] == "deadline_before_opening"
+        # the sales rep may own it; then they resolve it, though they do not collect
+        assert sam.patch(url, {"resolution": "credit_note"}).status_code == 403
+        assigned = alice.patch(url, {"owner": "sam", "deadline": "2026-07-10"})
+        assert assigned.status_code == 200, assigned.json()
+        assert (assigned.json()["owner"], assigned.json()["deadline"]) == ("sam", "2026-07-10")
+        assert audrey.patch(url, {"resolution": "rejected"}).status_code == 403
+        assert bob.patch(url, {"resolution": "rejected"}).status_code == 404
+        done = sam.patch(url, {"resolution": "credit_note", "note": "avoir AV-9 envoyé"})
+        assert done.status_code == 200, done.json()
+        body = done.json()
+        assert (body["status"], body["resolution"], body["closed_on"]) == (
+            "closed", "credit_note", "2026-06-30"
+        )  # fmt: skip
+        assert body["resolution_note"] == "avoir AV-9 envoyé"
+        again = alice.patch(url, {"resolution": "rejected"})
+        assert again.status_code == 422 and error_of(again)["code"] == "dispute_closed"
+        assert alice.get(f"{BASE}/disputes").json()["disputes"] == []
+        closed = alice.get(f"{BASE}/disputes", status="closed", customer="GLOBEX").json()
+        assert [d["id"] for d in closed["disputes"]] == [row["id"]]
+        assert alice.get(f"{BASE}/disputes", customer="NOPE").status_code == 404
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"dispute_assigned", "dispute_resolved"} <= actions
+
+
+def test_the_sales_rep_sees_only_the_disputes_of_their_customers(alice, sam):
+    with time_machine.travel(TODAY, tick=False):
+        for code in ("GLOBEX", "INITECH"):
+            body = {"item": _open_item(alice, code), "reason": "quality"}
+            assert alice.post_json(f"{BASE}/customers/{code}/disputes", body).status_code == 201
+        assert len(alice.get(f"{BASE}/disputes").json()["disputes"]) == 2
+        (own,) = sam.get(f"{BASE}/disputes").json()["disputes"]
+        assert own["customer"] == "GLOBEX"
+        other = Dispute.objects.get(customer__code="INITECH")
+        assert sam.patch(f"{BASE}/disputes/{other.pk}", {"owner": "sam"}).status_code == 404
+
+
+def test_the_matrix_says_who_decides_and_a_decision_is_refused_above_the_role(alpha, alice):
+    colin = persona("colin", alpha, Role.COLLECTOR)
+    mona = persona("mona", alpha, Role.MANAGEMENT)
+    ada = persona("ada", alpha, Role.ADMIN)
+    rows = {r["action"]: r for r in alice.get(f"{BASE}/decision-matrix").json()["rows"]}
+    assert rows["formal_notice"] == {
+        "action": "formal_notice",
+        "collector_up_to": "5000.00",
+        "manager_up_to": "50000.00",
+        "consult_sales": True,
+    }
+    body = {"action": "lawyer", "amount": "12000.00", "approve": True, "reason": "no answer"}
+    for persona_ in (colin, alice):
+        refused = persona_.post_json(f"{BASE}/customers/INITECH/decisions", body)
+        assert refused.status_code == 422 and error_of(refused)["code"] == "not_your_decision"
+    made = mona.post_json(f"{BASE}/customers/INITECH/decisions", body)
+    assert made.status_code == 201, made.json()
+    assert (made.json()["decided_by"], made.json()["role"]) == ("mona", "management")
+    listed = alice.get(f"{BASE}/customers/INITECH/decisions").json()["decisions"]
+    assert [d["id"] for d in listed] == [made.json()["id"]]
+    assert Decision.objects.count() == 1
+    # the matrix is adapted by who may change the company's settings, bounds in order
+    new = {"action": "lawyer", "collector_up_to": "0.00", "manager_up_to": "15000.00"}
+    assert alice.put(f"{BASE}/decision-matrix", {"rows": [new]}).status_code == 403
+    wrong = ada.put(f"{BASE}/decision-matrix", {"rows": [{**new, "manager_up_to": None}] * 0})
+    assert wrong.status_code == 422
+    upside = ada.put(f"{BASE}/decision-matrix", {"rows": [{**new, "collector_up_to": "20000.00"}]})
+    assert upside.status_code == 422 and error_of(upside)["code"] == "bounds_order"
+    changed = ada.put(f"{BASE}/decision-matrix", {"rows": [new]})
+    assert changed.status_code == 200
+    lawyer = next(r for r in changed.json()["rows"] if r["action"] == "lawyer")
+    assert lawyer["manager_up_to"] == "15000.00"
+    assert alice.post_json(f"{BASE}/customers/INITECH/decisions", body).status_code == 201
+    assert AuditEvent.objects.filter(action="matrix_changed", object_ref="lawyer").count() == 1
+
+
+def test_a_portal_link_is_issued_once_and_revoked(alpha, alice, sam, audrey, bob):
+    issued = alice.post_json(f"{BASE}/customers/GLOBEX/portal-link", {})
+    assert issued.status_code == 201, issued.json()
+    url = issued.json()["url"]
+    assert "/portal/" in url and issued.json()["customer"] == "GLOBEX"
+    # the live one comes back: one link a customer
+    assert alice.post_json(f"{BASE}/customers/GLOBEX/portal-link", {}).json()["url"] == url
+    assert PortalLink.objects.filter(company=alpha).count() == 1
+    assert audrey.post_json(f"{BASE}/customers/GLOBEX/portal-link", {}).status_code == 403
+    assert sam.delete(f"{BASE}/customers/GLOBEX/portal-link").status_code == 403  # sales
+    assert bob.delete(f"{BASE}/customers/GLOBEX/portal-link").status_code == 404
+    assert alice.delete(f"{BASE}/customers/GLOBEX/portal-link").status_code == 204
+    again = alice.delete(f"{BASE}/customers/GLOBEX/portal-link")
+    assert again.status_code == 422 and error_of(again)["code"] == "no_live_link"
+    token = url.rsplit("/portal/", 1)[1]
+    assert alice.client.get(f"/portal/{token}").status_code == 404  # it opens nothing now
+    actions = list(AuditEvent.objects.values_list("action", flat=True))
+    assert actions.count("portal_link_issued") == 1 and "portal_link_revoked" in actions

@@ -1,7 +1,8 @@
 """Collections, part 2, on the demo company, as its credit manager would go through it: a plan
 agreed and broken, dunning resuming; a case from formal notice to an order for payment whose
 statement of claim is the interest report to the cent; the month end's provisions exported
-as a balanced FEC; the decision matrix read on its page."""
+as a balanced FEC; the decision matrix read on its page; a dispute from the portal to a
+credit note."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import date, timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import timezone
 
 from creditpilot.accounts.rights import Role
 from creditpilot.accounts.services import do_add_user
@@ -113,3 +115,92 @@ def test_the_decision_matrix_page_says_who_decides_what(demo, settings):
     for words in ("Matrice de décision", "Mise en demeure", "Injonction de payer", "Avocat",
                   "Passage en perte", "la direction au-delà"):  # fmt: skip
         assert words in page, words
+
+
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def test_a_dispute_goes_from_the_portal_to_a_credit_note(demo, settings, tmp_path):
+    """The customer disputes an invoice through the link of their reminder; it lands on the
+    worklist and the timeline, is no longer dunned; the credit manager resolves it by a credit
+    note, and the credit note, booked and imported the next day, settles the invoice."""
+    import time_machine
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from creditpilot.collections.models import Dispute, DisputeFile, Task
+    from creditpilot.collections.portal import PORTAL_USER, link_url, live_link
+    from creditpilot.collections.timeline import timeline
+    from creditpilot.collections.worklist import worklist
+    from creditpilot.receivables.services import do_import_fec
+    from tests.fecbuilder import Fec
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.ALLOWED_HOSTS = ["*"]
+    day = END + timedelta(days=1)
+    do_add_user("mona", password="x-not-used-1!", companies=[demo], role=Role.CREDIT_MANAGER)
+    mona = Client()
+    mona.force_login(
+        get_user_model().objects.get(username="mona"),
+        backend="django.contrib.auth.backends.ModelBackend",
+    )
+    chased = sorted({a.customer for a in dunning_plan(demo, day).actions})
+    customer = demo.customers.get(code=chased[0])
+    invoice = open_debits(customer, day)[0]
+    with time_machine.travel(day, tick=False):
+        # the credit manager sends the customer their link (a reminder carries the same)
+        assert mona.post(f"/c/{demo.code}/customers/{customer.code}/portal/").status_code == 302
+        link = live_link(customer, timezone.now())
+        path = link_url(link).split("://", 1)[1].split("/", 1)[1]
+        guest = Client()
+        page = guest.get(f"/{path}")
+        assert page.status_code == 200 and invoice.number in page.content.decode()
+        sent = guest.post(
+            f"/{path}dispute/",
+            {
+                "item": invoice.number,
+                "reason": "quality",
+                "text": "Pièces défectueuses à la réception",
+                "file": SimpleUploadedFile("bon.pdf", PDF, content_type="application/pdf"),
+            },
+        )
+        assert sent.status_code == 302, sent.content[:300]
+    dispute = Dispute.objects.get(customer=customer, item_id=invoice.id, status="open")
+    assert (dispute.reason, dispute.created_by) == ("quality", PORTAL_USER)
+    assert DisputeFile.objects.get(dispute=dispute).size == len(PDF)
+    # on the collector's worklist and the customer's timeline; the item is no longer dunned
+    tasks = [w.task for w in worklist(demo, day) if w.customer.pk == customer.pk]
+    assert any(t.kind == Task.Kind.PORTAL_DISPUTE and t.dispute_id == dispute.pk for t in tasks)
+    assert any(e.kind == "dispute" for e in timeline(demo, customer))
+    actions = [a for a in dunning_plan(demo, day).actions if a.customer == customer.code]
+    assert all(invoice.number not in [i.number for i in a.items] for a in actions)
+    # the credit manager resolves it by a credit note, from the disputes page
+    with time_machine.travel(day, tick=False):
+        done = mona.post(
+            f"/c/{demo.code}/disputes/{dispute.pk}/",
+            {"resolution": "credit_note", "note": "Avoir total : pièces reprises"},
+        )
+    assert done.status_code == 302
+    dispute.refresh_from_db()
+    assert (dispute.status, dispute.resolution, dispute.closed_by) == (
+        "closed", "credit_note", "mona"
+    )  # fmt: skip
+    # the credit note comes back with the next day's entries and settles the invoice
+    credit = Fec()
+    amount = f"{invoice.open // 100}.{invoice.open % 100:02d}"
+    credit.credit_note(
+        day.strftime("%Y%m%d"), customer.code, f"AV-{invoice.number}", amount,
+        f"Avoir {invoice.number}",
+    )  # fmt: skip
+    do_import_fec(demo, credit.write(tmp_path / "FEC-avoir.txt"))
+    assert invoice.number not in [d.number for d in open_debits(customer, day)]
+    from creditpilot.receivables.models import Allocation, Document
+
+    kept = Document.objects.get(pk=invoice.id)
+    assert kept.is_active  # the day's file added the credit note; the invoice stays
+    settling = Allocation.objects.get(invoice=kept, credit__number=f"AV-{invoice.number}")
+    assert settling.amount == invoice.open
+    with time_machine.travel(day, tick=False):  # the session was last saved on that day
+        audit = mona.get(f"/c/{demo.code}/audit/")
+    assert audit.status_code == 200, audit
+    log = html.unescape(audit.content.decode())
+    assert "a résolu un litige" in log and "avoir" in log

@@ -39,6 +39,8 @@ ROUTES = {
     "/api/v1/companies/{company}/decision-matrix": {"get", "put"},
     "/api/v1/companies/{company}/customers/{code}/decisions": {"get", "post"},
     "/api/v1/companies/{company}/customers/{code}/portal-link": {"post", "delete"},
+    "/api/v1/companies/{company}/terms-of-sale": {"get"},
+    "/api/v1/companies/{company}/terms-of-sale/check": {"post"},
 }
 
 

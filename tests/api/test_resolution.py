@@ -133,3 +133,17 @@ def test_a_portal_link_is_issued_once_and_revoked(alpha, alice, sam, audrey, bob
     assert alice.client.get(f"/portal/{token}").status_code == 404  # it opens nothing now
     actions = list(AuditEvent.objects.values_list("action", flat=True))
     assert actions.count("portal_link_issued") == 1 and "portal_link_revoked" in actions
+
+
+def test_the_terms_of_sale_are_written_and_a_text_is_checked(alpha, alice, bob):
+    body = alice.get(f"{BASE}/terms-of-sale").json()
+    fr, en = body["clauses"]
+    assert (fr["language"], en["language"]) == ("fr", "en")
+    assert "40 euros" in fr["text"] and "40" in en["text"]
+    assert body["own_text"] == "" and body["own_text_missing"] == [
+        "terms", "rate", "indemnity", "discount"
+    ]  # fmt: skip
+    text = "Paiement à 30 jours. Pénalités de retard au taux BCE + 10 points."
+    checked = alice.post_json(f"{BASE}/terms-of-sale/check", {"text": text})
+    assert checked.status_code == 200 and checked.json()["missing"] == ["indemnity", "discount"]
+    assert bob.get(f"{BASE}/terms-of-sale").status_code == 404

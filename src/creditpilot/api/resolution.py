@@ -1,10 +1,13 @@
-"""Disputes to their resolution, escalation decisions and portal links over the API.
+"""Disputes to their resolution, escalation decisions, portal links and the payment clauses
+of the terms of sale over the API.
 
 The same services as the pages: a dispute gets an owner and a deadline or is resolved
 (a collector or credit manager settles any, a sales rep those they own); the decision
 matrix says who decides each escalation and every decision is recorded with who, when
 and why; a customer's portal link is issued to be sent by hand, or revoked. Each route is
-scoped like the pages, and every change is audited by the service it calls.
+scoped like the pages, and every change is audited by the service it calls. The payment
+clauses are written from the company's settings (L441-1, L441-10); a text the company wrote
+is checked against the mentions the law asks for.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from creditpilot.collections.decisions import (
 from creditpilot.collections.disputes import deadline_of, do_assign_dispute, do_resolve_dispute
 from creditpilot.collections.models import Decision, Dispute
 from creditpilot.collections.portal import do_issue_link, do_revoke_links, link_url
+from creditpilot.collections.terms_of_sale import MENTIONS, missing_mentions, payment_clauses
 from creditpilot.core.errors import NotFoundError
 from creditpilot.core.money import format_cents, to_cents
 
@@ -125,6 +129,28 @@ class DecisionOut(Schema):
 class Decisions(Schema):
     customer: str
     decisions: list[DecisionOut]
+
+
+class ClausesOut(Schema):
+    language: Literal["fr", "en"]
+    text: str
+    beyond_legal_cap: bool = Field(description="the default terms exceed the caps of L441-10")
+
+
+class TermsOfSale(Schema):
+    clauses: list[ClausesOut]
+    own_text: str = Field(description="the company's own payment clauses (its legal mentions)")
+    own_text_missing: list[str] = Field(
+        description=f"the mentions its own text lacks, among {', '.join(MENTIONS)}"
+    )
+
+
+class TextIn(Schema):
+    text: str = Field(max_length=20000)
+
+
+class CheckOut(Schema):
+    missing: list[str] = Field(description=f"among {', '.join(MENTIONS)}")
 
 
 class PortalLinkOut(Schema):
@@ -324,3 +350,32 @@ def revoke_link(request: HttpRequest, company: str, code: str) -> tuple[int, Non
     customer = scope.customer(code)
     do_revoke_links(scope.company, customer, timezone.now(), actor_of(user_of(request), request))
     return 204, None
+
+
+@router.get(
+    "/companies/{company}/terms-of-sale",
+    response={200: TermsOfSale, **error_responses(403, 404)},
+    summary="The payment clauses of the terms of sale, in French and English, from the settings",
+)
+def terms_of_sale(request: HttpRequest, company: str) -> dict[str, Any]:
+    scope = scope_of(request, company)
+    own = scope.company.legal_mentions.strip()
+    clauses = [payment_clauses(scope.company, language) for language in ("fr", "en")]
+    return {
+        "clauses": [
+            {"language": c.language, "text": c.text, "beyond_legal_cap": c.beyond_legal_cap}
+            for c in clauses
+        ],
+        "own_text": own,
+        "own_text_missing": missing_mentions(own) if own else list(MENTIONS),
+    }
+
+
+@router.post(
+    "/companies/{company}/terms-of-sale/check",
+    response={200: CheckOut, **error_responses(403, 404, 413, 415, 422)},
+    summary="Check a text of payment clauses against the mentions the law asks for",
+)
+def check_terms(request: HttpRequest, company: str, body: TextIn) -> dict[str, Any]:
+    scope_of(request, company)
+    return {"missing": missing_mentions(body.text)}

@@ -62,14 +62,21 @@ class Document(models.Model):
         INVOICES = "invoices", "invoices import"
 
     # indexes: the composite ones below serve company and customer look-ups; a million
-    # lines are inserted at once, and each index is paid for on every line
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False)
+    # lines are inserted at once, and each index is paid for on every line. So is each
+    # foreign key the database checks: the company (the customer's own) and the batch
+    # (written by the same import, in the same transaction) are kept by the code alone
+    # (Django still cascades and protects); the customer is checked by the database.
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, db_index=False, db_constraint=False
+    )
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="documents", db_index=False
     )
     source = models.CharField(max_length=10, choices=Source.choices)
     key = models.CharField(max_length=300)  # natural key within (company, source)
-    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, db_index=False)
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, db_index=False, db_constraint=False
+    )
     kind = models.CharField(max_length=12, choices=Kind.choices)
     number = models.CharField(max_length=200, blank=True)  # invoice number / PieceRef
     label = models.CharField(max_length=500, blank=True)
@@ -139,8 +146,14 @@ class Allocation(models.Model):
 
     FIXED = (Method.IMPORT, Method.MANUAL)
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False)
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, db_index=False)
+    # the company and the customer are the invoice's (see Document): kept by the code, the
+    # two documents checked by the database
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, db_index=False, db_constraint=False
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, db_index=False, db_constraint=False
+    )
     invoice = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="settled_by")
     credit = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="settles")
     amount = models.BigIntegerField()  # cents, > 0

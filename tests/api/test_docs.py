@@ -16,6 +16,7 @@ ROUTES = {
     "/api/v1/companies/{company}/customers/{code}/open-items": {"get"},
     "/api/v1/companies/{company}/aging": {"get"},
     "/api/v1/companies/{company}/kpis": {"get"},
+    "/api/v1/companies/{company}/forecast": {"get"},
     "/api/v1/companies/{company}/imports": {"get", "post"},
     "/api/v1/companies/{company}/imports/{job_id}": {"get"},
     "/api/v1/companies/{company}/actions": {"get"},

@@ -185,6 +185,16 @@ def b_objects(world, tmp_path, settings):
     schedule = ReportSchedule.objects.create(
         company=world.b, report="monthly", frequency="monthly", created_by="bea"
     )
+    from creditpilot.forecast.models import ForecastRun
+
+    empty = {"weeks": [], "months": [], "by_rating": [], "by_segment": [], "by_customer": []}
+    ForecastRun.objects.create(
+        company=world.b,
+        day=date(2026, 6, 30),
+        method="fallback",
+        summary={"as_of": "2026-06-30", "currency": "EUR", "method": "fallback", "reason": "",
+                 "n_train": 0, "open": "0.00", "later": "0.00", **empty},
+    )  # fmt: skip
     return {
         "company": world.b.code,
         "code": "ACME",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Literal
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +15,8 @@ from creditpilot.api.auth import scope_of
 from creditpilot.api.errors import error_responses
 from creditpilot.api.params import IsoDate
 from creditpilot.api.schemas import Aging, AgingGrouped, Kpis
+from creditpilot.core.errors import InvalidInputError
+from creditpilot.forecast.services import latest_run, run_forecast
 from creditpilot.reports.aging import group_aging
 from creditpilot.reports.positions import aging_from_positions, aging_json_bytes, kpis_json_bytes
 
@@ -60,3 +62,28 @@ def kpis(request: HttpRequest, company: str, as_of: IsoDate | None = None) -> Ht
     # from the day's cached snapshot, like the aging: the figures of ``report kpis``
     body = kpis_json_bytes(scope.company, as_of or timezone.localdate())
     return HttpResponse(body, content_type="application/json")
+
+
+@router.get(
+    "/companies/{company}/forecast",
+    response={200: dict[str, Any], **error_responses(403, 404, 422)},
+    summary="The cash-in forecast the daily run kept (13 weeks, 6 months, 80 % bands)",
+    description=(
+        "The JSON of `creditpilot report forecast --format json`, as kept by the daily run on "
+        "`as_of` or in the week before it (a sales rep's: their own customers only). "
+        "Without a kept forecast the answer is a 422 `no_forecast`: run the day first."
+    ),
+)
+def forecast(request: HttpRequest, company: str, as_of: IsoDate | None = None) -> dict[str, Any]:
+    scope = scope_of(request, company)
+    scope.require(Action.VIEW)
+    as_of = as_of or timezone.localdate()
+    run = latest_run(scope.company, as_of)
+    if run is None:
+        raise InvalidInputError(
+            "no_forecast", f"no forecast kept on {as_of.isoformat()} or in the week before"
+        )
+    if scope.own_customers_only:
+        ids = set(scope.customers().values_list("id", flat=True))
+        return run_forecast(run, ids).as_json()
+    return dict(run.summary)

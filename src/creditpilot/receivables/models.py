@@ -44,6 +44,12 @@ class LedgerPeriod(models.Model):
     start = models.DateField()
     end = models.DateField()
     batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT)
+    # what the next export of the period needs to skip the entries read this time, byte for
+    # byte the same (receivables/digests.py): a digest of each entry accepted whole and the
+    # fingerprints of its documents, and the context they were read in
+    digest_context = models.CharField(max_length=64, blank=True)
+    digest_meta = models.JSONField(default=dict)
+    entry_digests = models.BinaryField(null=True)
 
     class Meta:
         ordering = ["start"]

@@ -306,7 +306,7 @@ def entry_digests(text: FecText) -> pl.DataFrame:
     number, trimmed) with a digest of its lines as written, byte for byte and in order.
 
     Columns: ``entry_a``, ``entry_b`` (the digest), ``first_date``, ``last_date`` (its
-    ``EcritureDate`` as written, least and greatest), ``lines`` (their numbers). Only the
+    ``EcritureDate`` as a number YYYYMMDD, least and greatest), ``lines`` (their numbers). Only the
     columns that group the lines are cut out, so this costs a fraction of a full read;
     ``read_fec_text(..., digests=True)`` gives the same from a full read.
     """
@@ -336,13 +336,15 @@ def entry_digests(text: FecText) -> pl.DataFrame:
 
 def _digests(keys: pl.DataFrame) -> pl.DataFrame:
     """``entry_digests`` from the lines' ``_h0``, ``_h1`` and trimmed key fields, in line order."""
+    # the dates as numbers (YYYYMMDD; null when not one): the least and greatest cost less
+    day = pl.col("EcritureDate").cast(pl.Int64, strict=False)
     return (
         keys.group_by(ENTRY)
         .agg(
             pl.col("_h0"),
             pl.col("_h1"),
-            pl.col("EcritureDate").min().alias("first_date"),
-            pl.col("EcritureDate").max().alias("last_date"),
+            day.min().alias("first_date"),
+            day.max().alias("last_date"),
             pl.col("line").alias("lines"),
         )
         .select(

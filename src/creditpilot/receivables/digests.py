@@ -138,11 +138,8 @@ def plan(company: Company, text: FecText, context: str) -> Skip | None:
     if not usable.exists():
         return None
     entries = entry_digests(text)
-    dates = pl.concat([entries["first_date"], entries["last_date"]])
-    dates = dates.filter(dates.str.contains(r"^\d{8}$")).str.strptime(
-        pl.Date, "%Y%m%d", strict=False
-    )
-    if dates.drop_nulls().len() == 0:
+    dates = _as_dates(pl.concat([entries["first_date"], entries["last_date"]])).drop_nulls()
+    if dates.len() == 0:
         return None
     start, end = dates.min(), dates.max()
     overlapping = list(
@@ -182,8 +179,8 @@ def entries_kept(
         lines = lines.join(bad, on=DIGEST, how="anti")
     entry_rows = read.select(
         *DIGEST,
-        pl.col("first_date").str.strptime(pl.Date, "%Y%m%d", strict=False),
-        pl.col("last_date").str.strptime(pl.Date, "%Y%m%d", strict=False),
+        _as_dates(pl.col("first_date")),
+        _as_dates(pl.col("last_date")),
         pl.lit(None, dtype=pl.Int64).alias("fingerprint"),
     )
     doc_rows = lines.with_columns(pl.col("line").cast(pl.Int64)).join(
@@ -197,6 +194,11 @@ def entries_kept(
     )
     parts = [entry_rows, doc_rows, *([skip.kept] if skip is not None else [])]
     return pl.concat([p.cast(_SCHEMA) for p in parts])  # type: ignore[arg-type]
+
+
+def _as_dates(numbers: Any) -> Any:
+    """YYYYMMDD numbers (a series or an expression) as dates; null when not a date."""
+    return numbers.cast(pl.Utf8).str.strptime(pl.Date, "%Y%m%d", strict=False)
 
 
 def dump(rows: pl.DataFrame) -> bytes:

@@ -131,6 +131,13 @@ class Document(models.Model):
                 condition=models.Q(is_opening=True),
                 name="document_opening_idx",
             ),
+            # the items an invoices import flags disputed (a few): found after every import
+            # without reading the whole ledger
+            models.Index(
+                fields=["company"],
+                condition=models.Q(disputed=True),
+                name="document_disputed_idx",
+            ),
         ]
 
 

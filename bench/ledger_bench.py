@@ -11,7 +11,8 @@ ratio to that yardstick where the target is one.
 
 Options: --lines N (default 1,000,000; e.g. --lines 50000 for a quick check),
 --customers N (default 3,000), --skip-postgres, --skip-next-day (the next day's
-export of one simulated ledger and the daily run after it, see ``bench_next_day``).
+export of one simulated ledger and the daily run after it, see ``bench_next_day``),
+--only-next-day (that part alone, on SQLite).
 """
 
 from __future__ import annotations
@@ -400,7 +401,11 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=3_000)
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-next-day", action="store_true")
+    parser.add_argument("--only-next-day", action="store_true")
     args = parser.parse_args()
+    if args.only_next_day:
+        bench_next_day("SQLite", clean_env(), args.lines, args.customers)
+        return
 
     fec = generate(args.lines, args.customers)
     with fec.open("rb") as fh:

@@ -83,6 +83,28 @@ class FecFile:
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
     rejected_lines: set[int] = field(default_factory=set)
+    # receivable accounts written with an auxiliary account somewhere in the lines read, and
+    # those written without one: a line without one is refused when its account is in the first
+    collective_accounts: frozenset[str] = frozenset()
+    accounts_without_aux: frozenset[str] = frozenset()
+    # the entries read, when asked for (see ``entry_digests``)
+    entries: pl.DataFrame | None = None
+
+
+@dataclass
+class FecText:
+    """A FEC decoded and cut into lines, not parsed yet: ``frame`` holds ``line`` and ``raw``."""
+
+    path: str
+    content_hash: str
+    encoding: str
+    header: str
+    layout: _Layout
+    frame: pl.DataFrame
+
+    @property
+    def data_lines(self) -> int:
+        return self.frame.height
 
 
 def decode(raw: bytes, name: str) -> tuple[str, str]:
@@ -131,6 +153,12 @@ def _units(cents: pl.Expr) -> pl.Expr:
     sign = pl.when(cents < 0).then(pl.lit("-")).otherwise(pl.lit(""))
     whole = (cents.abs() // 100).cast(pl.Utf8)
     return pl.format("{}{}.{}", sign, whole, (cents.abs() % 100).cast(pl.Utf8).str.zfill(2))
+
+
+def _decimal_text(exact: pl.Expr) -> pl.Expr:
+    """An exact decimal as text, two decimals at least, no trailing zero beyond them: the
+    same whatever the scale the file's other amounts called for (``0.0100`` -> ``0.01``)."""
+    return exact.cast(pl.Utf8).str.replace(r"^(-?\d+\.\d\d\d*?)0+$", "${1}")
 
 
 class _Rejections:
@@ -188,41 +216,144 @@ def read_fec(
 
     ``raw`` and its ``content_hash``: the file's bytes and their SHA-256 when the caller has them.
     """
+    return read_fec_text(
+        split_fec(path, raw=raw, content_hash=content_hash),
+        receivable_prefixes=receivable_prefixes,
+        opening_journals=opening_journals,
+        company_currency=company_currency,
+    )
+
+
+def split_fec(
+    path: Path | str, *, raw: bytes | None = None, content_hash: str | None = None
+) -> FecText:
+    """The FEC decoded and cut into its numbered lines; the header read."""
     name = str(path)
     raw = raw if raw is not None else _read_bytes(path)
     content_hash = content_hash or hashlib.sha256(raw).hexdigest()
     text, encoding = decode(raw, name)
     data = raw.removeprefix(b"\xef\xbb\xbf") if encoding == "utf-8" else text.encode("utf-8")
     del raw, text
-    frame, layout = _split_lines(data, name)
-    del data
-    data_lines = frame.height
+    frame, layout, header = _split_lines(data, name)
+    return FecText(name, content_hash, encoding, header, layout, frame)
+
+
+def read_fec_text(
+    text: FecText,
+    *,
+    receivable_prefixes: tuple[str, ...] = ("411", "413", "416"),
+    opening_journals: tuple[str, ...] = ("AN", "RAN", "OUV", "ANO", "ANX"),
+    company_currency: str = "EUR",
+    only: pl.DataFrame | None = None,
+    digests: bool = False,
+) -> FecFile:
+    """Parse and check the lines of ``text``: all of them, or the lines ``only`` names.
+
+    ``only`` (a ``line`` column) must name whole entries: every check but one is made
+    within an entry, and the lines are numbered as in the file. The one check across
+    entries (a receivable account written with an auxiliary account elsewhere, see
+    ``_customer_lines``) is made over the lines read. ``digests``: ``entries`` holds
+    each entry's digest (see ``entry_digests``).
+    """
+    name, layout = text.path, text.layout
+    frame = text.frame if only is None else text.frame.join(only, on="line", how="semi")
     rejections = _Rejections(name)
-    fields, entry_of_line = _split_fields(frame, layout, rejections)
+    fields, entry_of_line = _split_fields(frame, layout, rejections, hashed=digests)
     del frame
+    entries = _digests(entry_of_line) if digests else None
+    entry_of_line = entry_of_line.select("line", *ENTRY)
     _check_required(fields, rejections)
     fields = _parse_dates(fields, rejections)
     fields = _parse_amounts(fields, layout, rejections)
     valid = _without_rejected_entries(fields, entry_of_line, rejections)
     del fields, entry_of_line
     valid = _check_balance(valid, layout, rejections)
-    customers = _customer_lines(valid, receivable_prefixes, rejections)
+    customers, collective, without_aux = _customer_lines(valid, receivable_prefixes, rejections)
     lines = _ledger_lines(valid, customers, layout, opening_journals, company_currency)
     period = valid.select(
         pl.col("_EcritureDate").min().alias("a"), pl.col("_EcritureDate").max().alias("b")
     )
     return FecFile(
         path=name,
-        content_hash=content_hash,
-        encoding=encoding,
+        content_hash=text.content_hash,
+        encoding=text.encoding,
         separator=layout.separator,
-        data_lines=data_lines,
+        data_lines=text.data_lines,
         lines=lines,
         period_start=period["a"][0],
         period_end=period["b"][0],
         errors=rejections.sorted_errors(),
         error_count=rejections.count,
         rejected_lines=rejections.lines,
+        collective_accounts=collective,
+        accounts_without_aux=without_aux,
+        entries=entries,
+    )
+
+
+# an entry's digest: two 64-bit hashes of the list of its lines' hashes, in the file's order
+_LINE_SEEDS = (20261204, 42061202)
+_ENTRY_SEEDS = (71, 73)
+_DIGEST_FIELDS = ("JournalCode", "EcritureNum", "EcritureDate")
+
+
+def _line_hashes() -> list[pl.Expr]:
+    return [pl.col("raw").hash(seed=s).alias(f"_h{i}") for i, s in enumerate(_LINE_SEEDS)]
+
+
+def entry_digests(text: FecText) -> pl.DataFrame:
+    """Each entry of the file (its lines grouped as the reader groups them: journal and
+    number, trimmed) with a digest of its lines as written, byte for byte and in order.
+
+    Columns: ``entry_a``, ``entry_b`` (the digest), ``first_date``, ``last_date`` (its
+    ``EcritureDate`` as a number YYYYMMDD, least and greatest), ``lines`` (their numbers). Only the
+    columns that group the lines are cut out, so this costs a fraction of a full read;
+    ``read_fec_text(..., digests=True)`` gives the same from a full read.
+    """
+    sep, columns = text.layout.separator, text.layout.columns
+    cut = max(columns[c] for c in _DIGEST_FIELDS) + 1
+    keys = (
+        text.frame.select(
+            "line", *_line_hashes(), pl.col("raw").str.split_exact(sep, cut).alias("f")
+        )
+        .unnest("f")
+        .select(
+            "line",
+            "_h0",
+            "_h1",
+            *[
+                pl.col(f"field_{columns[c]}")
+                .fill_null("")
+                .str.strip_chars()
+                .str.strip_chars('"')
+                .alias(c)
+                for c in _DIGEST_FIELDS
+            ],
+        )
+    )
+    return _digests(keys)
+
+
+def _digests(keys: pl.DataFrame) -> pl.DataFrame:
+    """``entry_digests`` from the lines' ``_h0``, ``_h1`` and trimmed key fields, in line order."""
+    # the dates as numbers (YYYYMMDD; null when not one): the least and greatest cost less
+    day = pl.col("EcritureDate").cast(pl.Int64, strict=False)
+    return (
+        keys.group_by(ENTRY)
+        .agg(
+            pl.col("_h0"),
+            pl.col("_h1"),
+            day.min().alias("first_date"),
+            day.max().alias("last_date"),
+            pl.col("line").alias("lines"),
+        )
+        .select(
+            pl.col("_h0").hash(seed=_ENTRY_SEEDS[0]).reinterpret(signed=True).alias("entry_a"),
+            pl.col("_h1").hash(seed=_ENTRY_SEEDS[1]).reinterpret(signed=True).alias("entry_b"),
+            "first_date",
+            "last_date",
+            "lines",
+        )
     )
 
 
@@ -235,7 +366,7 @@ def _read_bytes(path: Path | str) -> bytes:
     return p.read_bytes()
 
 
-def _split_lines(data: bytes, name: str) -> tuple[pl.DataFrame, _Layout]:
+def _split_lines(data: bytes, name: str) -> tuple[pl.DataFrame, _Layout, str]:
     """The data lines (``line``, ``raw``) numbered as in the file, and the layout of the header."""
     # one column of whole lines, read natively; blank lines stay (as null) so that
     # row numbers are line numbers
@@ -259,16 +390,17 @@ def _split_lines(data: bytes, name: str) -> tuple[pl.DataFrame, _Layout]:
     )
     if frame.height == 0:
         raise InvalidInputError.of("no_data", file=name, line=1)
-    return frame, layout
+    return frame, layout, header_line
 
 
 def _split_fields(
-    frame: pl.DataFrame, layout: _Layout, rejections: _Rejections
+    frame: pl.DataFrame, layout: _Layout, rejections: _Rejections, *, hashed: bool = False
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Lines cut into their named fields; a line with the wrong number of fields is refused.
 
     Also returns the entry (journal, number) of every line, refused ones included, so that
-    a refused line can take its whole entry with it.
+    a refused line can take its whole entry with it; ``hashed``: with what ``_digests``
+    needs (the hashes of the lines as written and their ``EcritureDate``).
     """
     sep, n_fields = layout.separator, layout.n_fields
     # one field more than the header: a line with too many has it, one with too few lacks
@@ -277,17 +409,23 @@ def _split_fields(
     # values compared or parsed lose their surrounding spaces and quotes: only the lines that
     # have any are trimmed (most exports have none)
     padded = pl.col("raw").str.contains(rf'^\s|\s$|\s{re.escape(sep)}|{re.escape(sep)}\s|"')
-    fields = frame.select("line", "raw", padded.alias("_padded"), split).unnest("f")
+    hashes = _line_hashes() if hashed else []
+    fields = frame.select("line", "raw", padded.alias("_padded"), *hashes, split).unnest("f")
     is_wrong = pl.col(f"field_{n_fields}").is_not_null() | pl.col(f"field_{n_fields - 1}").is_null()
     wrong = fields.filter(is_wrong).select("line", "raw")
     found = pl.col("raw").str.count_matches(sep, literal=True) + 1
     rejections.add(wrong, None, "wrong_field_count", expected=n_fields, found=found)
     rename = {f"field_{i}": key for key, i in layout.columns.items()}
+    kept = ["_h0", "_h1"] if hashed else []
     fields = fields.select(
-        "line", "_padded", *[pl.col(src).fill_null("").alias(dst) for src, dst in rename.items()]
+        "line",
+        "_padded",
+        *kept,
+        *[pl.col(src).fill_null("").alias(dst) for src, dst in rename.items()],
     )
     fields = _trimmed(fields).drop("_padded")
-    entry_of_line = fields.select("line", *ENTRY)
+    entry_of_line = fields.select("line", *kept, *ENTRY, *(["EcritureDate"] if hashed else []))
+    fields = fields.drop(kept)
     if wrong.height:
         fields = fields.filter(~pl.col("line").is_in(wrong["line"].implode()))
     return fields, entry_of_line
@@ -433,7 +571,7 @@ def _check_balance(valid: pl.DataFrame, layout: _Layout, rejections: _Rejections
         "unbalanced_entry",
         entry=pl.col("EcritureNum"),
         journal=pl.col("JournalCode"),
-        difference=pl.col("net").cast(pl.Utf8) if exact else _units(pl.col("net")),
+        difference=_decimal_text(pl.col("net")) if exact else _units(pl.col("net")),
     )
     if unbalanced.height == 0:
         return valid.drop("_exact") if exact else valid
@@ -445,11 +583,12 @@ def _check_balance(valid: pl.DataFrame, layout: _Layout, rejections: _Rejections
 
 def _customer_lines(
     valid: pl.DataFrame, receivable_prefixes: tuple[str, ...], rejections: _Rejections
-) -> pl.DataFrame:
+) -> tuple[pl.DataFrame, frozenset[str], frozenset[str]]:
     """The lines of the receivable accounts; one without a customer is refused.
 
     A receivable line needs a customer: its auxiliary account, or the account itself when
-    that account is a customer's own (not a collective account such as 411000).
+    that account is a customer's own (not a collective account such as 411000). Also
+    returns the accounts written with an auxiliary account and those written without.
     """
     is_receivable = pl.lit(False)
     for prefix in receivable_prefixes:
@@ -467,7 +606,12 @@ def _customer_lines(
     rejections.add(no_customer, "CompAuxNum", "no_customer", account=pl.col("CompteNum"))
     if no_customer.height:
         customers = customers.filter(~pl.col("line").is_in(no_customer["line"].implode()))
-    return customers
+    without_aux = valid.filter(is_receivable & (pl.col("CompAuxNum") == ""))["CompteNum"]
+    return (
+        customers,
+        frozenset(collective_accounts.explode().to_list()),
+        frozenset(without_aux.unique().to_list()),
+    )
 
 
 def _ledger_lines(

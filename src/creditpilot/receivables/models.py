@@ -44,6 +44,12 @@ class LedgerPeriod(models.Model):
     start = models.DateField()
     end = models.DateField()
     batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT)
+    # what the next export of the period needs to skip the entries read this time, byte for
+    # byte the same (receivables/digests.py): a digest of each entry accepted whole and the
+    # fingerprints of its documents, and the context they were read in
+    digest_context = models.CharField(max_length=64, blank=True)
+    digest_meta = models.JSONField(default=dict)
+    entry_digests = models.BinaryField(null=True)
 
     class Meta:
         ordering = ["start"]
@@ -131,6 +137,13 @@ class Document(models.Model):
                 fields=["company", "entry_date"],
                 condition=models.Q(is_opening=True),
                 name="document_opening_idx",
+            ),
+            # the items an invoices import flags disputed (a few): found after every import
+            # without reading the whole ledger
+            models.Index(
+                fields=["company"],
+                condition=models.Q(disputed=True),
+                name="document_disputed_idx",
             ),
         ]
 

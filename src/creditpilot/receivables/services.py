@@ -21,8 +21,8 @@ from creditpilot.audit.services import Actor, record
 from creditpilot.companies.models import Company
 from creditpilot.core.errors import InvalidInputError, RowError
 from creditpilot.customers.models import Customer
-from creditpilot.readers.fec import read_fec
-from creditpilot.receivables import bulk
+from creditpilot.readers.fec import FecFile, FecText, read_fec_text, split_fec
+from creditpilot.receivables import bulk, digests
 from creditpilot.receivables.guards import check_fec_is_the_companys
 from creditpilot.receivables.models import Allocation, Document, ImportBatch, LedgerPeriod
 from creditpilot.receivables.rebuild import (
@@ -72,6 +72,10 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
     skipped: list[RowError] = field(default_factory=list)
     batch_id: int | None = None
+    # how the FEC was read: entries parsed and checked, entries skipped (the same bytes as
+    # the last import of the period read, see ``digests``)
+    entries_read: int = 0
+    entries_skipped: int = 0
 
     def summary(self) -> str:
         if not self.changed:
@@ -142,43 +146,110 @@ def do_import_fec(
     content_hash = hashlib.sha256(raw).hexdigest()
     if _already_imported(company, ImportBatch.Kind.FEC, content_hash):
         return ImportResult("fec", name, changed=False)
-    fec = read_fec(
-        path,
-        receivable_prefixes=tuple(company.receivable_prefix_list),
-        opening_journals=tuple(company.opening_journal_list),
-        company_currency=company.currency,
-        raw=raw,
-        content_hash=content_hash,
-    )
+    text = split_fec(path, raw=raw, content_hash=content_hash)
     del raw
-    if fec.errors and not accept_valid_rows:
+    context = digests.context_of(company, text)
+    read = _read_fec(company, text, context, digests.plan(company, text, context))
+    options = {"accept_valid_rows": accept_valid_rows, "user": user, "progress": progress}
+    guard = {"force": force, "file_name": file_name}
+    try:
+        return _import_read(company, path, read, options, guard)
+    except digests.StaleDigestsError:
+        # the store is not what the digests say: read the file whole
+        read = _read_fec(company, text, context, None)
+        return _import_read(company, path, read, options, guard)
+
+
+@dataclass
+class _Read:
+    """A FEC read for an import: whole, or its new and changed entries only (``skip``)."""
+
+    fec: FecFile
+    context: str
+    entries: pl.DataFrame
+    skip: digests.Skip | None
+
+    @property
+    def customer_lines(self) -> int:
+        kept = 0 if self.skip is None else self.skip.kept_fingerprints.height
+        return self.fec.lines.height + kept
+
+    def period(self) -> tuple[date | None, date | None]:
+        start, end = self.fec.period_start, self.fec.period_end
+        if self.skip is None:
+            return start, end
+        first, last = self.skip.span()
+        starts = [d for d in (start, first) if d is not None]
+        ends = [d for d in (end, last) if d is not None]
+        return (min(starts) if starts else None), (max(ends) if ends else None)
+
+    @property
+    def kept(self) -> pl.DataFrame | None:
+        return None if self.skip is None else self.skip.kept_fingerprints
+
+    def counts(self) -> tuple[int, int]:
+        if self.skip is None:
+            return self.entries.height, 0
+        return self.entries.height - self.skip.skipped.height, self.skip.skipped.height
+
+
+def _read_fec(company: Company, text: FecText, context: str, skip: digests.Skip | None) -> _Read:
+    """The file's new and changed entries when ``skip`` allows it and the check across
+    entries agrees (see ``digests``); else the whole file."""
+    options = {
+        "receivable_prefixes": tuple(company.receivable_prefix_list),
+        "opening_journals": tuple(company.opening_journal_list),
+        "company_currency": company.currency,
+    }
+    if skip is not None:
+        fec = read_fec_text(text, only=skip.read, **options)  # type: ignore[arg-type]
+        if skip.agrees_with(fec):
+            return _Read(fec, context, skip.entries, skip)
+    fec = read_fec_text(text, digests=True, **options)  # type: ignore[arg-type]
+    assert fec.entries is not None
+    return _Read(fec, context, fec.entries, None)
+
+
+def _import_read(
+    company: Company,
+    path: Path,
+    read: _Read,
+    options: dict,
+    guard: dict,
+) -> ImportResult:
+    """Store what was read, in one transaction."""
+    name, fec = str(path), read.fec
+    if fec.errors and not options["accept_valid_rows"]:
         raise ImportRefusedError(name, fec.errors, fec.error_count)
-    if fec.period_start is None:
+    start, end = read.period()
+    if start is None or end is None:
         raise InvalidInputError("no_valid_rows", "no valid row to import", file=name)
     lines = fec.lines
-    findings = check_fec_is_the_companys(
-        company, name, lines, fec.period_start, fec.period_end, force=force, file_name=file_name
-    )
+    if read.skip is not None:
+        # whether the file shares anything with the store is for all its lines to say
+        findings = check_fec_is_the_companys(company, name, lines, start, end, force=True)
+        if any(f.code == "nothing_in_common" for f in findings):
+            raise digests.StaleDigestsError
+    findings = check_fec_is_the_companys(company, name, lines, start, end, **guard)
+    user, progress = options["user"], options["progress"]
     with transaction.atomic():
         batch = ImportBatch.objects.create(
             company=company,
             kind=ImportBatch.Kind.FEC,
             file_name=path.name,
             content_hash=fec.content_hash,
-            period_start=fec.period_start,
-            period_end=fec.period_end,
+            period_start=start,
+            period_end=end,
             created_by=user,
             errors=[e.as_dict() for e in fec.errors],
         )
         progress("customers")
         created_customers = _create_missing_customers(company, lines)
         progress("storing")
-        counts, rebuilt = _store_period(
-            company, batch, lines, fec.period_start, fec.period_end, progress
-        )
+        counts, rebuilt = _store_period(company, batch, read, start, end, progress)
         batch.counts = {
             "lines": fec.data_lines,
-            "customer_lines": lines.height,
+            "customer_lines": read.customer_lines,
             "customers_created": created_customers,
             **counts,
             "rejected_rows": fec.error_count,
@@ -188,25 +259,40 @@ def do_import_fec(
         batch.save(update_fields=["counts", "warnings"])
         audit_import(batch, user)
     warnings = [*(f.message for f in findings), *rebuilt.warnings]
-    return ImportResult("fec", name, True, batch.counts, warnings, fec.errors, batch.id)
+    result = ImportResult("fec", name, True, batch.counts, warnings, fec.errors, batch.id)
+    result.entries_read, result.entries_skipped = read.counts()
+    return result
 
 
 def _store_period(
     company: Company,
     batch: ImportBatch,
-    lines: pl.DataFrame,
+    read: _Read,
     start: date,
     end: date,
     progress: Progress,
 ) -> tuple[dict[str, int], RebuildResult]:
     """The file's lines become the stored lines of its period; then the customers whose
-    documents changed, or whose opening entries the new period concerns, are rebuilt."""
+    documents changed, or whose opening entries the new period concerns, are rebuilt.
+
+    The period keeps the digests of the file's entries for the next export (``digests``).
+    """
     customer_ids = dict(Customer.objects.filter(company=company).values_list("code", "id"))
     first = not Document.objects.filter(company=company).exists()
     periods_before = period_spans(company)
-    counts, inserted, touched = _merge_fec_lines(company, batch, lines, customer_ids, start, end)
+    stage = _stage(company, read.fec.lines, customer_ids)
+    counts, inserted, touched = _merge_fec_lines(company, batch, stage, start, end, read.kept)
+    kept = digests.entries_kept(read.entries, read.fec.rejected_lines, stage, read.skip)
     LedgerPeriod.objects.filter(company=company, start__lte=end, end__gte=start).delete()
-    LedgerPeriod.objects.create(company=company, start=start, end=end, batch=batch)
+    LedgerPeriod.objects.create(
+        company=company,
+        start=start,
+        end=end,
+        batch=batch,
+        digest_context=read.context,
+        digest_meta=digests.meta_of(company, read.fec, read.skip),
+        entry_digests=digests.dump(kept),
+    )
     touched |= customers_with_moved_openings(company, periods_before, period_spans(company))
     progress("matching")
     # a company's first FEC: the rows just inserted are its whole ledger; later ones
@@ -276,22 +362,24 @@ COMPARED = [c for c in STAGE_COLUMNS if c != "key"]
 def _merge_fec_lines(
     company: Company,
     batch: ImportBatch,
-    lines: pl.DataFrame,
-    customer_ids: dict[str, int],
+    stage: pl.DataFrame,
     start: date,
     end: date,
+    kept: pl.DataFrame | None = None,
 ) -> tuple[dict[str, int], pl.DataFrame | None, set[int]]:
     """Make the stored FEC lines of [start, end] those of the file: insert, update, delete.
 
-    Returns the counts, the rows inserted when they went straight in, and the
-    customers whose documents were inserted, changed or removed.
+    ``kept``: the fingerprints of the documents of the entries skipped (not in ``stage``),
+    which must all be stored. Returns the counts, the rows inserted when they went
+    straight in, and the customers whose documents were inserted, changed or removed.
     """
-    stage = _stage(company, lines, customer_ids)
     if not Document.objects.filter(
         company=company, source=Document.Source.FEC, entry_date__range=(start, end)
     ).exists():
+        if kept is not None and kept.height:
+            raise digests.StaleDigestsError
         return _insert_period(company, batch, stage)
-    return _diff_period(company, batch, stage, start, end)
+    return _diff_period(company, batch, stage, start, end, kept)
 
 
 def _stage(company: Company, lines: pl.DataFrame, customer_ids: dict[str, int]) -> pl.DataFrame:
@@ -377,14 +465,21 @@ def _insert_period(
 
 
 def _diff_period(
-    company: Company, batch: ImportBatch, stage: pl.DataFrame, start: date, end: date
+    company: Company,
+    batch: ImportBatch,
+    stage: pl.DataFrame,
+    start: date,
+    end: date,
+    kept: pl.DataFrame | None = None,
 ) -> tuple[dict[str, int], None, set[int]]:
     """Lines of the period: remove those the file no longer has, update those that differ,
     insert the new ones; identities of unchanged lines are kept.
 
     A line's fingerprint covers its key and content: the stored lines whose
     fingerprint the file also has are unchanged, and only the others are read
-    back (their key) and written, so what the diff costs is what changed.
+    back (their key) and written, so what the diff costs is what changed. The documents
+    of skipped entries (``kept``) are the file's too; each must be stored, else
+    ``StaleDigestsError``.
     """
     stored = bulk.fetch_ints(
         Document._meta.db_table,
@@ -392,9 +487,15 @@ def _diff_period(
         [company.id, start, end],
         ["id", "fingerprint"],
     )
+    in_file = stage.select("fingerprint")
+    if kept is not None:
+        kept = kept.unique()
+        if kept.join(stored, on="fingerprint", how="semi").height != kept.height:
+            raise digests.StaleDigestsError
+        in_file = pl.concat([in_file, kept])
     incoming = stage.join(stored, on="fingerprint", how="anti")
     incoming = incoming.with_columns(derived_due_dates(company, incoming))
-    outgoing = _keys_of(stored.join(stage.select("fingerprint"), on="fingerprint", how="anti"))
+    outgoing = _keys_of(stored.join(in_file, on="fingerprint", how="anti"))
     matched = incoming.join(outgoing, on="key", how="left", suffix="_stored")
     new = matched.filter(pl.col("id").is_null()).drop("id", "customer_id_stored")
     changed = matched.filter(pl.col("id").is_not_null())

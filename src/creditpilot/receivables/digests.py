@@ -1,0 +1,225 @@
+"""The next day's export: skip the entries the last import of the period already read.
+
+A FEC exported every day holds the year again: almost every entry is, byte for byte,
+one the last import read. Each import keeps, with its period (``LedgerPeriod``), a
+digest of every entry it accepted whole (its lines as written, in order, see
+``readers.fec.entry_digests``) and the fingerprints of the documents the entry gave.
+The next export of the period is cut into entries and digested (a fraction of a full
+read); only the entries whose digest is not kept — new or changed — are parsed and
+checked, and the documents of the others are taken as stored. An entry removed or
+changed leaves its documents out of the kept ones, so the diff removes or rewrites them
+as a full read would.
+
+The result is the full read's. What an entry gives depends on its bytes and on a
+context, which must be the same, or the file is read whole:
+
+- the company's settings the reader uses (receivable prefixes, opening journals,
+  currency), the file's encoding and header, this format and the polars version
+  (``context_of``);
+- the customers as the last import left them (``customers_signature``): the documents
+  of a skipped entry name their customers by id;
+- the stored documents themselves: every kept fingerprint must still be stored in the
+  period (checked in the diff, ``StaleDigestsError``);
+- the one check across entries: a receivable line without an auxiliary account is
+  refused when its account is written with one elsewhere in the file
+  (``Skip.agrees_with``).
+
+Only one period may overlap the file's dates. When in doubt, the file is read whole,
+and that import keeps fresh digests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from creditpilot.companies.models import Company
+from creditpilot.customers.models import Customer
+from creditpilot.readers.fec import FecFile, FecText, entry_digests
+from creditpilot.receivables.models import LedgerPeriod
+
+FORMAT = 1
+DIGEST = ["entry_a", "entry_b"]
+_SCHEMA = {
+    "entry_a": pl.Int64,
+    "entry_b": pl.Int64,
+    "first_date": pl.Date,
+    "last_date": pl.Date,
+    "fingerprint": pl.Int64,
+}
+
+
+class StaleDigestsError(Exception):
+    """The stored documents are not what the digests say: the file must be read whole."""
+
+
+def context_of(company: Company, text: FecText) -> str:
+    """What, besides its bytes, decides what an entry gives."""
+    context = {
+        "format": FORMAT,
+        "polars": pl.__version__,
+        "prefixes": list(company.receivable_prefix_list),
+        "openings": list(company.opening_journal_list),
+        "currency": company.currency,
+        "encoding": text.encoding,
+        "header": text.header,
+    }
+    return hashlib.sha256(json.dumps(context, sort_keys=True).encode()).hexdigest()
+
+
+def customers_signature(company: Company, upto: int | None = None) -> list[Any]:
+    """``[upto, hash]``: the company's customers (id and code) up to id ``upto`` (all of them
+    when None) -- what the documents of skipped entries refer to."""
+    rows = Customer.objects.filter(company=company).order_by("id").values_list("id", "code")
+    if upto is not None:
+        rows = rows.filter(id__lte=upto)
+    pairs = list(rows)
+    digest = hashlib.sha256("\n".join(f"{i}\t{c}" for i, c in pairs).encode()).hexdigest()
+    return [pairs[-1][0] if pairs else 0, digest]
+
+
+@dataclass
+class Skip:
+    """The entries of the file the last import read (skipped) and the lines left to read."""
+
+    period_id: int
+    entries: pl.DataFrame  # the file's entries, see ``entry_digests``
+    skipped: pl.DataFrame  # DIGEST of the skipped entries
+    kept: pl.DataFrame  # the stored rows of the skipped entries (see ``_SCHEMA``)
+    meta: dict[str, Any]
+
+    @property
+    def read(self) -> pl.DataFrame:
+        """``line``: the lines of the entries to parse."""
+        todo = self.entries.join(self.skipped, on=DIGEST, how="anti")
+        return todo.select(pl.col("lines").alias("line")).explode("line").drop_nulls()
+
+    @property
+    def kept_fingerprints(self) -> pl.DataFrame:
+        return self.kept.select("fingerprint").drop_nulls()
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "entries_read": self.entries.height - self.skipped.height,
+            "entries_skipped": self.skipped.height,
+        }
+
+    def span(self) -> tuple[date | None, date | None]:
+        """The least and greatest entry dates of the skipped entries."""
+        entries = self.kept.filter(pl.col("fingerprint").is_null())
+        return entries["first_date"].min(), entries["last_date"].max()  # type: ignore[return-value]
+
+    def agrees_with(self, fec: FecFile) -> bool:
+        """Would the lines read be checked as in a full read, and the skipped ones still pass?
+
+        A receivable line without an auxiliary account is refused when its account is
+        written with one elsewhere in the file. The skipped entries' accounts are known
+        from the last import as a superset (``meta``): any doubt and the file is read whole.
+        """
+        collective = frozenset(self.meta.get("collective", []))
+        without_aux = frozenset(self.meta.get("without_aux", []))
+        if fec.collective_accounts & without_aux:
+            return False  # a skipped line may now be refused
+        return not fec.accounts_without_aux & (collective - fec.collective_accounts)
+
+
+def plan(company: Company, text: FecText, context: str) -> Skip | None:
+    """What can be skipped of ``text``; None when the file must be read whole."""
+    usable = LedgerPeriod.objects.filter(company=company, digest_context=context).exclude(
+        entry_digests=None
+    )
+    if not usable.exists():
+        return None
+    entries = entry_digests(text)
+    dates = _as_dates(pl.concat([entries["first_date"], entries["last_date"]])).drop_nulls()
+    if dates.len() == 0:
+        return None
+    start, end = dates.min(), dates.max()
+    overlapping = list(
+        LedgerPeriod.objects.filter(company=company, start__lte=end, end__gte=start).values_list(
+            "id", "digest_context", "digest_meta"
+        )
+    )
+    if len(overlapping) != 1 or overlapping[0][1] != context:
+        return None
+    period_id, _, meta = overlapping[0]
+    if meta.get("customers") != customers_signature(company, (meta.get("customers") or [0])[0]):
+        return None
+    blob = LedgerPeriod.objects.filter(pk=period_id).values_list("entry_digests", flat=True)[0]
+    stored = load(bytes(blob))
+    skipped = entries.select(DIGEST).join(
+        stored.filter(pl.col("fingerprint").is_null()).select(DIGEST), on=DIGEST, how="semi"
+    )
+    kept = stored.join(skipped, on=DIGEST, how="semi")
+    return Skip(period_id, entries, skipped, kept, meta)
+
+
+def entries_kept(
+    entries: pl.DataFrame,
+    rejected_lines: set[int],
+    stage: pl.DataFrame,
+    skip: Skip | None,
+) -> pl.DataFrame:
+    """The rows to keep for the next export: the entries accepted whole (none of their lines
+    refused), each with the fingerprints of its documents (``stage``: ``line``,
+    ``fingerprint``); the skipped entries' rows as they were."""
+    read = entries if skip is None else entries.join(skip.skipped, on=DIGEST, how="anti")
+    lines = read.select(*DIGEST, pl.col("lines").alias("line")).explode("line")
+    if rejected_lines:
+        refused = pl.Series(sorted(rejected_lines), dtype=pl.Int64).implode()
+        bad = lines.filter(pl.col("line").cast(pl.Int64).is_in(refused)).select(DIGEST).unique()
+        read = read.join(bad, on=DIGEST, how="anti")
+        lines = lines.join(bad, on=DIGEST, how="anti")
+    entry_rows = read.select(
+        *DIGEST,
+        _as_dates(pl.col("first_date")),
+        _as_dates(pl.col("last_date")),
+        pl.lit(None, dtype=pl.Int64).alias("fingerprint"),
+    )
+    doc_rows = lines.with_columns(pl.col("line").cast(pl.Int64)).join(
+        stage.select(pl.col("line").cast(pl.Int64), "fingerprint"), on="line", how="inner"
+    )
+    doc_rows = doc_rows.select(
+        *DIGEST,
+        pl.lit(None, dtype=pl.Date).alias("first_date"),
+        pl.lit(None, dtype=pl.Date).alias("last_date"),
+        "fingerprint",
+    )
+    parts = [entry_rows, doc_rows, *([skip.kept] if skip is not None else [])]
+    return pl.concat([p.cast(_SCHEMA) for p in parts])  # type: ignore[arg-type]
+
+
+def _as_dates(numbers: Any) -> Any:
+    """YYYYMMDD numbers (a series or an expression) as dates; null when not a date."""
+    return numbers.cast(pl.Utf8).str.strptime(pl.Date, "%Y%m%d", strict=False)
+
+
+def dump(rows: pl.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    rows.write_ipc(buffer, compression="lz4")
+    return buffer.getvalue()
+
+
+def load(blob: bytes) -> pl.DataFrame:
+    return pl.read_ipc(io.BytesIO(blob)).cast(_SCHEMA)  # type: ignore[arg-type]
+
+
+def meta_of(company: Company, fec: FecFile, skip: Skip | None) -> dict[str, Any]:
+    """The customers as they are now and the receivable accounts written with and without an
+    auxiliary account (with the skipped entries', known as a superset, when some were)."""
+    collective, without_aux = set(fec.collective_accounts), set(fec.accounts_without_aux)
+    if skip is not None:
+        collective |= set(skip.meta.get("collective", []))
+        without_aux |= set(skip.meta.get("without_aux", []))
+    return {
+        "customers": customers_signature(company),
+        "collective": sorted(collective),
+        "without_aux": sorted(without_aux),
+    }

@@ -1,0 +1,44 @@
+"""Entry digests (the next day's export, receivables/digests.py): the cheap pre-pass groups
+and digests the lines exactly as a full read does, whatever the file looks like."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from creditpilot.readers.fec import entry_digests, read_fec_text, split_fec
+from tests.fecbuilder import Fec, hand_ledger
+
+
+def _same_digests(path) -> pl.DataFrame:
+    text = split_fec(path)
+    cheap = entry_digests(text).sort("entry_a", "entry_b")
+    full = read_fec_text(text, digests=True).entries
+    assert full is not None
+    assert cheap.equals(full.sort("entry_a", "entry_b"))
+    return cheap
+
+
+def test_the_pre_pass_digests_the_entries_as_a_full_read_does(tmp_path):
+    fec = hand_ledger()
+    # padded and quoted keys group with the plain lines of their entry, as the reader trims
+    fec.lines[0] = fec.lines[0].replace("VT|VT|VT00001|", ' "VT" |VT| VT00001 |', 1)
+    fec.lines.append("VT|VT|VT00099|20260701|411000")  # too few fields
+    fec.lines.append(fec.lines[3] + "|extra")  # too many
+    entries = _same_digests(fec.write(tmp_path / "f.txt", encoding="iso8859_15"))
+    assert entries.height == fec.counter + 1  # the short line's entry is one of its own
+    grouped = entries.filter(pl.col("lines").list.contains(2))
+    assert grouped["lines"].to_list()[0][:3] == [2, 3, 4]
+
+
+def test_an_entry_digest_changes_with_any_byte_and_with_the_order_of_its_lines(tmp_path):
+    fec = Fec()
+    fec.invoice("20260105", "ACME", "FA1", "120.00")
+    fec.invoice("20260106", "GLOBEX", "FA2", "240.00")
+    first = _same_digests(fec.write(tmp_path / "a.txt"))
+    moved = Fec(lines=[*fec.lines[3:], *fec.lines[:3]])  # the entries swapped: same digests
+    assert _same_digests(moved.write(tmp_path / "b.txt")).drop("lines").equals(first.drop("lines"))
+    swapped = Fec(lines=[fec.lines[1], fec.lines[0], *fec.lines[2:]])  # two lines of one entry
+    changed = Fec(lines=[fec.lines[0].replace("120,00", "120,01"), *fec.lines[1:]])
+    for other in (swapped, changed):
+        digests = _same_digests(other.write(tmp_path / "c.txt"))
+        assert digests.join(first, on=["entry_a", "entry_b"], how="semi").height == 1

@@ -147,3 +147,58 @@ def test_the_terms_of_sale_are_written_and_a_text_is_checked(alpha, alice, bob):
     checked = alice.post_json(f"{BASE}/terms-of-sale/check", {"text": text})
     assert checked.status_code == 200 and checked.json()["missing"] == ["indemnity", "discount"]
     assert bob.get(f"{BASE}/terms-of-sale").status_code == 404
+
+
+def test_a_dispute_change_is_refused_in_clear_words_and_nothing_is_kept(alpha, beta, alice, bob):
+    with time_machine.travel(TODAY, tick=False):
+        item = _open_item(alice, "GLOBEX")
+        alice.post_json(f"{BASE}/customers/GLOBEX/disputes", {"item": item, "reason": "price"})
+        mine = Dispute.objects.get(company=alpha)
+        url = f"{BASE}/disputes/{mine.pk}"
+        for body, field in (
+            ({"deadline": "30/07/2026"}, "deadline"),  # not an ISO date
+            ({"deadline": "2026-02-30"}, "deadline"),
+            ({"resolution": "refund"}, "resolution"),
+            ({"owner": "sam\nalice"}, "owner"),
+            ({"note": "avoir envoyé"}, "note"),  # a note explains a resolution
+        ):
+            refused = alice.patch(url, body)
+            assert refused.status_code == 422, (body, refused.json())
+            assert field in error_of(refused)["fields"], (body, refused.json())
+        assert alice.patch(f"{BASE}/disputes/not-a-number", {}).status_code == 422
+        # another company's dispute, by its id, through alpha: as if it did not exist
+        theirs = bob.get("/api/v1/companies/beta/customers/ACME/open-items", as_of="2026-06-30")
+        number = theirs.json()["items"][0]["number"]
+        assert (
+            bob.post_json(
+                "/api/v1/companies/beta/customers/ACME/disputes",
+                {"item": number, "reason": "price"},
+            ).status_code
+            == 201
+        )
+        other = Dispute.objects.get(company=beta)
+        lost = alice.patch(f"{BASE}/disputes/{other.pk}", {"resolution": "rejected"})
+        assert lost.status_code == 404 and error_of(lost)["code"] == "not_found"
+        assert alice.get(f"{BASE}/disputes", customer="ACME").json()["disputes"] == []
+        mine.refresh_from_db()
+        other.refresh_from_db()
+        assert (mine.status, mine.owner, mine.deadline) == ("open", "", None)
+        assert other.status == "open"
+        assert not AuditEvent.objects.filter(action__startswith="dispute_res").exists()
+
+
+def test_a_deadline_given_as_null_is_cleared_one_left_out_is_kept(alpha, alice, sam):
+    with time_machine.travel(TODAY, tick=False):
+        item = _open_item(alice, "GLOBEX")
+        alice.post_json(f"{BASE}/customers/GLOBEX/disputes", {"item": item, "reason": "price"})
+        url = f"{BASE}/disputes/{Dispute.objects.get(company=alpha).pk}"
+        set_ = alice.patch(url, {"owner": "alice", "deadline": "2026-07-10"}).json()
+        assert (set_["owner"], set_["deadline"]) == ("alice", "2026-07-10")
+        kept = alice.patch(url, {"owner": "sam"}).json()
+        assert (kept["owner"], kept["deadline"]) == ("sam", "2026-07-10")
+        cleared = alice.patch(url, {"deadline": None}).json()
+        assert (cleared["owner"], cleared["deadline"]) == ("sam", "2026-07-30")  # 30 days
+        assert Dispute.objects.get(company=alpha).deadline is None
+        nobody = alice.patch(url, {"owner": None}).json()
+        assert nobody["owner"] == ""
+    assert AuditEvent.objects.filter(action="dispute_assigned").count() == 4

@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from creditpilot.accounts.rights import Role
 from creditpilot.accounts.services import do_add_user
+from creditpilot.audit.models import AuditEvent
 from creditpilot.audit.services import Actor
-from creditpilot.collections.dunning import dunning_plan
+from creditpilot.collections.dunning import dunning_cases, dunning_plan
 from creditpilot.collections.interest import interest_report
 from creditpilot.collections.litigation import do_move_case, do_open_case, statement_of_claim
 from creditpilot.collections.plans import do_add_plan, settle_plans
@@ -39,6 +40,22 @@ def demo():
 
 def dunned(company, code: str, day: date) -> bool:
     return any(a.customer == code for a in dunning_plan(company, day).actions)
+
+
+def held(company, item_id: int, day: date) -> bool | None:
+    """Whether dunning holds the open item back as disputed at ``day``; None when it is not
+    among the items dunning looks at (settled)."""
+    for case in dunning_cases(company, day):
+        for item in case.items:
+            if item.id == item_id:
+                return item.disputed
+    return None
+
+
+def dunned_item(company, number: str, code: str, day: date) -> bool:
+    return any(
+        a.customer == code and number in a.numbers for a in dunning_plan(company, day).actions
+    )
 
 
 def test_a_plan_agreed_then_missed_and_dunning_resumes(demo):
@@ -143,9 +160,11 @@ def test_a_dispute_goes_from_the_portal_to_a_credit_note(demo, settings, tmp_pat
         get_user_model().objects.get(username="mona"),
         backend="django.contrib.auth.backends.ModelBackend",
     )
-    chased = sorted({a.customer for a in dunning_plan(demo, day).actions})
-    customer = demo.customers.get(code=chased[0])
-    invoice = open_debits(customer, day)[0]
+    # an invoice the day's reminders chase, so that its dispute visibly holds dunning back
+    action = min(dunning_plan(demo, day).actions, key=lambda a: (a.customer, a.step.key))
+    customer = demo.customers.get(code=action.customer)
+    invoice = next(d for d in open_debits(customer, day) if d.number in action.numbers)
+    assert not held(demo, invoice.id, day)
     with time_machine.travel(day, tick=False):
         # the credit manager sends the customer their link (a reminder carries the same)
         assert mona.post(f"/c/{demo.code}/customers/{customer.code}/portal/").status_code == 302
@@ -173,6 +192,7 @@ def test_a_dispute_goes_from_the_portal_to_a_credit_note(demo, settings, tmp_pat
     assert any(e.kind == "dispute" for e in timeline(demo, customer))
     actions = [a for a in dunning_plan(demo, day).actions if a.customer == customer.code]
     assert all(invoice.number not in [i.number for i in a.items] for a in actions)
+    assert held(demo, invoice.id, day)
     # the credit manager resolves it by a credit note, from the disputes page
     with time_machine.travel(day, tick=False):
         done = mona.post(
@@ -184,6 +204,29 @@ def test_a_dispute_goes_from_the_portal_to_a_credit_note(demo, settings, tmp_pat
     assert (dispute.status, dispute.resolution, dispute.closed_by) == (
         "closed", "credit_note", "mona"
     )  # fmt: skip
+    assert dispute.resolution_note == "Avoir total : pièces reprises"
+    # nothing left to look into on the worklist; dunning takes the item again while it is owed
+    task = Task.objects.get(dispute=dispute)
+    assert (task.status, task.done_by) == ("done", "mona")
+    assert all(w.task.dispute_id != dispute.pk for w in worklist(demo, day))
+    assert held(demo, invoice.id, day) is False
+    # who did what, in order: the link by mona, the dispute and its file by the customer
+    # through the portal, its resolution (and its task) by mona
+    trail = [
+        (e.action, e.username)
+        for e in AuditEvent.objects.filter(object_ref=customer.code).order_by("id")
+        if e.action in ("portal_link_issued", "dispute_opened", "dispute_file_added",
+                        "dispute_resolved", "task_done")
+    ]  # fmt: skip
+    assert trail == [
+        ("portal_link_issued", "mona"),
+        ("dispute_opened", PORTAL_USER),
+        ("dispute_file_added", PORTAL_USER),
+        ("dispute_resolved", "mona"),
+        ("task_done", "mona"),
+    ]
+    resolved = AuditEvent.objects.get(action="dispute_resolved", object_ref=customer.code)
+    assert (resolved.after["item"], resolved.after["resolution"]) == (invoice.number, "credit_note")
     # the credit note comes back with the next day's entries and settles the invoice
     credit = Fec()
     amount = f"{invoice.open // 100}.{invoice.open % 100:02d}"
@@ -193,6 +236,8 @@ def test_a_dispute_goes_from_the_portal_to_a_credit_note(demo, settings, tmp_pat
     )  # fmt: skip
     do_import_fec(demo, credit.write(tmp_path / "FEC-avoir.txt"))
     assert invoice.number not in [d.number for d in open_debits(customer, day)]
+    assert held(demo, invoice.id, day) is None  # settled: nothing left to remind
+    assert not dunned_item(demo, invoice.number, customer.code, day)
     from creditpilot.receivables.models import Allocation, Document
 
     kept = Document.objects.get(pk=invoice.id)

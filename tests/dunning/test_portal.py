@@ -248,6 +248,26 @@ def test_a_dispute_through_the_portal_is_refused_with_nothing_kept(
     assert not Task.objects.exists()
 
 
+def test_resolving_a_portal_dispute_takes_its_task_off_the_worklist(company, link):
+    from creditpilot.collections.disputes import do_resolve_dispute
+    from creditpilot.collections.services import do_close_dispute
+    from creditpilot.collections.worklist import worklist
+
+    credited = do_portal_dispute(link, "F1", "price", "x", None, today=TODAY)
+    dropped = do_portal_dispute(link, "F2", "delivery", "y", None, today=TODAY)
+    assert {w.task.dispute_id for w in worklist(company, TODAY)} == {credited.pk, dropped.pk}
+    do_resolve_dispute(company, credited.pk, "credit_note", "avoir", TODAY, ALICE)
+    (left,) = worklist(company, TODAY)
+    assert left.task.dispute_id == dropped.pk
+    done = Task.objects.get(dispute=credited)
+    assert (done.status, done.outcome, done.done_by, done.note) == ("done", "done", "alice", "x")
+    # closed without a resolution (the dunning page, the API, the command): the same
+    do_close_dispute(company, "ACME", "F2", today=TODAY, username="alice")
+    assert worklist(company, TODAY) == []
+    tasks_done = AuditEvent.objects.filter(action="task_done", username="alice")
+    assert tasks_done.count() == 2
+
+
 def test_an_invoice_already_disputed_is_refused(company, link):
     do_portal_dispute(link, "F1", "price", "x", None, today=TODAY)
     with pytest.raises(InvalidInputError) as err:

@@ -38,7 +38,7 @@ from creditpilot.collections.disputes import deadline_of, do_assign_dispute, do_
 from creditpilot.collections.models import Decision, Dispute
 from creditpilot.collections.portal import do_issue_link, do_revoke_links, link_url
 from creditpilot.collections.terms_of_sale import MENTIONS, missing_mentions, payment_clauses
-from creditpilot.core.errors import NotFoundError
+from creditpilot.core.errors import InvalidInputError, NotFoundError
 from creditpilot.core.money import format_cents, to_cents
 
 router = Router(tags=["disputes and escalations"])
@@ -79,9 +79,11 @@ class DisputesQuery(Schema):
 
 class DisputeChange(Schema):
     owner: PlainText | None = Field(
-        None, max_length=150, description="a user of the company; empty: nobody"
+        None, max_length=150, description="a user of the company; empty or null: nobody"
     )
-    deadline: IsoDate | None = None
+    deadline: IsoDate | None = Field(
+        None, description="null: none, the dispute is due 30 days after its opening"
+    )
     resolution: Resolution | None = Field(None, description="closes the dispute")
     note: PlainText = Field("", max_length=1000, description="the resolution's note")
 
@@ -220,11 +222,18 @@ def change_dispute(
     actor = actor_of(user_of(request), request)
     if not (scope.can(Action.COLLECT) or found.owner == actor.username):
         scope.require(Action.COLLECT)  # 403: a sales rep settles only the disputes they own
+    given = body.model_fields_set  # a field left out is kept, one given as null is cleared
+    if body.note.strip() and body.resolution is None:
+        raise InvalidInputError(
+            "note_without_resolution",
+            "a note goes with a resolution",
+            fields={"note": "give the resolution it explains"},
+        )
     today = timezone.localdate()
     with transaction.atomic():
-        if body.owner is not None or body.deadline is not None:
-            owner = found.owner if body.owner is None else body.owner
-            deadline = found.deadline if body.deadline is None else body.deadline
+        if given & {"owner", "deadline"}:
+            owner = (body.owner or "") if "owner" in given else found.owner
+            deadline = body.deadline if "deadline" in given else found.deadline
             do_assign_dispute(scope.company, found.pk, owner, deadline, actor)
         if body.resolution is not None:
             do_resolve_dispute(scope.company, found.pk, body.resolution, body.note, today, actor)

@@ -20,6 +20,7 @@ from django.db.models import Q, QuerySet
 
 from creditpilot.audit.services import Actor, record
 from creditpilot.collections.models import Dispute
+from creditpilot.collections.services import close_dispute_tasks
 from creditpilot.companies.models import Company
 from creditpilot.core.errors import InvalidInputError, NotFoundError
 
@@ -87,7 +88,8 @@ def do_assign_dispute(
 def do_resolve_dispute(
     company: Company, dispute_id: int, resolution: str, note: str, today: date, actor: Actor
 ) -> Dispute:
-    """Close the dispute with its resolution; dunning takes the item again if it is still owed."""
+    """Close the dispute with its resolution; dunning takes the item again if it is still owed,
+    and the worklist's task about it (raised through the portal) is done."""
     dispute = _dispute(company, dispute_id)
     if dispute.status != Dispute.Status.OPEN:
         raise InvalidInputError("dispute_closed", "this dispute is already closed")
@@ -110,6 +112,7 @@ def do_resolve_dispute(
         object_ref=dispute.customer.code,
         after={"item": dispute.item.number, "resolution": resolution, "note": note.strip()},
     )
+    close_dispute_tasks([dispute.pk], actor, today)
     return dispute
 
 

@@ -16,7 +16,7 @@ from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from creditpilot.audit.services import Actor, record
-from creditpilot.collections.models import CollectionSettings, Dispute, Promise, StepSent
+from creditpilot.collections.models import CollectionSettings, Dispute, Promise, StepSent, Task
 from creditpilot.companies.models import Company
 from creditpilot.core.dunning import Action, promise_outcome
 from creditpilot.core.errors import InvalidInputError
@@ -237,6 +237,42 @@ def do_add_dispute(
     return DisputeOutcome(created, True)
 
 
+def close_task(task: Task, outcome: str, actor: Actor, today: date, note: str = "") -> None:
+    """The task is done with its outcome (and the note, if any, in place of its own); audited."""
+    task.status, task.outcome, task.done_on, task.done_by = (
+        Task.Status.DONE,
+        outcome,
+        today,
+        actor.username,
+    )
+    task.note = (note or task.note)[:1000]
+    task.save(update_fields=["status", "outcome", "done_on", "done_by", "note"])
+    record(
+        "task_done",
+        company_id=task.company_id,
+        actor=actor,
+        object_type="customer",
+        object_ref=task.customer.code,
+        after={"task": task.kind, "outcome": outcome, "note": note[:200]},
+    )
+
+
+def close_dispute_tasks(dispute_ids: Sequence[int], actor: Actor, today: date) -> int:
+    """The open tasks about disputes just closed (a dispute raised through the portal asks
+    the collector to look into it) are done: the worklist keeps nothing left to do."""
+    tasks = (
+        Task.objects.select_for_update()
+        .select_related("customer")
+        .filter(dispute_id__in=list(dispute_ids), status=Task.Status.OPEN)
+        .order_by("id")
+    )
+    count = 0
+    for task in tasks:
+        close_task(task, Task.Outcome.DONE, actor, today)
+        count += 1
+    return count
+
+
 @transaction.atomic
 def do_close_dispute(
     company: Company, customer_code: str, item: str, *, today: date, username: str = "cli"
@@ -246,6 +282,7 @@ def do_close_dispute(
     disputes = Dispute.objects.filter(
         customer=customer, item__number=item, status=Dispute.Status.OPEN
     )
+    ids = list(disputes.values_list("pk", flat=True))
     count = disputes.update(status=Dispute.Status.CLOSED, closed_on=today, closed_by=username)
     if not count:
         raise InvalidInputError(
@@ -259,6 +296,7 @@ def do_close_dispute(
         object_ref=customer.code,
         before={"item": item},
     )
+    close_dispute_tasks(ids, Actor(username=username), today)
     return count
 
 

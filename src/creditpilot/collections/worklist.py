@@ -36,7 +36,12 @@ from creditpilot.collections.models import (
     Promise,
     Task,
 )
-from creditpilot.collections.services import do_add_dispute, do_add_promise, open_debits
+from creditpilot.collections.services import (
+    close_task,
+    do_add_dispute,
+    do_add_promise,
+    open_debits,
+)
 from creditpilot.companies.models import Company
 from creditpilot.core.calendar import BusinessCalendar
 from creditpilot.core.errors import InvalidInputError, NotFoundError
@@ -187,25 +192,6 @@ def _open_task(company: Company, task_id: int) -> Task:
     return task
 
 
-def _close(task: Task, outcome: str, actor: Actor, today: date, note: str = "") -> None:
-    task.status, task.outcome, task.done_on, task.done_by = (
-        Task.Status.DONE,
-        outcome,
-        today,
-        actor.username,
-    )
-    task.note = (note or task.note)[:1000]
-    task.save(update_fields=["status", "outcome", "done_on", "done_by", "note"])
-    record(
-        "task_done",
-        company_id=task.company_id,
-        actor=actor,
-        object_type="customer",
-        object_ref=task.customer.code,
-        after={"task": task.kind, "outcome": outcome, "note": note[:200]},
-    )
-
-
 @transaction.atomic
 def do_call_outcome(
     company: Company, task_id: int, outcome: str, actor: Actor, today: date, note: str = ""
@@ -214,7 +200,7 @@ def do_call_outcome(
     if outcome not in ("reached", "no_answer", "wrong_contact", "done"):
         raise InvalidInputError("bad_outcome", f"unknown outcome {outcome!r}")
     task = _open_task(company, task_id)
-    _close(task, outcome, actor, today, note)
+    close_task(task, outcome, actor, today, note)
     if outcome == "no_answer":
         again = BusinessCalendar.france().next_business_day(today + timedelta(days=1))
         Task.objects.get_or_create(
@@ -270,7 +256,7 @@ def do_promise_outcome(
         note=note,
         username=actor.username,
     )
-    _close(task, Task.Outcome.PROMISE, actor, today, note)
+    close_task(task, Task.Outcome.PROMISE, actor, today, note)
     return promise
 
 
@@ -289,7 +275,7 @@ def do_dispute_outcome(
     do_add_dispute(
         company, task.customer.code, item, reason, today=today, note=note, username=actor.username
     )
-    _close(task, Task.Outcome.DISPUTE, actor, today, note)
+    close_task(task, Task.Outcome.DISPUTE, actor, today, note)
     return task
 
 
@@ -320,7 +306,9 @@ def do_decide_approval(
         message.approved_by, message.approved_at = actor.username, now
         message.save(update_fields=["status", "sent_at", "approved_by", "approved_at"])
         decided += 1
-    _close(task, Task.Outcome.APPROVED if approve else Task.Outcome.REJECTED, actor, today, note)
+    close_task(
+        task, Task.Outcome.APPROVED if approve else Task.Outcome.REJECTED, actor, today, note
+    )
     return decided
 
 

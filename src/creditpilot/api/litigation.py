@@ -24,7 +24,7 @@ from creditpilot.accounts.scope import Scope
 from creditpilot.api.auth import scope_of, user_of
 from creditpilot.api.errors import error_responses
 from creditpilot.api.params import IsoDate, PlainText
-from creditpilot.api.schemas import AMOUNT
+from creditpilot.api.schemas import AMOUNT, POSITIVE
 from creditpilot.collections.litigation import (
     do_case_money,
     do_close_case,
@@ -45,7 +45,6 @@ Stage = Literal[
     "collection_agency", "lawyer", "insolvency_claim",
 ]  # fmt: skip
 Outcome = Literal["recovered", "settled", "written_off"]
-POSITIVE = {"pattern": r"^\d{1,12}\.\d{2}$", "examples": ["1234.50"]}
 
 
 class InstalmentIn(Schema):

@@ -26,7 +26,7 @@ from creditpilot.accounts.scope import Scope
 from creditpilot.api.auth import scope_of, user_of
 from creditpilot.api.errors import error_responses
 from creditpilot.api.params import IsoDate, PlainText
-from creditpilot.api.schemas import AMOUNT
+from creditpilot.api.schemas import AMOUNT, POSITIVE
 from creditpilot.collections.decisions import (
     ACTIONS,
     Row,
@@ -46,7 +46,6 @@ Escalation = Literal[
     "formal_notice", "collection_agency", "order_for_payment", "lawyer", "write_off"
 ]
 Resolution = Literal["credit_note", "partial_credit", "corrected_invoice", "rejected"]
-POSITIVE = {"pattern": r"^\d{1,12}\.\d{2}$", "examples": ["1234.50"]}
 
 
 class DisputeRow(Schema):

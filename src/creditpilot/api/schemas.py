@@ -18,6 +18,7 @@ from creditpilot.core.money import format_cents
 from creditpilot.customers.models import Customer
 
 AMOUNT = {"pattern": r"^-?\d+\.\d{2}$", "examples": ["1234.50"]}
+POSITIVE = {"pattern": r"^\d{1,12}\.\d{2}$", "examples": ["1234.50"]}  # an amount given, >= 0
 NO_CONTROL = "text without control characters"
 
 

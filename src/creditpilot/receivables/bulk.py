@@ -6,11 +6,14 @@ The ORM is for one object at a time; a million ledger lines go through here.
 from __future__ import annotations
 
 import io
+import itertools
+import os
+import tempfile
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import polars as pl
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 
 
 def is_postgres() -> bool:
@@ -72,6 +75,11 @@ def insert_frame(table: str, frame: pl.DataFrame, constants: dict[str, Any] | No
         [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date]
         + [pl.col(c).cast(pl.Int8) for c, t in frame.schema.items() if t == pl.Boolean]
     )
+    # SQLite attaches 10 databases at most: past a few stagings in one transaction (each
+    # stays attached until the commit), the rows go the row-by-row way
+    if frame.height >= STAGED_ROWS and detach_stages() < MAX_STAGES:
+        _sqlite_staged(table, out, constants)
+        return frame.height
     # constants go into the statement itself: fewer values to hand over, row by row
     _sqlite_executemany(
         table,
@@ -80,6 +88,92 @@ def insert_frame(table: str, frame: pl.DataFrame, constants: dict[str, Any] | No
         [_literal(v) for v in constants.values()],
     )
     return frame.height
+
+
+# SQLite: from this many rows on, they go in through a staging database (see below)
+STAGED_ROWS = 10_000
+STAGE_PREFIX = "cp_stage_"
+MAX_STAGES = 6
+_stages = itertools.count()
+
+
+def _sqlite_staged(table: str, frame: pl.DataFrame, constants: dict[str, Any]) -> None:
+    """Many rows into SQLite without a Python object per value.
+
+    ADBC's SQLite driver (C, reading the frame's Arrow columns) writes them into a
+    staging database file of its own; Django's connection attaches it and copies them in
+    by one ``INSERT ... SELECT``, inside the action's transaction. For the 386,000
+    documents of a 1M-line FEC: 1.2 s + 2.2 s, where the driver's ``executemany`` takes
+    6-7 s. The staging file is removed at once; the connection detaches it after the
+    commit, or at its next staging after a rollback.
+    """
+    fd, path = tempfile.mkstemp(prefix="creditpilot-stage-", suffix=".sqlite3")
+    os.close(fd)
+    try:
+        _write_stage(path, frame)
+        alias = f"{STAGE_PREFIX}{next(_stages)}"
+        names = ", ".join(frame.columns)
+        fixed = "".join(f", {name}" for name in constants)
+        values = "".join(f", {_literal(v)}" for v in constants.values())
+        with connection.cursor() as cur:
+            cur.execute(f"ATTACH DATABASE %s AS {alias}", [path])
+            cur.execute(
+                f"INSERT INTO {table} ({names}{fixed}) SELECT {names}{values} FROM {alias}.rows"
+            )
+    finally:
+        os.unlink(path)
+    if connection.in_atomic_block:
+        transaction.on_commit(detach_stages)
+    else:
+        detach_stages()
+
+
+def _write_stage(path: str, frame: pl.DataFrame) -> None:
+    import adbc_driver_sqlite
+    from adbc_driver_manager import _lib as adbc
+
+    database = adbc_driver_sqlite.connect(path)
+    try:
+        conn = adbc.AdbcConnection(database)
+        try:
+            statement = adbc.AdbcStatement(conn)
+            try:
+                for pragma in ("journal_mode = OFF", "synchronous = OFF"):
+                    statement.set_sql_query(f"PRAGMA {pragma}")
+                    statement.execute_update()
+                statement.set_options(
+                    **{
+                        "adbc.ingest.target_table": "rows",
+                        "adbc.ingest.mode": "adbc.ingest.mode.create",
+                    }
+                )
+                statement.bind_stream(frame.__arrow_c_stream__())
+                statement.execute_update()
+            finally:
+                statement.close()
+        finally:
+            conn.close()
+    finally:
+        database.close()
+
+
+def detach_stages() -> int:
+    """Detach the staging databases this connection no longer reads: all of them after a
+    commit; those of an action rolled back, outside a transaction (``BEGIN IMMEDIATE``
+    takes every attached database into the transaction), which is where each import
+    starts. Returns how many stay attached."""
+    if is_postgres():
+        return 0
+    staying = 0
+    with connection.cursor() as cur:
+        cur.execute("PRAGMA database_list")
+        attached = [row[1] for row in cur.fetchall() if row[1].startswith(STAGE_PREFIX)]
+        for alias in attached:
+            try:
+                cur.execute(f"DETACH DATABASE {alias}")
+            except OperationalError:  # read by the transaction under way: after its commit
+                staying += 1
+    return staying
 
 
 def _sqlite_executemany(

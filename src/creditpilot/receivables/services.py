@@ -141,6 +141,7 @@ def do_import_fec(
     """
     path = Path(path)
     name = str(path)
+    bulk.detach_stages()  # left by an import rolled back on this connection
     progress("reading")
     raw = read_bytes(path)
     content_hash = hashlib.sha256(raw).hexdigest()

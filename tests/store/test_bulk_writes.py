@@ -1,0 +1,98 @@
+"""Set-based writes (receivables/bulk.py) and the links the code keeps (rebuild.check_links).
+
+On SQLite, many rows go in through a staging database written by ADBC's driver, then one
+``INSERT ... SELECT``; a few go row by row. Both ways store the same ledger to the cent,
+inside the import's transaction: a failure after the staging leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from django.db import connection, transaction
+
+from creditpilot.companies.services import do_add_company
+from creditpilot.receivables import bulk, rebuild
+from creditpilot.receivables.models import Allocation, Document, ImportBatch
+from creditpilot.receivables.rebuild import BrokenLinkError, do_rebuild
+from creditpilot.receivables.services import do_import_fec
+from tests.fecbuilder import Fec, hand_ledger
+from tests.store.test_next_day_import import ledger
+
+pytestmark = [pytest.mark.store, pytest.mark.django_db]
+
+counter = itertools.count()
+
+
+def busy_ledger() -> Fec:
+    """The hand ledger and more: names with accents and quotes, unlettered and lettered
+    payments, a credit note; empty lettering dates and VAT shares among them."""
+    f = hand_ledger()
+    for n in range(40):
+        customer = ("ACME", "GLOBEX", "UMBRELLA")[n % 3]
+        f.invoice(f"202606{n % 28 + 1:02d}", customer, f"FB{n:03d}", f"{100 + n * 7}.35")
+        if n % 4 == 0:
+            f.payment(f"202607{n % 28 + 1:02d}", customer, f"{100 + n * 7}.35", f"VIR FB{n:03d}")
+    return f
+
+
+def staged_everywhere(monkeypatch) -> None:
+    monkeypatch.setattr(bulk, "STAGED_ROWS", 1)
+
+
+def stage_aliases() -> list[str]:
+    with connection.cursor() as cur:
+        cur.execute("PRAGMA database_list")
+        return [row[1] for row in cur.fetchall() if row[1].startswith(bulk.STAGE_PREFIX)]
+
+
+def test_the_staged_way_stores_what_the_row_by_row_way_stores(monkeypatch, tmp_path):
+    path = busy_ledger().write(tmp_path / "fec.txt")
+    by_row = do_add_company(f"ROW{next(counter)}", "Row by row")
+    staged = do_add_company(f"STG{next(counter)}", "Staged")
+    monkeypatch.setattr(bulk, "STAGED_ROWS", 10**9)
+    a = do_import_fec(by_row, path)
+    staged_everywhere(monkeypatch)
+    b = do_import_fec(staged, path)
+    assert a.counts == b.counts and a.counts["documents_added"] > 60
+    assert ledger(by_row) == ledger(staged)
+    assert Allocation.objects.filter(company=staged).count() > 10
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_after_the_staging_leaves_the_store_as_it_was(monkeypatch, tmp_path):
+    staged_everywhere(monkeypatch)
+    company = do_add_company(f"STG{next(counter)}", "Staged")
+    path = busy_ledger().write(tmp_path / "fec.txt")
+
+    def broken(*args, **kwargs):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(rebuild, "_store_unapplied", broken)
+    with pytest.raises(OSError):
+        do_import_fec(company, path)
+    assert not Document.objects.filter(company=company).exists()
+    assert not ImportBatch.objects.filter(company=company).exists()
+    assert stage_aliases()  # rolled back: still attached, detached as the next import starts
+    monkeypatch.undo()
+    staged_everywhere(monkeypatch)
+    result = do_import_fec(company, path)
+    assert result.counts["documents_added"] > 60
+    assert Allocation.objects.filter(company=company).exists()
+    assert stage_aliases() == []  # committed: detached
+
+
+def test_a_document_naming_another_companys_customer_fails_the_rebuild(tmp_path):
+    mine = do_add_company(f"MINE{next(counter)}", "Mine")
+    other = do_add_company(f"OTHR{next(counter)}", "Other")
+    do_import_fec(mine, hand_ledger().write(tmp_path / "a.txt"))
+    do_import_fec(other, hand_ledger().write(tmp_path / "b.txt"))
+    stranger = other.customers.first()
+    document = Document.objects.filter(company=mine).first()
+    before = ledger(mine)
+    with pytest.raises(BrokenLinkError, match="customers it does not have"), transaction.atomic():
+        Document.objects.filter(pk=document.pk).update(customer=stranger)
+        do_rebuild(mine)
+    assert ledger(mine) == before

@@ -87,12 +87,15 @@ def do_rebuild(
     known: pl.DataFrame | None = None,
     *,
     customers: Collection[int] | None = None,
+    inserting: bulk.Background | None = None,
 ) -> RebuildResult:
     """Recompute opening-entry status, derived due dates and allocations of ``company``.
 
     ``customers``: recompute only these customers (their documents or terms
     changed); None, all of them. ``known``: all the company's documents when the
-    caller has just written them (saves reading them back). Call inside the
+    caller has just written them (saves reading them back); ``inserting``: their
+    writing, not started yet: it runs while the rebuild computes (which reads nothing
+    of the store meanwhile), and ends before the rebuild writes. Call inside the
     import's transaction: a failure leaves the store as it was.
     """
     result = RebuildResult()
@@ -106,15 +109,23 @@ def do_rebuild(
         _scope_to(customers)
     docs = _documents(company, known, partial=partial)
     result.documents = docs.height
-    active, effective, warnings = _resolve_openings(company, docs)
+    store = _StoreReads.of(company, partial=partial, codes=inserting is not None)
+    with bulk.alongside(inserting):
+        active, effective, warnings = _resolve_openings(docs, store)
+        due = _derived_due_dates(company, docs, store.terms)
+        stored, docs = (
+            docs,
+            docs.with_columns(
+                active.alias("is_active"),
+                effective.alias("effective_lettering"),
+                due.alias("due_date"),
+            ),
+        )
+        allocations = _reallocate(docs, store)
     result.warnings.extend(warnings)
-    due = _derived_due_dates(company, docs)
-    _store_derived(docs, active, effective, due)
-    docs = docs.with_columns(
-        active.alias("is_active"), effective.alias("effective_lettering"), due.alias("due_date")
-    )
-    result.allocations, unapplied = _reallocate(company, docs, partial=partial)
-    _store_unapplied(company, unapplied, partial=partial)
+    _store_derived(stored, active, effective, due)
+    result.allocations = _store_allocations(company, allocations, partial=partial)
+    _store_unapplied(company, allocations.unapplied, partial=partial)
     check_links(company, partial=partial)
     if partial:
         bulk.drop_temp_table(SCOPE_TABLE)
@@ -154,6 +165,38 @@ def check_links(company: Company, *, partial: bool) -> None:
         )
 
 
+@dataclass
+class _StoreReads:
+    """What the rebuild reads of the store besides the documents, read before it computes.
+
+    ``fixed``: the allocations fixed by hand or by a list, in scope (the computed ones
+    are deleted here, to be made again); ``codes``: the customers' codes, for the
+    warnings (all of them when the rebuild may not read the store while it computes,
+    else read when a warning needs them).
+    """
+
+    periods: list[Span]
+    terms: pl.DataFrame
+    fixed: list[tuple]
+    codes: dict[int, str] | None
+
+    @classmethod
+    def of(cls, company: Company, *, partial: bool, codes: bool) -> _StoreReads:
+        return cls(
+            periods=period_spans(company),
+            terms=terms_history(company),
+            fixed=_take_fixed(company, partial),
+            codes=(
+                dict(Customer.objects.filter(company=company).values_list("id", "code"))
+                if codes
+                else None
+            ),
+        )
+
+    def code_of(self, ids: list[int]) -> dict[int, str]:
+        return self.codes if self.codes is not None else _customer_codes(ids)
+
+
 def _scope_to(customers: Collection[int]) -> None:
     ids = pl.DataFrame({"id": sorted(set(customers))}, schema={"id": pl.Int64})
     bulk.create_temp_table(SCOPE_TABLE, ids, primary_key="id")
@@ -166,7 +209,9 @@ def _in_scope(column: str, partial: bool) -> str:
 
 def _documents(company: Company, known: pl.DataFrame | None, partial: bool) -> pl.DataFrame:
     if known is not None and not partial:
-        return known.select([pl.col(c).cast(t) for c, t in DOC_SCHEMA.items()])
+        # with their labels (the matcher reads them), which the store is not asked for
+        columns = [pl.col(c).cast(t) for c, t in DOC_SCHEMA.items()]
+        return known.select(*columns, pl.col("label").cast(pl.Utf8))
     return bulk.fetch_frame(
         Document._meta.db_table,
         "company_id = %s" + _in_scope("customer_id", partial),
@@ -288,7 +333,7 @@ def _moved_days(before: list[Span], after: list[Span]) -> list[Span]:
 
 
 def _resolve_openings(
-    company: Company, docs: pl.DataFrame
+    docs: pl.DataFrame, store: _StoreReads
 ) -> tuple[pl.Series, pl.Series, list[str]]:
     """Which opening lines count, and the lettering each line ends up with."""
     active = pl.Series("is_active", [True] * docs.height, dtype=pl.Boolean)
@@ -297,8 +342,7 @@ def _resolve_openings(
     openings = docs.filter(pl.col("is_opening"))
     if openings.height == 0:
         return active, effective, warnings
-    periods = period_spans(company)
-
+    periods = store.periods
     docs = docs.with_row_index("_row")
     is_active = docs["is_opening"].not_()
     is_active = is_active.to_list()
@@ -314,7 +358,7 @@ def _resolve_openings(
             (pl.col("entry_date") < start)
             & pl.col("_row").is_in(pl.Series([i for i, a in enumerate(is_active) if a]).implode())
         )
-        warnings.extend(_restatement_differences(start, at_start, before))
+        warnings.extend(_restatement_differences(start, at_start, before, store))
         for target, letter in _passed_lettering(at_start, before):
             lettering[target] = letter
     return (
@@ -325,7 +369,7 @@ def _resolve_openings(
 
 
 def _restatement_differences(
-    start: date, at_start: pl.DataFrame, before: pl.DataFrame
+    start: date, at_start: pl.DataFrame, before: pl.DataFrame, store: _StoreReads
 ) -> list[str]:
     """Customers whose opening entries of ``start`` restate another balance than the stored
     year before leaves."""
@@ -335,7 +379,7 @@ def _restatement_differences(
     diff = diff.filter(pl.col("restated") != pl.col("held"))
     if diff.height == 0:
         return []
-    codes = _customer_codes(diff["customer_id"].to_list())
+    codes = store.code_of(diff["customer_id"].to_list())
     return [
         f"opening entries of {start.isoformat()} for customer {codes.get(cid, cid)} restate "
         f"{format_cents(restated_amount)} but the stored year before leaves {format_cents(held_amount)}"
@@ -393,9 +437,12 @@ def terms_history(company: Company) -> pl.DataFrame:
     ).sort("_from")
 
 
-def derived_due_dates(company: Company, frame: pl.DataFrame) -> pl.Series:
+def derived_due_dates(
+    company: Company, frame: pl.DataFrame, terms: pl.DataFrame | None = None
+) -> pl.Series:
     """Due date from the customer's terms in force at the row's date (else the company's)
-    for each (customer_id, date) row, in the frame's order."""
+    for each (customer_id, date) row, in the frame's order (``terms``: the company's
+    ``terms_history``, when read already)."""
     calendar = (
         BusinessCalendar.france(company.holiday_subdivision or None)
         if company.due_dates_on_business_days
@@ -407,7 +454,7 @@ def derived_due_dates(company: Company, frame: pl.DataFrame) -> pl.Series:
         .with_row_index("_row")
         .sort("date")
         .join_asof(
-            terms_history(company),
+            terms_history(company) if terms is None else terms,
             left_on="date",
             right_on="_from",
             by="customer_id",
@@ -432,9 +479,9 @@ def derived_due_dates(company: Company, frame: pl.DataFrame) -> pl.Series:
     )
 
 
-def _derived_due_dates(company: Company, docs: pl.DataFrame) -> pl.Series:
+def _derived_due_dates(company: Company, docs: pl.DataFrame, terms: pl.DataFrame) -> pl.Series:
     """Due date of every document: explicit ones kept, others from the customer's terms."""
-    derived = derived_due_dates(company, docs)
+    derived = derived_due_dates(company, docs, terms)
     return (
         docs.select(
             pl.when(pl.col("due_date_explicit")).then(pl.col("due_date")).otherwise(derived)
@@ -456,17 +503,27 @@ ALLOC_SCHEMA = {
 UNAPPLIED_SCHEMA = {"customer_id": pl.Int64, "unapplied": pl.Int64}
 
 
-def _reallocate(company: Company, docs: pl.DataFrame, *, partial: bool) -> tuple[int, pl.DataFrame]:
-    """Replace the computed allocations of the customers of ``docs``; fixed ones stay.
+@dataclass
+class _Allocations:
+    """The allocations a rebuild makes, before they are stored."""
 
-    ``partial``: ``docs`` are the documents of the customers in the rebuild's
-    scope only. Returns the number of allocations of these customers, and how
-    many credits each leaves unapplied.
+    frame: pl.DataFrame  # the computed ones: customer_id, ALLOC_SCHEMA, due_date
+    fixed: list[CoreAllocation]  # fixed by hand or by a list, on documents that count
+    stale: list[tuple]  # fixed ones on documents that no longer count: deleted
+    unapplied: pl.DataFrame  # UNAPPLIED_SCHEMA
+
+
+def _reallocate(docs: pl.DataFrame, store: _StoreReads) -> _Allocations:
+    """The computed allocations of the customers of ``docs``, around the fixed ones.
+
+    ``docs`` are the documents of the customers in the rebuild's scope (all of them for a
+    full rebuild), with their derived state.
     """
     live = docs.filter(pl.col("is_active")).sort("date", "due_date", "id")
-    fixed = _keep_fixed(company, live, partial)
+    fixed, stale = _split_fixed(store.fixed, live)
     if live.height == 0:
-        return 0, pl.DataFrame(schema=UNAPPLIED_SCHEMA)
+        empty = pl.DataFrame(schema={"customer_id": pl.Int64, **ALLOC_SCHEMA, "due_date": pl.Date})
+        return _Allocations(empty, fixed, stale, pl.DataFrame(schema=UNAPPLIED_SCHEMA))
     # customers with fixed allocations take the reference path of the core, whole
     fixed_customers = (
         set(live.filter(pl.col("id").is_in([a.invoice for a in fixed]))["customer_id"].to_list())
@@ -491,7 +548,20 @@ def _reallocate(company: Company, docs: pl.DataFrame, *, partial: bool) -> tuple
     frame = new.join(customer_of, on="invoice_id", how="left").select(
         "customer_id", *ALLOC_SCHEMA, "due_date"
     )
-    if fixed:  # their invoices' due dates may have moved with the terms
+    return _Allocations(frame, fixed, stale, _unapplied_by_customer(live, frame, fixed))
+
+
+def _store_allocations(company: Company, allocations: _Allocations, *, partial: bool) -> int:
+    """Store the computed allocations; delete the stale fixed ones, and give the others
+    their invoice's due date (moved with the terms). Returns the number of allocations of
+    the customers in scope."""
+    if allocations.stale:  # fixed by hand or by a list on documents that no longer count
+        Allocation.objects.filter(
+            company=company,
+            invoice_id__in=[r[0] for r in allocations.stale],
+            credit_id__in=[r[1] for r in allocations.stale],
+        ).delete()
+    if allocations.fixed:
         alloc, doc = Allocation._meta.db_table, Document._meta.db_table
         with connection.cursor() as cur:
             cur.execute(
@@ -500,8 +570,9 @@ def _reallocate(company: Company, docs: pl.DataFrame, *, partial: bool) -> tuple
                 + _in_scope(f"{alloc}.customer_id", partial),
                 [company.id],
             )
+    frame = allocations.frame
     bulk.insert_frame(Allocation._meta.db_table, frame, constants={"company_id": company.id})
-    return frame.height + len(fixed), _unapplied_by_customer(live, frame, fixed)
+    return frame.height + len(allocations.fixed)
 
 
 def _unapplied_by_customer(
@@ -526,9 +597,9 @@ def _unapplied_by_customer(
     )
 
 
-def _keep_fixed(company: Company, live: pl.DataFrame, partial: bool) -> list[CoreAllocation]:
-    """Delete the computed allocations in scope, and the fixed ones on documents that no
-    longer count; return the fixed ones that stay."""
+def _take_fixed(company: Company, partial: bool) -> list[tuple]:
+    """Delete the computed allocations in scope, to be made again; return the fixed ones
+    (invoice, credit, amount, method, date)."""
     alloc = Allocation._meta.db_table
     fixed_methods = ", ".join(f"'{m}'" for m in Allocation.FIXED)
     scope = _in_scope("customer_id", partial)
@@ -543,8 +614,15 @@ def _keep_fixed(company: Company, live: pl.DataFrame, partial: bool) -> list[Cor
             f"DELETE FROM {alloc} WHERE company_id = %s AND method NOT IN ({fixed_methods}){scope}",
             [company.id],
         )
+    return fixed_rows
+
+
+def _split_fixed(
+    fixed_rows: list[tuple], live: pl.DataFrame
+) -> tuple[list[CoreAllocation], list[tuple]]:
+    """The fixed allocations between two documents that count, and the others (stale)."""
     if not fixed_rows:
-        return []
+        return [], []
     live_ids = set(live["id"].to_list())
     fixed = [
         CoreAllocation(r[0], r[1], r[2], r[3], _as_date(r[4]))
@@ -552,13 +630,7 @@ def _keep_fixed(company: Company, live: pl.DataFrame, partial: bool) -> list[Cor
         if r[0] in live_ids and r[1] in live_ids
     ]
     stale = [r for r in fixed_rows if r[0] not in live_ids or r[1] not in live_ids]
-    if stale:  # fixed by hand or by a list on documents that no longer count
-        Allocation.objects.filter(
-            company=company,
-            invoice_id__in=[r[0] for r in stale],
-            credit_id__in=[r[1] for r in stale],
-        ).delete()
-    return fixed
+    return fixed, stale
 
 
 def _as_date(value: object) -> date:
@@ -609,6 +681,8 @@ def _matcher_input(
             .select(remaining_frame.columns),
         ]
     ).sort("date", "due_date", "id")
+    if "label" in residue.columns:  # came with the documents
+        return residue
     return residue.join(_texts_of(residue.select("id")), on="id", how="left", maintain_order="left")
 
 

@@ -6,6 +6,7 @@ on the way, leaves the store exactly as it was.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -282,7 +283,9 @@ def _store_period(
     first = not Document.objects.filter(company=company).exists()
     periods_before = period_spans(company)
     stage = _stage(company, read.fec.lines, customer_ids)
-    counts, inserted, touched = _merge_fec_lines(company, batch, stage, start, end, read.kept)
+    counts, inserted, touched, writing = _merge_fec_lines(
+        company, batch, stage, start, end, read.kept, first=first
+    )
     kept = digests.entries_kept(read.entries, read.fec.rejected_lines, stage, read.skip)
     LedgerPeriod.objects.filter(company=company, start__lte=end, end__gte=start).delete()
     LedgerPeriod.objects.create(
@@ -296,10 +299,10 @@ def _store_period(
     )
     touched |= customers_with_moved_openings(company, periods_before, period_spans(company))
     progress("matching")
-    # a company's first FEC: the rows just inserted are its whole ledger; later ones
-    # recompute the customers whose documents changed
+    # a company's first FEC: its rows are its whole ledger, and go in while the rebuild
+    # computes; later ones recompute the customers whose documents changed
     if first:
-        return counts, do_rebuild(company, known=inserted)
+        return counts, do_rebuild(company, known=inserted, inserting=writing)
     return counts, do_rebuild(company, customers=touched)
 
 
@@ -367,20 +370,23 @@ def _merge_fec_lines(
     start: date,
     end: date,
     kept: pl.DataFrame | None = None,
-) -> tuple[dict[str, int], pl.DataFrame | None, set[int]]:
+    *,
+    first: bool = False,
+) -> tuple[dict[str, int], pl.DataFrame | None, set[int], bulk.Background | None]:
     """Make the stored FEC lines of [start, end] those of the file: insert, update, delete.
 
     ``kept``: the fingerprints of the documents of the entries skipped (not in ``stage``),
     which must all be stored. Returns the counts, the rows inserted when they went
-    straight in, and the customers whose documents were inserted, changed or removed.
+    straight in, the customers whose documents were inserted, changed or removed, and,
+    for the company's ``first`` FEC, the insert of its rows, to run (see ``do_rebuild``).
     """
     if not Document.objects.filter(
         company=company, source=Document.Source.FEC, entry_date__range=(start, end)
     ).exists():
         if kept is not None and kept.height:
             raise digests.StaleDigestsError
-        return _insert_period(company, batch, stage)
-    return _diff_period(company, batch, stage, start, end, kept)
+        return _insert_period(company, batch, stage, later=first)
+    return (*_diff_period(company, batch, stage, start, end, kept), None)
 
 
 def _stage(company: Company, lines: pl.DataFrame, customer_ids: dict[str, int]) -> pl.DataFrame:
@@ -434,6 +440,16 @@ FINGERPRINT_SEED = 20261203
 
 def _insert_rows(company: Company, batch: ImportBatch, stage: pl.DataFrame) -> pl.DataFrame:
     """New documents from staged lines, in the file's order; returns them as stored."""
+    rows, write = _document_rows(company, batch, stage)
+    write()
+    return rows
+
+
+def _document_rows(
+    company: Company, batch: ImportBatch, stage: pl.DataFrame
+) -> tuple[pl.DataFrame, Callable[[], object]]:
+    """New documents from staged lines, in the file's order, as they will be stored; and
+    the write that stores them."""
     doc = Document._meta.db_table
     fixed = {
         "company_id": company.id,
@@ -451,18 +467,23 @@ def _insert_rows(company: Company, batch: ImportBatch, stage: pl.DataFrame) -> p
         "fingerprint",
         pl.col("lettering").alias("effective_lettering"),
     )
-    bulk.insert_frame(doc, rows, constants=fixed)
-    return rows.with_columns(pl.lit(v).alias(k) for k, v in fixed.items())
+    write = functools.partial(bulk.insert_frame, doc, rows, constants=fixed)
+    return rows.with_columns(pl.lit(v).alias(k) for k, v in fixed.items()), write
 
 
 def _insert_period(
-    company: Company, batch: ImportBatch, stage: pl.DataFrame
-) -> tuple[dict[str, int], pl.DataFrame, set[int]]:
-    """Nothing stored for this period yet: straight in, no diff to make."""
+    company: Company, batch: ImportBatch, stage: pl.DataFrame, *, later: bool = False
+) -> tuple[dict[str, int], pl.DataFrame, set[int], bulk.Background | None]:
+    """Nothing stored for this period yet: straight in, no diff to make (``later``: the
+    insert is returned, to run, not run)."""
     stage = stage.with_columns(derived_due_dates(company, stage))
-    rows = _insert_rows(company, batch, stage)
+    rows, write = _document_rows(company, batch, stage)
     counts = {"documents_added": rows.height, "documents_changed": 0, "documents_removed": 0}
-    return counts, rows, set(rows["customer_id"].unique().to_list())
+    touched = set(rows["customer_id"].unique().to_list())
+    if later:
+        return counts, rows, touched, bulk.Background(write)
+    write()
+    return counts, rows, touched, None
 
 
 def _diff_period(

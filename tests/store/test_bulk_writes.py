@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 
+import polars as pl
 import pytest
 from django.db import connection, transaction
 
@@ -96,3 +97,29 @@ def test_a_document_naming_another_companys_customer_fails_the_rebuild(tmp_path)
         Document.objects.filter(pk=document.pk).update(customer=stranger)
         do_rebuild(mine)
     assert ledger(mine) == before
+
+
+def test_a_first_import_naming_another_companys_customer_is_undone(monkeypatch, tmp_path):
+    """The company's first FEC is checked on the rows it writes (in memory)."""
+    from creditpilot.receivables import services
+
+    mine = do_add_company(f"MINE{next(counter)}", "Mine")
+    other = do_add_company(f"OTHR{next(counter)}", "Other")
+    do_import_fec(other, hand_ledger().write(tmp_path / "b.txt"))
+    stranger = other.customers.first().pk
+    stage = services._stage
+
+    def astray(company, lines, customer_ids):
+        staged = stage(company, lines, customer_ids)
+        return staged.with_columns(
+            pl.when(pl.col("line") == staged["line"].min())
+            .then(pl.lit(stranger))
+            .otherwise(pl.col("customer_id"))
+            .alias("customer_id")
+        )
+
+    monkeypatch.setattr(services, "_stage", astray)
+    with pytest.raises(BrokenLinkError, match=str(stranger)):
+        do_import_fec(mine, hand_ledger().write(tmp_path / "a.txt"))
+    assert not Document.objects.filter(company=mine).exists()
+    assert not ImportBatch.objects.filter(company=mine).exists()

@@ -126,7 +126,7 @@ def do_rebuild(
     _store_derived(stored, active, effective, due)
     result.allocations = _store_allocations(company, allocations, partial=partial)
     _store_unapplied(company, allocations.unapplied, partial=partial)
-    check_links(company, partial=partial)
+    check_links(company, partial=partial, written=known)
     if partial:
         bulk.drop_temp_table(SCOPE_TABLE)
     result.unapplied_credits = unapplied_credit_count(company)
@@ -142,13 +142,19 @@ class BrokenLinkError(IntegrityError):
     """A document names a customer that is not there, or not the company's."""
 
 
-def check_links(company: Company, *, partial: bool) -> None:
+def check_links(company: Company, *, partial: bool, written: pl.DataFrame | None = None) -> None:
     """Each document the rebuild recomputed names a customer of its company: checked at once
-    (one pass over the aging index, 0.07 s for 386,000 documents), where a foreign key
-    would be checked row by row (on PostgreSQL a trigger and a row lock per line at the
-    commit: a third of a first import). A broken link fails the action, and its
-    transaction leaves the store as it was. The allocations are made here from these
-    documents, in the same transaction."""
+    (one pass over the aging index, 0.07 s for 386,000 documents on SQLite; ``written``:
+    the documents, just written, checked in memory), where a foreign key would be checked
+    row by row (on PostgreSQL a trigger and a row lock per line at the commit: a third of
+    a first import). A broken link fails the action, and its transaction leaves the store
+    as it was. The allocations are made here from these documents, in the same
+    transaction."""
+    if written is not None and not partial:
+        theirs = set(Customer.objects.filter(company=company).values_list("id", flat=True))
+        named = written.get_column("customer_id").unique().to_list()
+        _refuse_strangers(company, [c for c in named if c not in theirs])
+        return
     doc, customer = Document._meta.db_table, Customer._meta.db_table
     with connection.cursor() as cur:
         cur.execute(
@@ -159,6 +165,10 @@ def check_links(company: Company, *, partial: bool) -> None:
             [company.id, company.id],
         )
         missing = [row[0] for row in cur.fetchall()]
+    _refuse_strangers(company, missing)
+
+
+def _refuse_strangers(company: Company, missing: list[int | None]) -> None:
     if missing:
         raise BrokenLinkError(
             f"documents of company {company.code} name customers it does not have: {missing[:10]}"

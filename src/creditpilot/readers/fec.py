@@ -323,8 +323,11 @@ def entry_digests(text: FecText) -> pl.DataFrame:
     sep, columns = text.layout.separator, text.layout.columns
     cut = max(columns[c] for c in _DIGEST_FIELDS) + 1
     keys = (
+        # a few fields at the start of the line: split_exact stops there, which a whole
+        # split (``_cut``) does not
         text.frame.lazy()
-        .select("line", *_line_hashes(), *_cut(sep, cut))
+        .select("line", *_line_hashes(), pl.col("raw").str.split_exact(sep, cut).alias("f"))
+        .unnest("f")
         .select(
             "line",
             "_h0",

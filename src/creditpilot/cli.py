@@ -59,12 +59,26 @@ CompanyOption = typer.Option(
 # django-ninja, waitress) are imported inside the command that needs them, so that a
 # command pays only for what it uses. That is the one reason for imports in function
 # bodies here -- start-up time, never to dodge the layers contract (import-linter).
-# The report commands also load fewer Django apps (``creditpilot.settings_report``).
+# The report commands also load fewer Django apps (``creditpilot.settings_report``), and
+# so do the imports (``creditpilot.settings_batch``).
 REPORT_COMMANDS = {"report_aging", "report_kpis", "report_statement"}
+BATCH_COMMANDS = {
+    "import_fec",
+    "import_customers",
+    "import_invoices",
+    "import_financials",
+    "import_events",
+    "import_orders",
+}
 
 
-def setup_django(report: bool = False) -> None:
-    settings = "creditpilot.settings_report" if report else "creditpilot.settings"
+def setup_django(command: str = "") -> None:
+    if command in REPORT_COMMANDS:
+        settings = "creditpilot.settings_report"
+    elif command in BATCH_COMMANDS:
+        settings = "creditpilot.settings_batch"
+    else:
+        settings = "creditpilot.settings"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings)
     import django
     from django.apps import apps
@@ -85,7 +99,7 @@ def command(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        setup_django(report=func.__name__ in REPORT_COMMANDS)
+        setup_django(func.__name__)
         from creditpilot.companies.services import do_migrate
         from creditpilot.core.errors import (
             DISK_FULL_MESSAGE,

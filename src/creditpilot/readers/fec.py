@@ -230,7 +230,8 @@ def split_fec(
     """The FEC decoded and cut into its numbered lines; the header read."""
     name = str(path)
     raw = raw if raw is not None else _read_bytes(path)
-    content_hash = content_hash or hashlib.sha256(raw).hexdigest()
+    if content_hash is None:
+        content_hash = hashlib.sha256(raw).hexdigest()
     text, encoding = decode(raw, name)
     data = raw.removeprefix(b"\xef\xbb\xbf") if encoding == "utf-8" else text.encode("utf-8")
     del raw, text

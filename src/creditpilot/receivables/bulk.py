@@ -155,10 +155,12 @@ def _sqlite_staged(table: str, frame: pl.DataFrame, constants: dict[str, Any]) -
     staging database file of its own; Django's connection attaches it and copies them in
     by one ``INSERT ... SELECT``, inside the action's transaction. For the 386,000
     documents of a 1M-line FEC: 1.2 s + 2.2 s, where the driver's ``executemany`` takes
-    6-7 s. The staging file is removed at once; the connection detaches it after the
-    commit, or at its next staging after a rollback.
+    6-7 s. The staging file sits beside the store (whose disk must hold the rows anyway)
+    and is removed at once; the connection detaches it after the commit, or as the next
+    import starts after a rollback.
     """
-    fd, path = tempfile.mkstemp(prefix="creditpilot-stage-", suffix=".sqlite3")
+    beside = os.path.dirname(os.path.abspath(str(connection.settings_dict["NAME"])))
+    fd, path = tempfile.mkstemp(prefix="creditpilot-stage-", suffix=".sqlite3", dir=beside)
     os.close(fd)
     try:
         _write_stage(path, frame)
@@ -180,6 +182,8 @@ def _sqlite_staged(table: str, frame: pl.DataFrame, constants: dict[str, Any]) -
 
 
 def _write_stage(path: str, frame: pl.DataFrame) -> None:
+    # imported here for start-up time alone: the report commands, which write nothing in
+    # bulk, import this module (see cli.py)
     import adbc_driver_sqlite
     from adbc_driver_manager import _lib as adbc
 

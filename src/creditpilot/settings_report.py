@@ -11,13 +11,11 @@ from __future__ import annotations
 
 from creditpilot.settings import *  # noqa: F403
 from creditpilot.settings import INSTALLED_APPS as ALL_APPS
+from creditpilot.settings_batch import AUTHENTICATION_BACKENDS, MIDDLEWARE  # noqa: F401
+from creditpilot.settings_batch import WEB_ONLY_APPS as WEB_APPS
 
 WEB_ONLY_APPS = (
-    "ninja",
-    "axes",
-    "django.contrib.staticfiles",
-    "django.contrib.messages",
-    "creditpilot.web",
+    *WEB_APPS,
     # the job queue: a report runs no job (django-tasks alone costs 50 ms at start)
     "django_tasks",
     "django_tasks_db",
@@ -31,8 +29,6 @@ WEB_ONLY_APPS = (
     "django.contrib.sessions",
 )
 INSTALLED_APPS = [app for app in ALL_APPS if app not in WEB_ONLY_APPS]
-MIDDLEWARE: list[str] = []
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

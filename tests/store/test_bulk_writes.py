@@ -11,7 +11,7 @@ import itertools
 
 import polars as pl
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from creditpilot.companies.services import do_add_company
 from creditpilot.receivables import bulk, rebuild
@@ -123,3 +123,98 @@ def test_a_first_import_naming_another_companys_customer_is_undone(monkeypatch, 
         do_import_fec(mine, hand_ledger().write(tmp_path / "a.txt"))
     assert not Document.objects.filter(company=mine).exists()
     assert not ImportBatch.objects.filter(company=mine).exists()
+
+
+# --- PostgreSQL: a load that outweighs its table goes in without the secondary indexes ----
+
+
+def index_definitions(table: str) -> list[tuple[str, str]]:
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s ORDER BY 1", [table]
+        )
+        return cur.fetchall()
+
+
+class Statements:
+    """The statements sent while the block runs (``connection.execute_wrapper``)."""
+
+    def __init__(self) -> None:
+        self.sql: list[str] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        self.sql.append(sql)
+        return execute(sql, params, many, context)
+
+    def count(self, needle: str) -> int:
+        return sum(needle in s for s in self.sql)
+
+
+postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'")
+
+
+@postgres_only
+def test_a_load_larger_than_its_table_builds_the_indexes_again_after_it(monkeypatch, tmp_path):
+    path = busy_ledger().write(tmp_path / "fec.txt")
+    tables = (Document._meta.db_table, Allocation._meta.db_table)
+    before = {t: index_definitions(t) for t in tables}
+    monkeypatch.setattr(bulk, "SET_ASIDE_ROWS", 1)
+    aside = do_add_company(f"ASD{next(counter)}", "Indexes set aside")
+    seen = Statements()
+    with connection.execute_wrapper(seen):
+        a = do_import_fec(aside, path)  # the only company with documents: outweighs them
+    assert seen.count("DROP CONSTRAINT") == 1 and seen.count("DROP INDEX") >= 4
+    assert {t: index_definitions(t) for t in tables} == before
+    kept = do_add_company(f"KPT{next(counter)}", "Indexes kept")
+    seen = Statements()
+    with connection.execute_wrapper(seen):
+        b = do_import_fec(kept, path)  # as many rows as the table holds: indexes kept up
+    assert seen.count("DROP INDEX") == 0 and seen.count("DROP CONSTRAINT") == 0
+    assert a.counts == b.counts and a.counts["documents_added"] > 60
+    assert ledger(aside) == ledger(kept)
+
+
+@postgres_only
+def test_a_duplicate_key_in_a_load_fails_it_and_leaves_the_indexes(monkeypatch, tmp_path):
+    company = do_add_company(f"DUP{next(counter)}", "Duplicates")
+    do_import_fec(company, hand_ledger().write(tmp_path / "fec.txt"))
+    table = Document._meta.db_table
+    before = index_definitions(table)
+    rows = bulk.fetch_frame(
+        table,
+        "company_id = %s",
+        [company.id],
+        {
+            c: t
+            for c, t in {
+                "customer_id": pl.Int64,
+                "batch_id": pl.Int64,
+                "source": pl.Utf8,
+                "key": pl.Utf8,
+                "kind": pl.Utf8,
+                "date": pl.Date,
+                "entry_date": pl.Date,
+                "due_date": pl.Date,
+                "amount": pl.Int64,
+                "currency_amount": pl.Int64,
+                "fingerprint": pl.Int64,
+            }.items()
+        },
+    )
+    text = ("number", "label", "journal", "entry_number", "account", "currency", "lettering")
+    twice = pl.concat([rows, rows]).with_columns(
+        bulk.reserve_ids(table, 2 * rows.height),
+        *(pl.lit("").alias(c) for c in (*text, "effective_lettering")),
+    )
+    fixed = {"company_id": company.id, "due_date_explicit": False, "is_active": True}
+    monkeypatch.setattr(bulk, "SET_ASIDE_ROWS", 1)
+    seen = Statements()
+    with pytest.raises(IntegrityError), connection.execute_wrapper(seen), transaction.atomic():
+        bulk.insert_frame(
+            table,
+            twice,
+            constants={**fixed, "disputed": False, "is_sale": False, "is_opening": False},
+        )
+    assert seen.count("DROP CONSTRAINT") == 1  # set aside, then refused as it came back
+    assert index_definitions(table) == before
+    assert Document.objects.filter(company=company).count() == rows.height

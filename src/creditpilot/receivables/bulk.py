@@ -116,7 +116,7 @@ def insert_frame(table: str, frame: pl.DataFrame, constants: dict[str, Any] | No
             [pl.col(c).cast(pl.Int8) for c, t in frame.schema.items() if t == pl.Boolean]
         )
         out.write_csv(buffer, include_header=False, null_value="\\N", date_format="%Y-%m-%d")
-        with connection.cursor() as cur:
+        with connection.cursor() as cur, _indexes_set_aside(cur, table, frame.height):
             sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
             with cur.cursor.copy(sql) as copy:
                 copy.write(buffer.getvalue())
@@ -139,6 +139,53 @@ def insert_frame(table: str, frame: pl.DataFrame, constants: dict[str, Any] | No
         [_literal(v) for v in constants.values()],
     )
     return frame.height
+
+
+# PostgreSQL: from this many rows on, into a table that holds fewer, the table's other
+# indexes are built again after the rows instead of kept up row by row
+SET_ASIDE_ROWS = 50_000
+
+
+@contextmanager
+def _indexes_set_aside(cur: Any, table: str, incoming: int) -> Iterator[None]:
+    """On PostgreSQL, the secondary indexes of ``table`` dropped for the block and built
+    again after it, when it receives at least ``SET_ASIDE_ROWS`` rows and holds fewer.
+
+    Keeping six B-trees up row by row is what a bulk COPY spends most on: 3.6 s for the
+    386,000 documents of a 1M-line FEC, against 1.0 s without the secondary indexes and
+    1.1 s to build them afterwards, each in one sort. The drop and the builds belong to the
+    action's transaction (PostgreSQL's DDL is transactional): a failure, a duplicate key
+    included, leaves the indexes as they were. The table is locked meanwhile, which is
+    why this is for a load that outweighs what the table already holds (a company's first
+    FEC, a full rebuild's allocations), where the whole would be rewritten anyway.
+    """
+    if incoming < SET_ASIDE_ROWS or not connection.in_atomic_block:
+        yield
+        return
+    cur.execute(
+        "SELECT i.relname, pg_get_indexdef(i.oid), c.conname, pg_get_constraintdef(c.oid) "
+        "FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+        "LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.conrelid = x.indrelid "
+        "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary ORDER BY i.relname",
+        [table],
+    )
+    indexes = cur.fetchall()
+    if indexes:
+        # bounded: stops counting at ``incoming``
+        cur.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT %s) AS held", [incoming])
+        if cur.fetchone()[0] >= incoming:
+            indexes = []
+    for name, _, constraint, _ in indexes:
+        if constraint:
+            cur.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{constraint}"')
+        else:
+            cur.execute(f'DROP INDEX "{name}"')
+    yield
+    for _, definition, constraint, constraint_definition in indexes:
+        if constraint:
+            cur.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{constraint}" {constraint_definition}')
+        else:
+            cur.execute(definition)
 
 
 # SQLite: from this many rows on, they go in through a staging database (see below)
@@ -343,6 +390,24 @@ def reserve_ids(table: str, count: int) -> pl.Series:
         cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
         start = cur.fetchone()[0] + 1
     return pl.int_range(start, start + count, eager=True, dtype=pl.Int64).alias("id")
+
+
+def write_blob(table: str, column: str, pk: int, blob: bytes) -> None:
+    """Store ``blob`` in ``column`` of the row ``pk`` of ``table``.
+
+    On PostgreSQL, Django binds parameters on the client: bytes travel as a hex literal
+    inside the statement's text, twice their size, for the server to parse (0.6 s for the
+    17 MB of a 1M-line FEC's digests). Here they travel as one binary parameter.
+    """
+    connection.ensure_connection()
+    if is_postgres():
+        import psycopg  # the PostgreSQL driver, only where it is the store
+
+        with psycopg.Cursor(connection.connection) as cur:
+            cur.execute(f"UPDATE {table} SET {column} = %b WHERE id = %s", [blob, pk])
+        return
+    with connection.cursor() as cur:
+        cur.execute(f"UPDATE {table} SET {column} = %s WHERE id = %s", [blob, pk])
 
 
 def drop_temp_table(name: str) -> None:

@@ -296,15 +296,15 @@ def _store_period(
     )
     kept = digests.entries_kept(read.entries, read.fec.rejected_lines, stage, read.skip)
     LedgerPeriod.objects.filter(company=company, start__lte=end, end__gte=start).delete()
-    LedgerPeriod.objects.create(
+    period = LedgerPeriod.objects.create(
         company=company,
         start=start,
         end=end,
         batch=batch,
         digest_context=read.context,
         digest_meta=digests.meta_of(company, read.fec, read.skip),
-        entry_digests=digests.dump(kept),
     )
+    bulk.write_blob(LedgerPeriod._meta.db_table, "entry_digests", period.id, digests.dump(kept))
     touched |= customers_with_moved_openings(company, periods_before, period_spans(company))
     progress("matching")
     # a company's first FEC: its rows are its whole ledger, and go in while the rebuild

@@ -183,7 +183,9 @@ def _indexes_set_aside(cur: Any, table: str, incoming: int) -> Iterator[None]:
     yield
     for _, definition, constraint, constraint_definition in indexes:
         if constraint:
-            cur.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{constraint}" {constraint_definition}')
+            cur.execute(
+                f'ALTER TABLE {table} ADD CONSTRAINT "{constraint}" {constraint_definition}'
+            )
         else:
             cur.execute(definition)
 

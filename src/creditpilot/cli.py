@@ -87,6 +87,16 @@ def setup_django(command: str = "") -> None:
         django.setup()
 
 
+# a FEC to import, read while Django is set up (see ``ReadAhead``)
+_ahead: dict[Path, Any] = {}
+
+
+def _read_ahead(path: Path) -> None:
+    from creditpilot.readers.fec import ReadAhead
+
+    _ahead[path] = ReadAhead(path)
+
+
 def fail(message: str, status: int, details: list[str] | None = None) -> None:
     typer.echo(message, err=True)
     for line in details or []:
@@ -99,6 +109,8 @@ def command(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if func.__name__ == "import_fec":
+            _read_ahead(kwargs["path"])
         setup_django(func.__name__)
         from creditpilot.companies.services import do_migrate
         from creditpilot.core.errors import (
@@ -385,7 +397,12 @@ def import_fec(
     try:
         with progress_bar(f"Import {path.name}", FEC_STAGES) as progress:
             result = do_import_fec(
-                target, path, accept_valid_rows=accept_valid_rows, progress=progress, force=force
+                target,
+                path,
+                accept_valid_rows=accept_valid_rows,
+                progress=progress,
+                force=force,
+                ahead=_ahead.pop(path, None),
             )
     except ForeignFecError as err:
         fail(f"error: {err}; nothing imported (--force to import it anyway)", 1)

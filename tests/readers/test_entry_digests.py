@@ -4,8 +4,10 @@ and digests the lines exactly as a full read does, whatever the file looks like.
 from __future__ import annotations
 
 import polars as pl
+import pytest
 
-from creditpilot.readers.fec import entry_digests, read_fec_text, split_fec
+from creditpilot.core.errors import InvalidInputError
+from creditpilot.readers.fec import ReadAhead, entry_digests, read_fec_text, split_fec
 from tests.fecbuilder import Fec, hand_ledger
 
 
@@ -42,3 +44,21 @@ def test_an_entry_digest_changes_with_any_byte_and_with_the_order_of_its_lines(t
     for other in (swapped, changed):
         digests = _same_digests(other.write(tmp_path / "c.txt"))
         assert digests.join(first, on=["entry_a", "entry_b"], how="semi").height == 1
+
+
+def test_the_read_ahead_gives_the_file_and_its_digests_as_read_in_line(tmp_path):
+    path = hand_ledger().write(tmp_path / "f.txt")
+    ahead = ReadAhead(path)
+    text = split_fec(path)
+    assert ahead.text().content_hash == text.content_hash
+    assert ahead.text().frame.equals(text.frame)
+    assert ahead.entries().sort("entry_a").equals(entry_digests(text).sort("entry_a"))
+
+
+def test_the_read_ahead_raises_what_reading_the_file_raises(tmp_path):
+    ahead = ReadAhead(tmp_path / "missing.txt")
+    with pytest.raises(InvalidInputError) as err:
+        ahead.text()
+    assert err.value.code == "file_not_found"
+    with pytest.raises(InvalidInputError):
+        ahead.entries()

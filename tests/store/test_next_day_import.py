@@ -71,8 +71,8 @@ def pair(monkeypatch):
     full = do_add_company(f"FULL{next(counter)}", "Full")
     plan = digests.plan
 
-    def no_skip_for_full(company, text, context):
-        return None if company.pk == full.pk else plan(company, text, context)
+    def no_skip_for_full(company, text, context, digested):
+        return None if company.pk == full.pk else plan(company, text, context, digested)
 
     monkeypatch.setattr(digests, "plan", no_skip_for_full)
     return fast, full

@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -41,7 +42,7 @@ import polars as pl
 
 from creditpilot.companies.models import Company
 from creditpilot.customers.models import Customer
-from creditpilot.readers.fec import FecFile, FecText, entry_digests
+from creditpilot.readers.fec import FecFile, FecText
 from creditpilot.receivables.models import LedgerPeriod
 
 FORMAT = 1
@@ -130,14 +131,17 @@ class Skip:
         return not fec.accounts_without_aux & (collective - fec.collective_accounts)
 
 
-def plan(company: Company, text: FecText, context: str) -> Skip | None:
-    """What can be skipped of ``text``; None when the file must be read whole."""
+def plan(
+    company: Company, text: FecText, context: str, digested: Callable[[], pl.DataFrame]
+) -> Skip | None:
+    """What can be skipped of ``text``; None when the file must be read whole.
+    ``digested``: the file's entry digests (``entry_digests``), asked for when needed."""
     usable = LedgerPeriod.objects.filter(company=company, digest_context=context).exclude(
         entry_digests=None
     )
     if not usable.exists():
         return None
-    entries = entry_digests(text)
+    entries = digested()
     dates = _as_dates(pl.concat([entries["first_date"], entries["last_date"]])).drop_nulls()
     if dates.len() == 0:
         return None

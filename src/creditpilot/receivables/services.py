@@ -6,11 +6,9 @@ on the way, leaves the store exactly as it was.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -24,7 +22,7 @@ from creditpilot.audit.services import Actor, record
 from creditpilot.companies.models import Company
 from creditpilot.core.errors import InvalidInputError, RowError
 from creditpilot.customers.models import Customer
-from creditpilot.readers.fec import FecFile, FecText, read_fec_text, split_fec
+from creditpilot.readers.fec import FecFile, FecText, ReadAhead, read_fec_text
 from creditpilot.receivables import bulk, digests
 from creditpilot.receivables.guards import ForeignFecError, check_fec_is_the_companys
 from creditpilot.receivables.models import Allocation, Document, ImportBatch, LedgerPeriod
@@ -136,35 +134,33 @@ def do_import_fec(
     progress: Progress = _noop,
     force: bool = False,
     file_name: str | None = None,
+    ahead: ReadAhead | None = None,
 ) -> ImportResult:
     """Import a FEC; refuse it whole when a row is rejected, unless ``accept_valid_rows``.
 
     A FEC that looks like another company's is refused unless ``force`` (see ``guards``);
-    ``file_name`` is the name the user gave the file, when it is stored under another.
+    ``file_name`` is the name the user gave the file, when it is stored under another;
+    ``ahead``: the file's reading, when the caller started it (the command line does, as
+    it starts).
     """
-    path = Path(path)
     name = str(path)
     bulk.detach_stages()  # left by an import rolled back on this connection
     progress("reading")
-    raw = read_bytes(path)
-    # the file's hash (0.3 s for 150 MB) on the other core, while it is cut into lines
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        hashing = pool.submit(hashlib.sha256, raw)
-        text = split_fec(path, raw=raw, content_hash="")
-        content_hash = hashing.result().hexdigest()
-    del raw
-    if _already_imported(company, ImportBatch.Kind.FEC, content_hash):
+    ahead = ahead or ReadAhead(path)
+    text = ahead.text()
+    if _already_imported(company, ImportBatch.Kind.FEC, text.content_hash):
         return ImportResult("fec", name, changed=False)
-    text = dataclasses.replace(text, content_hash=content_hash)
+    path = Path(path)
     context = digests.context_of(company, text)
-    read = _read_fec(company, text, context, digests.plan(company, text, context))
+    skip = digests.plan(company, text, context, ahead.entries)
+    read = _read_fec(company, text, context, skip, ahead.entries)
     options = {"accept_valid_rows": accept_valid_rows, "user": user, "progress": progress}
     guard = {"force": force, "file_name": file_name}
     try:
         return _import_read(company, path, read, options, guard)
     except digests.StaleDigestsError:
         # the store is not what the digests say: read the file whole
-        read = _read_fec(company, text, context, None)
+        read = _read_fec(company, text, context, None, ahead.entries)
         return _import_read(company, path, read, options, guard)
 
 
@@ -201,9 +197,16 @@ class _Read:
         return self.entries.height - self.skip.skipped.height, self.skip.skipped.height
 
 
-def _read_fec(company: Company, text: FecText, context: str, skip: digests.Skip | None) -> _Read:
+def _read_fec(
+    company: Company,
+    text: FecText,
+    context: str,
+    skip: digests.Skip | None,
+    entries: Callable[[], pl.DataFrame],
+) -> _Read:
     """The file's new and changed entries when ``skip`` allows it and the check across
-    entries agrees (see ``digests``); else the whole file."""
+    entries agrees (see ``digests``); else the whole file. ``entries``: the file's entry
+    digests (``entry_digests``)."""
     options = {
         "receivable_prefixes": tuple(company.receivable_prefix_list),
         "opening_journals": tuple(company.opening_journal_list),
@@ -213,9 +216,8 @@ def _read_fec(company: Company, text: FecText, context: str, skip: digests.Skip 
         fec = read_fec_text(text, only=skip.read, **options)  # type: ignore[arg-type]
         if skip.agrees_with(fec):
             return _Read(fec, context, skip.entries, skip)
-    fec = read_fec_text(text, digests=True, **options)  # type: ignore[arg-type]
-    assert fec.entries is not None
-    return _Read(fec, context, fec.entries, None)
+    fec = read_fec_text(text, **options)  # type: ignore[arg-type]
+    return _Read(fec, context, entries(), None)
 
 
 def _import_read(

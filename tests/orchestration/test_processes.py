@@ -92,7 +92,8 @@ def test_two_schedulers_at_the_hour_and_two_workers_run_each_companys_day_once(
 def test_a_worker_killed_mid_import_leaves_the_store_as_it_was_and_the_job_resumes(
     store: ProcStore, tmp_path: Path
 ):
-    files = generate_demo(tmp_path / "demo", customers=100, lines=15_000, single_file=True)
+    # enough lines that the import holds its transaction long enough to be caught in it
+    files = generate_demo(tmp_path / "demo", customers=300, lines=80_000, single_file=True)
     store.step("submit_imports", files={"KILL": str(files.fec[0])})
 
     worker = store.start("worker", "--interval", "0.05", log="killed.log")

@@ -8,6 +8,8 @@ inside the import's transaction: a failure after the staging leaves the store as
 from __future__ import annotations
 
 import itertools
+import os
+import threading
 
 import polars as pl
 import pytest
@@ -218,3 +220,29 @@ def test_a_duplicate_key_in_a_load_fails_it_and_leaves_the_indexes(monkeypatch, 
     assert seen.count("DROP CONSTRAINT") == 1  # set aside, then refused as it came back
     assert index_definitions(table) == before
     assert Document.objects.filter(company=company).count() == rows.height
+
+
+def test_a_failure_before_the_rebuild_cancels_the_first_imports_insert(monkeypatch, tmp_path):
+    """The documents of a company's first FEC are staged on a thread as soon as they are
+    known; a failure before the rebuild runs their insert stops it: nothing written, no
+    staging file left, no thread left waiting."""
+    from creditpilot.receivables import digests, services
+
+    staged_everywhere(monkeypatch)
+    company = do_add_company(f"CNL{next(counter)}", "Cancelled")
+    beside = os.path.dirname(os.path.abspath(str(connection.settings_dict["NAME"])))
+    before = set(os.listdir(beside))
+
+    def broken(*args, **kwargs):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(digests, "entries_kept", broken)
+    with pytest.raises(OSError, match="disk gone"):
+        do_import_fec(company, busy_ledger().write(tmp_path / "fec.txt"))
+    assert not Document.objects.filter(company=company).exists()
+    assert [t.name for t in threading.enumerate() if t.name == "creditpilot-write"] == []
+    assert {
+        n for n in set(os.listdir(beside)) - before if n.startswith("creditpilot-stage-")
+    } == set()
+    monkeypatch.undo()
+    assert services.do_import_fec(company, tmp_path / "fec.txt").counts["documents_added"] > 60

@@ -10,8 +10,9 @@ import itertools
 import os
 import tempfile
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import polars as pl
@@ -22,14 +23,19 @@ class Background:
     """A write run in a thread of its own, on the caller's connection and in its
     transaction, while the caller computes without touching the store (see ``alongside``).
 
-    The work is the database's and polars' (both let go of Python's lock): a million-line
-    FEC's documents go in while the rebuild computes their allocations.
+    ``work`` prepares what needs no connection (the rows as a staging file or as text, see
+    ``prepare_insert``) and returns the write. The preparing starts at once (``start``),
+    the write once the caller lets go of the connection (``alongside``). The work is the
+    database's and polars' (both let go of Python's lock): a million-line FEC's documents
+    go in while the rebuild computes their allocations.
     """
 
-    def __init__(self, work: Callable[[], object]) -> None:
+    def __init__(self, work: Callable[[], Callable[[], object]]) -> None:
         self.work = work
         self.error: BaseException | None = None
         self._thread: threading.Thread | None = None
+        self._go = threading.Event()
+        self._cancelled = False
 
     def start(self) -> None:
         shared = connections[DEFAULT_DB_ALIAS]
@@ -38,29 +44,47 @@ class Background:
         def run() -> None:
             connections[DEFAULT_DB_ALIAS] = shared
             try:
-                self.work()
+                write = self.work()
+                self._go.wait()
+                if not self._cancelled:
+                    write()
             except BaseException as err:  # handed to the caller by join()
                 self.error = err
 
         self._thread = threading.Thread(target=run, name="creditpilot-write")
         self._thread.start()
 
+    def go(self) -> None:
+        """The connection is the thread's until ``join``."""
+        if self._thread is None:
+            self.start()
+        self._go.set()
+
     def join(self) -> None:
         assert self._thread is not None
         self._thread.join()
+        self._thread = None
         connections[DEFAULT_DB_ALIAS].dec_thread_sharing()
-        if self.error is not None:
+        if self.error is not None and not self._cancelled:
             raise self.error
+
+    def cancel(self) -> None:
+        """Stop before the write (its preparing ends first); nothing written."""
+        if self._thread is None:
+            return
+        self._cancelled = True
+        self._go.set()
+        self.join()
 
 
 @contextmanager
 def alongside(background: Background | None) -> Iterator[None]:
-    """Run ``background`` while the block runs; leave when both are done. The block must
-    not use the connection meanwhile."""
+    """Let ``background`` write while the block runs; leave when both are done. The block
+    must not use the connection meanwhile."""
     if background is None:
         yield
         return
-    background.start()
+    background.go()
     try:
         yield
     finally:
@@ -105,8 +129,17 @@ def _literal(value: Any) -> str:
 
 def insert_frame(table: str, frame: pl.DataFrame, constants: dict[str, Any] | None = None) -> int:
     """Append the rows of ``frame`` to ``table`` (columns by name), with ``constants`` on every row."""
+    return prepare_insert(table, frame, constants)()
+
+
+def prepare_insert(
+    table: str, frame: pl.DataFrame, constants: dict[str, Any] | None = None
+) -> Callable[[], int]:
+    """``insert_frame`` in two steps: what needs no connection, done now, on any thread (the
+    rows as CSV text for PostgreSQL's COPY, or as a staging database for SQLite); and the
+    write, returned, which inserts them and returns how many."""
     if frame.height == 0:
-        return 0
+        return lambda: 0
     constants = constants or {}
     if is_postgres():
         frame = frame.with_columns(pl.lit(v).alias(k) for k, v in constants.items())
@@ -116,29 +149,43 @@ def insert_frame(table: str, frame: pl.DataFrame, constants: dict[str, Any] | No
             [pl.col(c).cast(pl.Int8) for c, t in frame.schema.items() if t == pl.Boolean]
         )
         out.write_csv(buffer, include_header=False, null_value="\\N", date_format="%Y-%m-%d")
-        with connection.cursor() as cur, _indexes_set_aside(cur, table, frame.height):
+
+        def copy_in() -> int:
             sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
-            with cur.cursor.copy(sql) as copy:
+            with (
+                connection.cursor() as cur,
+                _indexes_set_aside(cur, table, frame.height),
+                cur.cursor.copy(sql) as copy,
+            ):
                 copy.write(buffer.getvalue())
-        return frame.height
+            return frame.height
+
+        return copy_in
     columns = list(frame.columns)
     out = frame.with_columns(
         [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date]
         + [pl.col(c).cast(pl.Int8) for c, t in frame.schema.items() if t == pl.Boolean]
     )
-    # SQLite attaches 10 databases at most: past a few stagings in one transaction (each
-    # stays attached until the commit), the rows go the row-by-row way
-    if frame.height >= STAGED_ROWS and detach_stages() < MAX_STAGES:
-        _sqlite_staged(table, out, constants)
+    stage = _Stage(out) if frame.height >= STAGED_ROWS else None
+
+    def write() -> int:
+        # SQLite attaches 10 databases at most: past a few stagings in one transaction
+        # (each stays attached until the commit), the rows go the row-by-row way
+        if stage is not None and detach_stages() < MAX_STAGES:
+            stage.copy_into(table, constants)
+            return frame.height
+        if stage is not None:
+            stage.discard()
+        # constants go into the statement itself: fewer values to hand over, row by row
+        _sqlite_executemany(
+            table,
+            [*columns, *constants],
+            out.iter_rows(buffer_size=4096),
+            [_literal(v) for v in constants.values()],
+        )
         return frame.height
-    # constants go into the statement itself: fewer values to hand over, row by row
-    _sqlite_executemany(
-        table,
-        [*columns, *constants],
-        out.iter_rows(buffer_size=4096),
-        [_literal(v) for v in constants.values()],
-    )
-    return frame.height
+
+    return write
 
 
 # PostgreSQL: from this many rows on, into a table that holds fewer, the table's other
@@ -197,37 +244,52 @@ MAX_STAGES = 6
 _stages = itertools.count()
 
 
-def _sqlite_staged(table: str, frame: pl.DataFrame, constants: dict[str, Any]) -> None:
-    """Many rows into SQLite without a Python object per value.
+class _Stage:
+    """Many rows for SQLite, without a Python object per value.
 
-    ADBC's SQLite driver (C, reading the frame's Arrow columns) writes them into a
-    staging database file of its own; Django's connection attaches it and copies them in
-    by one ``INSERT ... SELECT``, inside the action's transaction. For the 386,000
-    documents of a 1M-line FEC: 1.2 s + 2.2 s, where the driver's ``executemany`` takes
-    6-7 s. The staging file sits beside the store (whose disk must hold the rows anyway)
-    and is removed at once; the connection detaches it after the commit, or as the next
-    import starts after a rollback.
+    ADBC's SQLite driver (C, reading the frame's Arrow columns) writes them into a staging
+    database file of its own (no connection of the store's needed); ``copy_into`` has
+    Django's connection attach it and copy them in by one ``INSERT ... SELECT``, inside the
+    action's transaction. For the 386,000 documents of a 1M-line FEC: 1.2 s + 2.2 s, where
+    the driver's ``executemany`` takes 6-7 s. The staging file sits beside the store (whose
+    disk must hold the rows anyway) and is removed once copied, or discarded; the
+    connection detaches it after the commit, or as the next import starts after a rollback.
     """
-    beside = os.path.dirname(os.path.abspath(str(connection.settings_dict["NAME"])))
-    fd, path = tempfile.mkstemp(prefix="creditpilot-stage-", suffix=".sqlite3", dir=beside)
-    os.close(fd)
-    try:
-        _write_stage(path, frame)
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        beside = os.path.dirname(os.path.abspath(str(connection.settings_dict["NAME"])))
+        fd, self.path = tempfile.mkstemp(prefix="creditpilot-stage-", suffix=".sqlite3", dir=beside)
+        os.close(fd)
+        # removed when this object goes, whatever happened to it
+        self._removal = weakref.finalize(self, _remove_file, self.path)
+        self.columns = list(frame.columns)
+        _write_stage(self.path, frame)
+
+    def copy_into(self, table: str, constants: dict[str, Any]) -> None:
         alias = f"{STAGE_PREFIX}{next(_stages)}"
-        names = ", ".join(frame.columns)
+        names = ", ".join(self.columns)
         fixed = "".join(f", {name}" for name in constants)
         values = "".join(f", {_literal(v)}" for v in constants.values())
-        with connection.cursor() as cur:
-            cur.execute(f"ATTACH DATABASE %s AS {alias}", [path])
-            cur.execute(
-                f"INSERT INTO {table} ({names}{fixed}) SELECT {names}{values} FROM {alias}.rows"
-            )
-    finally:
+        try:
+            with connection.cursor() as cur:
+                cur.execute(f"ATTACH DATABASE %s AS {alias}", [self.path])
+                cur.execute(
+                    f"INSERT INTO {table} ({names}{fixed}) SELECT {names}{values} FROM {alias}.rows"
+                )
+        finally:
+            self.discard()
+        if connection.in_atomic_block:
+            transaction.on_commit(detach_stages)
+        else:
+            detach_stages()
+
+    def discard(self) -> None:
+        self._removal()
+
+
+def _remove_file(path: str) -> None:
+    with suppress(FileNotFoundError):
         os.unlink(path)
-    if connection.in_atomic_block:
-        transaction.on_commit(detach_stages)
-    else:
-        detach_stages()
 
 
 def _write_stage(path: str, frame: pl.DataFrame) -> None:

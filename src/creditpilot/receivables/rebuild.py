@@ -18,7 +18,7 @@ and never depends on the order in which files were imported:
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -122,9 +122,13 @@ def do_rebuild(
             ),
         )
         allocations = _reallocate(docs, store)
+        # their staging too, while the documents may still be going in
+        insert = bulk.prepare_insert(
+            Allocation._meta.db_table, allocations.frame, constants={"company_id": company.id}
+        )
     result.warnings.extend(warnings)
     _store_derived(stored, active, effective, due)
-    result.allocations = _store_allocations(company, allocations, partial=partial)
+    result.allocations = _store_allocations(company, allocations, insert, partial=partial)
     _store_unapplied(company, allocations.unapplied, partial=partial)
     check_links(company, partial=partial, written=known)
     if partial:
@@ -561,10 +565,12 @@ def _reallocate(docs: pl.DataFrame, store: _StoreReads) -> _Allocations:
     return _Allocations(frame, fixed, stale, _unapplied_by_customer(live, frame, fixed))
 
 
-def _store_allocations(company: Company, allocations: _Allocations, *, partial: bool) -> int:
-    """Store the computed allocations; delete the stale fixed ones, and give the others
-    their invoice's due date (moved with the terms). Returns the number of allocations of
-    the customers in scope."""
+def _store_allocations(
+    company: Company, allocations: _Allocations, insert: Callable[[], int], *, partial: bool
+) -> int:
+    """Store the computed allocations (``insert``: their insert, prepared); delete the
+    stale fixed ones, and give the others their invoice's due date (moved with the terms).
+    Returns the number of allocations of the customers in scope."""
     if allocations.stale:  # fixed by hand or by a list on documents that no longer count
         Allocation.objects.filter(
             company=company,
@@ -580,9 +586,7 @@ def _store_allocations(company: Company, allocations: _Allocations, *, partial: 
                 + _in_scope(f"{alloc}.customer_id", partial),
                 [company.id],
             )
-    frame = allocations.frame
-    bulk.insert_frame(Allocation._meta.db_table, frame, constants={"company_id": company.id})
-    return frame.height + len(allocations.fixed)
+    return insert() + len(allocations.fixed)
 
 
 def _unapplied_by_customer(

@@ -28,6 +28,7 @@ from creditpilot.receivables.guards import ForeignFecError, check_fec_is_the_com
 from creditpilot.receivables.models import Allocation, Document, ImportBatch, LedgerPeriod
 from creditpilot.receivables.rebuild import (
     RebuildResult,
+    Span,
     customers_with_moved_openings,
     derived_due_dates,
     do_rebuild,
@@ -296,6 +297,39 @@ def _store_period(
     counts, inserted, touched, writing = _merge_fec_lines(
         company, batch, stage, start, end, read.kept, first=first
     )
+    try:
+        return counts, _record_and_rebuild(
+            company,
+            batch,
+            read,
+            stage,
+            (start, end),
+            periods_before,
+            touched,
+            progress,
+            inserted,
+            writing,
+        )
+    finally:
+        if writing is not None:
+            writing.cancel()  # when the rebuild did not get to run it
+
+
+def _record_and_rebuild(
+    company: Company,
+    batch: ImportBatch,
+    read: _Read,
+    stage: pl.DataFrame,
+    span: tuple[date, date],
+    periods_before: list[Span],
+    touched: set[int],
+    progress: Progress,
+    inserted: pl.DataFrame | None,
+    writing: bulk.Background | None,
+) -> RebuildResult:
+    """The period recorded with its digests, then the customers concerned rebuilt:
+    ``writing``, the insert of a company's first FEC, runs while the rebuild computes."""
+    start, end = span
     kept = digests.entries_kept(read.entries, read.fec.rejected_lines, stage, read.skip)
     LedgerPeriod.objects.filter(company=company, start__lte=end, end__gte=start).delete()
     period = LedgerPeriod.objects.create(
@@ -311,9 +345,9 @@ def _store_period(
     progress("matching")
     # a company's first FEC: its rows are its whole ledger, and go in while the rebuild
     # computes; later ones recompute the customers whose documents changed
-    if first:
-        return counts, do_rebuild(company, known=inserted, inserting=writing)
-    return counts, do_rebuild(company, customers=touched)
+    if writing is not None:
+        return do_rebuild(company, known=inserted, inserting=writing)
+    return do_rebuild(company, customers=touched)
 
 
 def _create_missing_customers(company: Company, lines: pl.DataFrame) -> int:
@@ -450,16 +484,16 @@ FINGERPRINT_SEED = 20261203
 
 def _insert_rows(company: Company, batch: ImportBatch, stage: pl.DataFrame) -> pl.DataFrame:
     """New documents from staged lines, in the file's order; returns them as stored."""
-    rows, write = _document_rows(company, batch, stage)
-    write()
+    rows, prepare = _document_rows(company, batch, stage)
+    prepare()()
     return rows
 
 
 def _document_rows(
     company: Company, batch: ImportBatch, stage: pl.DataFrame
-) -> tuple[pl.DataFrame, Callable[[], object]]:
+) -> tuple[pl.DataFrame, Callable[[], Callable[[], int]]]:
     """New documents from staged lines, in the file's order, as they will be stored; and
-    the write that stores them."""
+    their insert, to prepare then run (``bulk.prepare_insert``)."""
     doc = Document._meta.db_table
     fixed = {
         "company_id": company.id,
@@ -477,22 +511,24 @@ def _document_rows(
         "fingerprint",
         pl.col("lettering").alias("effective_lettering"),
     )
-    write = functools.partial(bulk.insert_frame, doc, rows, constants=fixed)
-    return rows.with_columns(pl.lit(v).alias(k) for k, v in fixed.items()), write
+    prepare = functools.partial(bulk.prepare_insert, doc, rows, constants=fixed)
+    return rows.with_columns(pl.lit(v).alias(k) for k, v in fixed.items()), prepare
 
 
 def _insert_period(
     company: Company, batch: ImportBatch, stage: pl.DataFrame, *, later: bool = False
 ) -> tuple[dict[str, int], pl.DataFrame, set[int], bulk.Background | None]:
     """Nothing stored for this period yet: straight in, no diff to make (``later``: the
-    insert is returned, to run, not run)."""
+    insert is returned, being prepared, to run, see ``bulk.Background``)."""
     stage = stage.with_columns(derived_due_dates(company, stage))
-    rows, write = _document_rows(company, batch, stage)
+    rows, prepare = _document_rows(company, batch, stage)
     counts = {"documents_added": rows.height, "documents_changed": 0, "documents_removed": 0}
     touched = set(rows["customer_id"].unique().to_list())
     if later:
-        return counts, rows, touched, bulk.Background(write)
-    write()
+        writing = bulk.Background(prepare)
+        writing.start()
+        return counts, rows, touched, writing
+    prepare()()
     return counts, rows, touched, None
 
 

@@ -445,15 +445,15 @@ def _split_lines(data: bytes, name: str) -> tuple[pl.DataFrame, _Layout, str, bo
     separator = _separator(header_line)
     header = [h.strip().strip('"').strip() for h in header_line.split(separator)]
     layout = _Layout(separator, len(header), _map_header(header, name))
-    lines = frame.height - 1
-    frame = (
-        frame.slice(1)
-        .with_row_index("line", offset=2)
-        .filter(pl.col("raw").is_not_null() & (pl.col("raw").str.strip_chars() != ""))
-    )
+    frame = frame.slice(1).with_row_index("line", offset=2)
+    blank = pl.col("raw").is_null() | pl.col("raw").str.contains(r"^\s*$")
+    # most files have no blank line: asked first, without copying every line stripped
+    blank_free = not frame.select(blank.any()).item()
+    if not blank_free:
+        frame = frame.filter(~blank)
     if frame.height == 0:
         raise InvalidInputError.of("no_data", file=name, line=1)
-    return frame, layout, header_line, frame.height == lines
+    return frame, layout, header_line, blank_free
 
 
 def _split_fields(

@@ -109,7 +109,7 @@ def command(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if func.__name__ == "import_fec":
+        if func.__name__ == "import_fec" and isinstance(kwargs.get("path"), Path):
             _read_ahead(kwargs["path"])
         setup_django(func.__name__)
         from creditpilot.companies.services import do_migrate

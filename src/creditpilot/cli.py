@@ -15,9 +15,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
+
+if TYPE_CHECKING:  # polars behind it: imported by the one command that reads a FEC
+    from creditpilot.readers.fec import ReadAhead
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -87,8 +90,8 @@ def setup_django(command: str = "") -> None:
         django.setup()
 
 
-# a FEC to import, read while Django is set up (see ``ReadAhead``)
-_ahead: dict[Path, Any] = {}
+# a FEC to import, read while Django is set up
+_ahead: dict[Path, ReadAhead] = {}
 
 
 def _read_ahead(path: Path) -> None:

@@ -255,9 +255,9 @@ class ReadAhead:
     the store what it holds.
 
     The work is the file system's, hashlib's and polars', which all let go of Python's lock:
-    the command line starts it before Django is set up (0.3 s), which it then costs
-    nothing. ``text()`` is the file with its SHA-256; ``entries()``, ``entry_digests`` of it;
-    either raises what reading the file raised (``InvalidInputError``).
+    the command line starts it before Django is set up, so that it runs during those 0.3 s.
+    ``text()`` is the file with its SHA-256; ``entries()``, ``entry_digests`` of it; either
+    raises what reading the file raised (``InvalidInputError``).
     """
 
     def __init__(self, path: Path | str) -> None:

@@ -95,9 +95,14 @@ _ahead: dict[Path, ReadAhead] = {}
 
 
 def _read_ahead(path: Path) -> None:
+    # the file's bytes first: reading them needs the standard library alone, and runs
+    # while polars loads for the rest
+    from creditpilot.readers.raw import RawRead
+
+    raw = RawRead(path)
     from creditpilot.readers.fec import ReadAhead
 
-    _ahead[path] = ReadAhead(path)
+    _ahead[path] = ReadAhead(path, raw)
 
 
 def fail(message: str, status: int, details: list[str] | None = None) -> None:

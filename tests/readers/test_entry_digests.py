@@ -13,10 +13,10 @@ from tests.fecbuilder import Fec, hand_ledger
 
 def _same_digests(path) -> pl.DataFrame:
     text = split_fec(path)
-    cheap = entry_digests(text).sort("entry_a", "entry_b")
+    cheap = entry_digests(text).sort("entry")
     full = read_fec_text(text, digests=True).entries
     assert full is not None
-    assert cheap.equals(full.sort("entry_a", "entry_b"))
+    assert cheap.equals(full.sort("entry"))
     return cheap
 
 
@@ -43,7 +43,7 @@ def test_an_entry_digest_changes_with_any_byte_and_with_the_order_of_its_lines(t
     changed = Fec(lines=[fec.lines[0].replace("120,00", "120,01"), *fec.lines[1:]])
     for other in (swapped, changed):
         digests = _same_digests(other.write(tmp_path / "c.txt"))
-        assert digests.join(first, on=["entry_a", "entry_b"], how="semi").height == 1
+        assert digests.join(first, on=["entry"], how="semi").height == 1
 
 
 def test_the_read_ahead_gives_the_file_and_its_digests_as_read_in_line(tmp_path):
@@ -52,7 +52,7 @@ def test_the_read_ahead_gives_the_file_and_its_digests_as_read_in_line(tmp_path)
     text = split_fec(path)
     assert ahead.text().content_hash == text.content_hash
     assert ahead.text().frame.equals(text.frame)
-    assert ahead.entries().sort("entry_a").equals(entry_digests(text).sort("entry_a"))
+    assert ahead.entries().sort("entry").equals(entry_digests(text).sort("entry"))
 
 
 def test_the_read_ahead_raises_what_reading_the_file_raises(tmp_path):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from django.db import connection, transaction
@@ -546,16 +547,15 @@ def _diff_period(
 
     A line's fingerprint covers its key and content: the stored lines whose
     fingerprint the file also has are unchanged, and only the others are read
-    back (their key) and written, so what the diff costs is what changed. The documents
-    of skipped entries (``kept``) are the file's too; each must be stored, else
-    ``StaleDigestsError``.
+    back (their identity and key) and written, so what the diff costs is what changed:
+    of the unchanged ones, only the fingerprints are read. The documents of skipped
+    entries (``kept``) are the file's too; each must be stored, else ``StaleDigestsError``.
     """
-    stored = bulk.fetch_ints(
-        Document._meta.db_table,
+    period = (
         "company_id = %s AND source = 'fec' AND entry_date BETWEEN %s AND %s",
         [company.id, start, end],
-        ["id", "fingerprint"],
     )
+    stored = bulk.fetch_ints(Document._meta.db_table, *period, ["fingerprint"])
     in_file = stage.select("fingerprint")
     if kept is not None:
         kept = kept.unique()
@@ -564,7 +564,7 @@ def _diff_period(
         in_file = pl.concat([in_file, kept])
     incoming = stage.join(stored, on="fingerprint", how="anti")
     incoming = incoming.with_columns(derived_due_dates(company, incoming))
-    outgoing = _keys_of(stored.join(in_file, on="fingerprint", how="anti"))
+    outgoing = _keys_of(stored.join(in_file, on="fingerprint", how="anti"), period)
     matched = incoming.join(outgoing, on="key", how="left", suffix="_stored")
     new = matched.filter(pl.col("id").is_null()).drop("id", "customer_id_stored")
     changed = matched.filter(pl.col("id").is_not_null())
@@ -593,14 +593,19 @@ def _diff_period(
     return counts, None, touched
 
 
-def _keys_of(ids: pl.DataFrame) -> pl.DataFrame:
-    """``id``, ``key`` and ``customer_id`` of the stored documents ``ids`` names."""
+def _keys_of(fingerprints: pl.DataFrame, period: tuple[str, list[Any]]) -> pl.DataFrame:
+    """``id``, ``key`` and ``customer_id`` of the stored documents of ``period`` (a condition
+    and its parameters) whose fingerprint is one of ``fingerprints``."""
     schema = {"id": pl.Int64, "key": pl.Utf8, "customer_id": pl.Int64}
-    if ids.height == 0:
+    if fingerprints.height == 0:
         return pl.DataFrame(schema=schema)
-    bulk.create_temp_table("cp_outgoing", ids.select("id"), primary_key="id")
+    bulk.create_temp_table("cp_outgoing", fingerprints.select("fingerprint").unique())
+    where, params = period
     found = bulk.fetch_frame(
-        f"{Document._meta.db_table} d", "d.id IN (SELECT id FROM cp_outgoing)", [], schema
+        Document._meta.db_table,
+        f"{where} AND fingerprint IN (SELECT fingerprint FROM cp_outgoing)",
+        params,
+        schema,
     )
     bulk.drop_temp_table("cp_outgoing")
     return found

@@ -7,7 +7,9 @@ where they apply); a refused import then lists every rejected row.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import json
 import os
 import sys
@@ -1532,8 +1534,33 @@ def dispute_close(
     typer.echo(f"dispute on item {item} of {customer} closed")
 
 
+def _end() -> None:
+    """The command is done and the process about to end: its store connections closed, and
+    the objects it made left to the end of the process.
+
+    Python's finalization collects reference cycles among the objects of every module
+    loaded, several times over: with Django's, that is 0.1 to 0.15 s after the command's
+    last word, on every command. The objects frozen (``gc.freeze``) are still freed as
+    their references go, files and connections closed as they are; only that search for
+    cycles is skipped, for a process that is ending.
+    """
+    if "django.db" in sys.modules:
+        from django.db import connections
+
+        with contextlib.suppress(Exception):
+            connections.close_all()
+    gc.freeze()
+
+
 def main() -> None:
     """Run the command; a usage error prints one line and exits with 2."""
+    try:
+        _run()
+    finally:
+        _end()
+
+
+def _run() -> None:
     try:
         status = app(standalone_mode=False)
     except typer.Abort:

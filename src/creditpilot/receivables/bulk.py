@@ -304,7 +304,7 @@ def _write_stage(path: str, frame: pl.DataFrame) -> None:
         try:
             statement = adbc.AdbcStatement(conn)
             try:
-                for pragma in ("journal_mode = OFF", "synchronous = OFF"):
+                for pragma in ("page_size = 16384", "journal_mode = OFF", "synchronous = OFF"):
                     statement.set_sql_query(f"PRAGMA {pragma}")
                     statement.execute_update()
                 statement.set_options(

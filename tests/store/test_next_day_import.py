@@ -69,12 +69,14 @@ def pair(monkeypatch):
     """Two companies: ``fast`` as the import runs, ``full`` reading every file whole."""
     fast = do_add_company(f"FAST{next(counter)}", "Fast")
     full = do_add_company(f"FULL{next(counter)}", "Full")
-    plan = digests.plan
+    prefetch = digests.prefetch
 
-    def no_skip_for_full(company, text, context, digested):
-        return None if company.pk == full.pk else plan(company, text, context, digested)
+    def nothing_kept_for_full(company, context):
+        # no digests and nothing read ahead: ``full`` skips no entry and reads the stored
+        # fingerprints in the diff
+        return None if company.pk == full.pk else prefetch(company, context)
 
-    monkeypatch.setattr(digests, "plan", no_skip_for_full)
+    monkeypatch.setattr(digests, "prefetch", nothing_kept_for_full)
     return fast, full
 
 
@@ -225,3 +227,30 @@ def test_terms_changed_by_a_customers_file_still_skip_and_give_the_full_ledger(p
     fast, _ = pair
     doc = Document.objects.get(company=fast, number="FA300")
     assert doc.due_date == date(2026, 8, 30)  # NET60 from the customers file
+
+
+def test_a_file_over_two_periods_is_compared_with_every_document_of_its_days(pair, tmp_path):
+    """What the import reads of the store as it begins is the latest period's documents;
+    the file's days outside that period (here, another period's) are read as the documents
+    are compared: a document of the earlier period that the file no longer has goes."""
+    may, june = Fec(counter=100), Fec(counter=200)
+    may.invoice("20260510", "ACME", "FA510", "120.00")
+    may.invoice("20260520", "GLOBEX", "FA520", "240.00")
+    june.invoice("20260601", "ACME", "FA601", "360.00")
+    june.payment("20260620", "ACME", "360.00", "VIR ACME FA601")
+    both(pair, may.write(tmp_path / "may.txt"))
+    both(pair, june.write(tmp_path / "june.txt"))
+    july = Fec(counter=300)
+    july.invoice("20260701", "UMBRELLA", "FA701", "480.00")
+    kept_of_may = [line for line in may.lines if "FA520" not in line]
+    changed = [line.replace("VIR ACME FA601", "VIR ACME FA601 JUIN") for line in june.lines]
+    both_months = Fec(lines=[*kept_of_may, *changed, *july.lines])
+    result = both(pair, both_months.write(tmp_path / "may-july.txt"))
+    assert result.counts["documents_removed"] == 1  # FA520, of the May period
+    assert result.counts["documents_changed"] == 1  # the payment's label
+    assert result.counts["documents_added"] == 1
+    fast, _ = pair
+    assert not Document.objects.filter(company=fast, number="FA520").exists()
+    assert list(LedgerPeriod.objects.filter(company=fast).values_list("start", "end")) == [
+        (date(2026, 5, 10), date(2026, 7, 1))
+    ]

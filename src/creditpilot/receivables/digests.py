@@ -35,7 +35,7 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
@@ -43,7 +43,8 @@ import polars as pl
 from creditpilot.companies.models import Company
 from creditpilot.customers.models import Customer
 from creditpilot.readers.fec import FecFile, FecText
-from creditpilot.receivables.models import LedgerPeriod
+from creditpilot.receivables import bulk
+from creditpilot.receivables.models import Document, LedgerPeriod
 
 FORMAT = 2
 DIGEST = ["entry"]
@@ -133,15 +134,73 @@ class Skip:
         return not fec.accounts_without_aux & (collective - fec.collective_accounts)
 
 
+@dataclass
+class Stored:
+    """What the store holds of the period a file is most likely the next export of (the
+    latest period with usable digests), read while the file's entries are being digested.
+    Valid only inside the transaction that read it: the import's."""
+
+    company_id: int
+    period_id: int
+    start: date
+    end: date
+    digests: pl.DataFrame  # the period's digests (see ``_SCHEMA``)
+    fingerprints: pl.DataFrame  # of its FEC documents (``fingerprint``)
+
+    def fingerprints_of(self, start: date, end: date) -> pl.DataFrame | None:
+        """The fingerprints of the FEC documents dated ``start`` to ``end``, when that span
+        covers the period's (the days outside it read now); None when it does not."""
+        if not (start <= self.start and self.end <= end):
+            return None
+        parts = [self.fingerprints]
+        if start < self.start:
+            parts.append(fingerprints_stored(self.company_id, start, self.start - _DAY))
+        if self.end < end:
+            parts.append(fingerprints_stored(self.company_id, self.end + _DAY, end))
+        return pl.concat(parts)
+
+
+_DAY = timedelta(days=1)
+
+
+def fingerprints_stored(company_id: int, start: date, end: date) -> pl.DataFrame:
+    """``fingerprint`` of the company's FEC documents dated ``start`` to ``end``."""
+    return bulk.fetch_ints(
+        Document._meta.db_table,
+        "company_id = %s AND source = 'fec' AND entry_date BETWEEN %s AND %s",
+        [company_id, start, end],
+        ["fingerprint"],
+    )
+
+
+def prefetch(company: Company, context: str) -> Stored | None:
+    """The latest period whose digests were made in ``context``, with its documents'
+    fingerprints; None when no period has usable digests (the file is read whole)."""
+    latest = (
+        LedgerPeriod.objects.filter(company=company, digest_context=context)
+        .exclude(entry_digests=None)
+        .order_by("-end")
+        .values_list("id", "start", "end", "entry_digests")
+        .first()
+    )
+    if latest is None:
+        return None
+    period_id, start, end, blob = latest
+    fingerprints = fingerprints_stored(company.id, start, end)
+    return Stored(company.id, period_id, start, end, load(bytes(blob)), fingerprints)
+
+
 def plan(
-    company: Company, text: FecText, context: str, digested: Callable[[], pl.DataFrame]
+    company: Company,
+    text: FecText,
+    context: str,
+    digested: Callable[[], pl.DataFrame],
+    stored: Stored | None,
 ) -> Skip | None:
     """What can be skipped of ``text``; None when the file must be read whole.
-    ``digested``: the file's entry digests (``entry_digests``), asked for when needed."""
-    usable = LedgerPeriod.objects.filter(company=company, digest_context=context).exclude(
-        entry_digests=None
-    )
-    if not usable.exists():
+    ``digested``: the file's entry digests (``entry_digests``), asked for when needed;
+    ``stored``: what ``prefetch`` read (None: no period has usable digests)."""
+    if stored is None:
         return None
     entries = digested()
     dates = _as_dates(pl.concat([entries["first_date"], entries["last_date"]])).drop_nulls()
@@ -158,10 +217,13 @@ def plan(
     period_id, _, meta = overlapping[0]
     if meta.get("customers") != customers_signature(company, (meta.get("customers") or [0])[0]):
         return None
-    blob = LedgerPeriod.objects.filter(pk=period_id).values_list("entry_digests", flat=True)[0]
-    stored = load(bytes(blob))
-    skipped = entries.select(DIGEST).join(stored.select(DIGEST), on=DIGEST, how="semi")
-    kept = stored.join(skipped, on=DIGEST, how="semi")
+    if period_id == stored.period_id:
+        rows = stored.digests
+    else:
+        blob = LedgerPeriod.objects.filter(pk=period_id).values_list("entry_digests", flat=True)[0]
+        rows = load(bytes(blob))
+    skipped = entries.select(DIGEST).join(rows.select(DIGEST), on=DIGEST, how="semi")
+    kept = rows.join(skipped, on=DIGEST, how="semi")
     return Skip(period_id, entries, skipped, kept, meta)
 
 

@@ -154,16 +154,25 @@ def do_import_fec(
         return ImportResult("fec", name, changed=False)
     path = Path(path)
     context = digests.context_of(company, text)
-    skip = digests.plan(company, text, context, ahead.entries)
-    read = _read_fec(company, text, context, skip, ahead.entries)
     options = {"accept_valid_rows": accept_valid_rows, "user": user, "progress": progress}
     guard = {"force": force, "file_name": file_name}
-    try:
-        return _import_read(company, path, read, options, guard)
-    except digests.StaleDigestsError:
-        # the store is not what the digests say: read the file whole
-        read = _read_fec(company, text, context, None, ahead.entries)
-        return _import_read(company, path, read, options, guard)
+    # one transaction from the first read of the store to the last write: what it holds of
+    # the period, read while the file's entries are still being digested, is still what it
+    # holds when the documents are compared
+    with transaction.atomic():
+        if bulk.is_postgres():
+            # the company's imports one after the other (SQLite's BEGIN IMMEDIATE does so)
+            list(Company.objects.select_for_update().filter(pk=company.pk).values_list("pk"))
+        stored = digests.prefetch(company, context)
+        skip = digests.plan(company, text, context, ahead.entries, stored)
+        read = _read_fec(company, text, context, skip, ahead.entries)
+        read.stored = stored
+        try:
+            return _import_read(company, path, read, options, guard)
+        except digests.StaleDigestsError:
+            # the store is not what the digests say: read the file whole
+            read = _read_fec(company, text, context, None, ahead.entries)
+            return _import_read(company, path, read, options, guard)
 
 
 @dataclass
@@ -174,6 +183,8 @@ class _Read:
     context: str
     entries: pl.DataFrame
     skip: digests.Skip | None
+    # what the store held of the period as the import began (see ``digests.prefetch``)
+    stored: digests.Stored | None = None
 
     @property
     def customer_lines(self) -> int:
@@ -296,7 +307,7 @@ def _store_period(
     periods_before = period_spans(company)
     stage = _stage(company, read.fec.lines, customer_ids)
     counts, inserted, touched, writing = _merge_fec_lines(
-        company, batch, stage, start, end, read.kept, first=first
+        company, batch, stage, (start, end), read, first=first
     )
     try:
         return counts, _record_and_rebuild(
@@ -412,26 +423,37 @@ def _merge_fec_lines(
     company: Company,
     batch: ImportBatch,
     stage: pl.DataFrame,
-    start: date,
-    end: date,
-    kept: pl.DataFrame | None = None,
+    span: tuple[date, date],
+    read: _Read,
     *,
     first: bool = False,
 ) -> tuple[dict[str, int], pl.DataFrame | None, set[int], bulk.Background | None]:
-    """Make the stored FEC lines of [start, end] those of the file: insert, update, delete.
+    """Make the stored FEC lines of ``span`` those of the file: insert, update, delete.
 
-    ``kept``: the fingerprints of the documents of the entries skipped (not in ``stage``),
-    which must all be stored. Returns the counts, the rows inserted when they went
-    straight in, the customers whose documents were inserted, changed or removed, and,
-    for the company's ``first`` FEC, the insert of its rows, to run (see ``do_rebuild``).
+    ``read.kept``: the fingerprints of the documents of the entries skipped (not in
+    ``stage``), which must all be stored. Returns the counts, the rows inserted when they
+    went straight in, the customers whose documents were inserted, changed or removed,
+    and, for the company's ``first`` FEC, the insert of its rows, to run (see ``do_rebuild``).
     """
+    start, end = span
+    kept = read.kept
     if not Document.objects.filter(
         company=company, source=Document.Source.FEC, entry_date__range=(start, end)
     ).exists():
         if kept is not None and kept.height:
             raise digests.StaleDigestsError
         return _insert_period(company, batch, stage, later=first)
-    return (*_diff_period(company, batch, stage, start, end, kept), None)
+    stored = _fingerprints_stored(company, start, end, read.stored)
+    return (*_diff_period(company, batch, stage, span, stored, kept), None)
+
+
+def _fingerprints_stored(
+    company: Company, start: date, end: date, prefetched: digests.Stored | None
+) -> pl.DataFrame:
+    """``fingerprint`` of the stored FEC documents dated ``start`` to ``end``: mostly those
+    read as the import began, when they cover the span."""
+    found = None if prefetched is None else prefetched.fingerprints_of(start, end)
+    return found if found is not None else digests.fingerprints_stored(company.id, start, end)
 
 
 def _stage(company: Company, lines: pl.DataFrame, customer_ids: dict[str, int]) -> pl.DataFrame:
@@ -538,8 +560,8 @@ def _diff_period(
     company: Company,
     batch: ImportBatch,
     stage: pl.DataFrame,
-    start: date,
-    end: date,
+    span: tuple[date, date],
+    stored: pl.DataFrame,
     kept: pl.DataFrame | None = None,
 ) -> tuple[dict[str, int], None, set[int]]:
     """Lines of the period: remove those the file no longer has, update those that differ,
@@ -548,14 +570,14 @@ def _diff_period(
     A line's fingerprint covers its key and content: the stored lines whose
     fingerprint the file also has are unchanged, and only the others are read
     back (their identity and key) and written, so what the diff costs is what changed:
-    of the unchanged ones, only the fingerprints are read. The documents of skipped
-    entries (``kept``) are the file's too; each must be stored, else ``StaleDigestsError``.
+    of the unchanged ones, only the fingerprints are read (``stored``, those of the
+    documents dated in ``span``). The documents of skipped entries (``kept``) are the
+    file's too; each must be stored, else ``StaleDigestsError``.
     """
     period = (
         "company_id = %s AND source = 'fec' AND entry_date BETWEEN %s AND %s",
-        [company.id, start, end],
+        [company.id, *span],
     )
-    stored = bulk.fetch_ints(Document._meta.db_table, *period, ["fingerprint"])
     in_file = stage.select("fingerprint")
     if kept is not None:
         kept = kept.unique()

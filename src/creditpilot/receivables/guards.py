@@ -92,13 +92,17 @@ def check_fec_is_the_companys(
     *,
     force: bool = False,
     file_name: str | None = None,
+    shares_entries: bool = False,
 ) -> list[Finding]:
     """The findings against ``file``; raise ``ForeignFecError`` on any unless ``force``.
 
-    ``file_name`` is the name the user gave the file, when it is stored under another.
+    ``file_name`` is the name the user gave the file, when it is stored under another;
+    ``shares_entries``: the file holds entries the store's last import of its period read
+    byte for byte (the next day's export), so it is the ledger's, whatever its lines.
     """
     named = fec_name(Path(file_name or file).name)
-    findings = [*_siren_findings(company, named), *_ledger_findings(company, lines, start, end)]
+    ledger = [] if shares_entries else _ledger_findings(company, lines, start, end)
+    findings = [*_siren_findings(company, named), *ledger]
     if findings and not force:
         raise ForeignFecError(file, findings)
     return findings

@@ -249,7 +249,14 @@ def _import_read(
         raise InvalidInputError("no_valid_rows", "no valid row to import", file=name)
     lines = fec.lines
     findings = check_fec_is_the_companys(
-        company, name, lines, start, end, force=True, file_name=guard["file_name"]
+        company,
+        name,
+        lines,
+        start,
+        end,
+        force=True,
+        file_name=guard["file_name"],
+        shares_entries=read.skip is not None and read.skip.skipped.height > 0,
     )
     if read.skip is not None and any(f.code == "nothing_in_common" for f in findings):
         # whether the file shares anything with the store is for all its lines to say

@@ -62,3 +62,17 @@ def test_the_read_ahead_raises_what_reading_the_file_raises(tmp_path):
     assert err.value.code == "file_not_found"
     with pytest.raises(InvalidInputError):
         ahead.entries()
+
+
+def test_an_entry_whose_lines_are_apart_is_one_entry_with_all_its_lines(tmp_path):
+    """Exports write an entry's lines one after the other, and the entries are read as runs
+    of lines; an entry whose lines are apart is still one entry, with the same digest."""
+    fec = Fec()
+    fec.invoice("20260105", "ACME", "FA1", "120.00")
+    fec.invoice("20260106", "GLOBEX", "FA2", "240.00")
+    together = _same_digests(fec.write(tmp_path / "a.txt"))
+    assert sorted(together["lines"].to_list()) == [[2, 3, 4], [5, 6, 7]]
+    apart = Fec(lines=[fec.lines[0], fec.lines[1], *fec.lines[3:], fec.lines[2]])
+    digests = _same_digests(apart.write(tmp_path / "b.txt"))
+    assert sorted(digests["lines"].to_list()) == [[2, 3, 7], [4, 5, 6]]
+    assert digests.drop("lines").sort("entry").equals(together.drop("lines").sort("entry"))

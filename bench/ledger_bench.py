@@ -310,12 +310,18 @@ def print_targets(
         assert s.first_import is not None
         t = s.first_import.seconds
         rate = lines / t
-        ok = rate >= IMPORT_LINES_PER_S and t / duck <= IMPORT_VS_DUCKDB
+        # the ratio to DuckDB is the embedded store's; PostgreSQL's is to SQLite
+        # (its own row, below)
+        vs_duck = s.name != "PostgreSQL"
+        ok = rate >= IMPORT_LINES_PER_S and (not vs_duck or t / duck <= IMPORT_VS_DUCKDB)
         row(
             f"first import ({s.name})",
             f"{t:.2f} s, {rate:,.0f} lines/s",
             t / duck,
-            f">= {IMPORT_LINES_PER_S:,} lines/s, <= {IMPORT_VS_DUCKDB:g}x",
+            f">= {IMPORT_LINES_PER_S:,} lines/s"
+            + (
+                f", <= {IMPORT_VS_DUCKDB:g}x" if vs_duck else f", <= {POSTGRES_VS_SQLITE:g}x SQLite"
+            ),
             ok,
         )
         if s.name in next_days:

@@ -49,6 +49,26 @@ def test_iso_8859_15_with_euro_sign_is_detected(tmp_path):
     assert fec.lines["label"][0] == "Facture FA1 - 100 € réglée"
 
 
+def test_a_file_in_iso_8859_15_whose_first_megabyte_is_ascii_is_read_as_such(tmp_path):
+    """The first megabyte is decoded to guess the encoding; polars checks the rest as it
+    cuts the lines, and a byte past it that is not UTF-8 makes the file ISO-8859-15."""
+    f = Fec()
+    for n in range(6000):
+        f.invoice("20260105", "ACME", f"FA{n:05d}", "100.00")
+    f.invoice("20260106", "ACME", "FZ1", "100.00")
+    text = (
+        f.text().replace("collectée", "collectee").replace("Facture FZ1", "Facture FZ1 réglée", 1)
+    )
+    raw = text.encode("iso8859_15")
+    assert raw.index("é".encode("iso8859_15")) > 1_000_000
+    path = tmp_path / "latin9-late.txt"
+    path.write_bytes(raw)
+    fec = read_fec(path)
+    assert fec.errors == []
+    assert fec.encoding == "iso-8859-15"
+    assert fec.lines.filter(fec.lines["number"] == "FZ1")["label"][0] == "Facture FZ1 réglée"
+
+
 def test_tab_separator_decimal_point_lf_and_header_in_any_case(tmp_path):
     f = Fec()
     f.invoice("20260105", "ACME", "FA1", "100.00")

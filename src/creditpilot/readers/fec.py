@@ -269,7 +269,7 @@ def split_fec(
         try:
             frame, layout, header, blank_free = _split_lines(data, name)
         except pl.exceptions.ComputeError as err:
-            if "utf-8" not in str(err):
+            if "utf" not in str(err).lower():  # "invalid utf-8 sequence"
                 raise
             head, encoding = None, "iso-8859-15"
     if head is None:

@@ -15,7 +15,7 @@ import pytest
 
 from creditpilot.companies.services import do_add_company
 from creditpilot.customers.models import Customer
-from creditpilot.receivables import digests
+from creditpilot.receivables import digests, services
 from creditpilot.receivables.models import Allocation, Document, ImportBatch, LedgerPeriod
 from creditpilot.receivables.services import ImportRefusedError, do_import_fec
 from tests.fecbuilder import Fec, hand_ledger
@@ -254,3 +254,22 @@ def test_a_file_over_two_periods_is_compared_with_every_document_of_its_days(pai
     assert list(LedgerPeriod.objects.filter(company=fast).values_list("start", "end")) == [
         (date(2026, 5, 10), date(2026, 7, 1))
     ]
+
+
+def test_a_file_imported_already_is_known_by_its_hash_whatever_its_batch_counted(pair, tmp_path):
+    """The hash of a file is awaited at once only when an earlier import had as many lines;
+    otherwise it is made while the file is read, and asked for before anything is written:
+    a file imported already (here, by a batch that did not count its lines) writes nothing."""
+    fast, _ = pair
+    path = day_one().write(tmp_path / "d1.txt")
+    assert do_import_fec(fast, path).changed
+    lines = ImportBatch.objects.get(company=fast).counts["lines"]
+    before = ledger(fast), ImportBatch.objects.filter(company=fast).count()
+    ImportBatch.objects.filter(company=fast).update(counts={})
+    again = do_import_fec(fast, path)
+    assert not again.changed
+    assert (ledger(fast), ImportBatch.objects.filter(company=fast).count()) == before
+    # and known at once by the lines an import counted
+    ImportBatch.objects.filter(company=fast).update(counts={"lines": lines})
+    assert services._may_be_imported(fast, lines)
+    assert not do_import_fec(fast, path).changed

@@ -8,6 +8,7 @@ the reader (``readers.fec.ReadAhead``) takes the bytes from there.
 from __future__ import annotations
 
 import hashlib
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -25,15 +26,23 @@ def read_bytes(path: Path | str) -> bytes:
 
 
 class RawRead:
-    """``read_bytes(path)`` on one thread, then the SHA-256 of the bytes on another, while
-    they are being cut into lines. ``data()`` and ``sha256()`` raise what reading raised."""
+    """``read_bytes(path)`` on a thread of its own; the SHA-256 of the bytes on another, from
+    when ``hash_now`` or ``sha256`` asks for it. ``data()`` and ``sha256()`` raise what
+    reading raised."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = path
-        pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="creditpilot-raw")
-        self._data: Future[bytes] | None = pool.submit(read_bytes, path)
-        self._sha256: Future[str] = pool.submit(self._hash)
-        pool.shutdown(wait=False)
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="creditpilot-raw")
+        self._data: Future[bytes] | None = self._pool.submit(read_bytes, path)
+        self._sha256: Future[str] | None = None
+        self._lock = threading.Lock()
+
+    def hash_now(self) -> None:
+        """Start hashing the bytes (once)."""
+        with self._lock:
+            if self._sha256 is None:
+                self._sha256 = self._pool.submit(self._hash)
+                self._pool.shutdown(wait=False)
 
     def _hash(self) -> str:
         return hashlib.sha256(self.data()).hexdigest()
@@ -44,10 +53,12 @@ class RawRead:
         return self._data.result()
 
     def sha256(self) -> str:
+        self.hash_now()
+        assert self._sha256 is not None
         return self._sha256.result()
 
     def release(self) -> None:
         """Let go of the bytes once hashed (whoever took them keeps them as long as needed):
         a FEC of a million lines is 90 MB."""
-        self._sha256.result()
+        self.sha256()
         self._data = None

@@ -99,6 +99,14 @@ def content_hash_of(path: Path) -> str:
     return hashlib.sha256(read_bytes(path)).hexdigest()
 
 
+def _may_be_imported(company: Company, lines: int) -> bool:
+    """Whether an earlier FEC of the company had as many data lines (a file imported
+    already does; when none did, its hash is not needed at once)."""
+    return ImportBatch.objects.filter(
+        company=company, kind=ImportBatch.Kind.FEC, counts__lines=lines
+    ).exists()
+
+
 def _already_imported(company: Company, kind: str, content_hash: str) -> bool:
     return ImportBatch.objects.filter(
         company=company, kind=kind, content_hash=content_hash
@@ -149,8 +157,13 @@ def do_import_fec(
     bulk.detach_stages()  # left by an import rolled back on this connection
     progress("reading")
     ahead = ahead or ReadAhead(path)
-    text = ahead.text()
-    if _already_imported(company, ImportBatch.Kind.FEC, text.content_hash):
+    text = ahead.lines()
+    # a file imported already has as many lines as its import: only then is its hash
+    # awaited before anything else; otherwise it is made while the file is read, and
+    # asked for before anything is written
+    if _may_be_imported(company, text.data_lines) and _already_imported(
+        company, ImportBatch.Kind.FEC, ahead.text().content_hash
+    ):
         return ImportResult("fec", name, changed=False)
     path = Path(path)
     context = digests.context_of(company, text)
@@ -167,11 +180,15 @@ def do_import_fec(
         skip = digests.plan(company, text, context, ahead.entries, stored)
         read = _read_fec(company, text, context, skip, ahead.entries)
         read.stored = stored
+        read.fec.content_hash = ahead.text().content_hash
+        if _already_imported(company, ImportBatch.Kind.FEC, read.fec.content_hash):
+            return ImportResult("fec", name, changed=False)
         try:
             return _import_read(company, path, read, options, guard)
         except digests.StaleDigestsError:
             # the store is not what the digests say: read the file whole
             read = _read_fec(company, text, context, None, ahead.entries)
+            read.fec.content_hash = text.content_hash
             return _import_read(company, path, read, options, guard)
 
 

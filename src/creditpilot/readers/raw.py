@@ -45,7 +45,11 @@ class RawRead:
                 self._pool.shutdown(wait=False)
 
     def _hash(self) -> str:
-        return hashlib.sha256(self.data()).hexdigest()
+        digest = hashlib.sha256(self.data()).hexdigest()
+        # the bytes are let go once hashed: whoever took them keeps them as long as needed,
+        # and a FEC of a million lines is 90 MB
+        self._data = None
+        return digest
 
     def data(self) -> bytes:
         if self._data is None:
@@ -58,7 +62,6 @@ class RawRead:
         return self._sha256.result()
 
     def release(self) -> None:
-        """Let go of the bytes once hashed (whoever took them keeps them as long as needed):
-        a FEC of a million lines is 90 MB."""
+        """Let go of the bytes, once hashed (hashing lets go of them too)."""
         self.sha256()
         self._data = None

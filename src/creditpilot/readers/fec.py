@@ -319,10 +319,9 @@ class ReadAhead:
 
     def text(self) -> FecText:
         # the one FecText, hashed in place: a copy would leave its bytes (``data``) held here
-        # after the full read let go of them
+        # after the full read let go of them (hashing lets go of the raw read's)
         text = self._lines.result()
         text.content_hash = self._raw.sha256()
-        self._raw.release()
         return text
 
     def entries(self) -> pl.DataFrame:

@@ -53,15 +53,10 @@ class RawRead:
 
     def data(self) -> bytes:
         if self._data is None:
-            raise RuntimeError("the bytes were released")
+            raise RuntimeError("the bytes were let go once hashed")
         return self._data.result()
 
     def sha256(self) -> str:
         self.hash_now()
         assert self._sha256 is not None
         return self._sha256.result()
-
-    def release(self) -> None:
-        """Let go of the bytes, once hashed (hashing lets go of them too)."""
-        self.sha256()
-        self._data = None

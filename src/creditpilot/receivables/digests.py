@@ -163,14 +163,18 @@ class Stored:
 _DAY = timedelta(days=1)
 
 
-def fingerprints_stored(company_id: int, start: date, end: date) -> pl.DataFrame:
-    """``fingerprint`` of the company's FEC documents dated ``start`` to ``end``."""
-    return bulk.fetch_ints(
-        Document._meta.db_table,
+def fec_documents_dated(company_id: int, start: date, end: date) -> tuple[str, list[Any]]:
+    """SQL condition and parameters: the company's FEC documents dated ``start`` to ``end``."""
+    return (
         "company_id = %s AND source = 'fec' AND entry_date BETWEEN %s AND %s",
         [company_id, start, end],
-        ["fingerprint"],
     )
+
+
+def fingerprints_stored(company_id: int, start: date, end: date) -> pl.DataFrame:
+    """``fingerprint`` of the company's FEC documents dated ``start`` to ``end``."""
+    where, params = fec_documents_dated(company_id, start, end)
+    return bulk.fetch_ints(Document._meta.db_table, where, params, ["fingerprint"])
 
 
 def prefetch(company: Company, context: str) -> Stored | None:

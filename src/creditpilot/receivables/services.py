@@ -598,10 +598,7 @@ def _diff_period(
     documents dated in ``span``). The documents of skipped entries (``kept``) are the
     file's too; each must be stored, else ``StaleDigestsError``.
     """
-    period = (
-        "company_id = %s AND source = 'fec' AND entry_date BETWEEN %s AND %s",
-        [company.id, *span],
-    )
+    period = digests.fec_documents_dated(company.id, *span)
     in_file = stage.select("fingerprint")
     if kept is not None:
         kept = kept.unique()

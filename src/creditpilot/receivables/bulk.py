@@ -105,6 +105,13 @@ def _sql_type(dtype: pl.DataType) -> str:
     return "TEXT"
 
 
+# ``UPDATE t SET ... FROM temp WHERE t.id = temp.id`` names the rows by a join, which
+# SQLite's planner, without statistics, runs as a scan of ``t`` (0.02 s over a year's
+# 386,000 documents for a handful of rows): this condition, added to it, names them by
+# their ids, looked up one by one (redundant to PostgreSQL, whose plan it leaves as is).
+BY_IDS = " AND {table}.id IN (SELECT id FROM {ids})"
+
+
 def create_temp_table(name: str, frame: pl.DataFrame, primary_key: str | None = None) -> None:
     """A temporary table shaped like ``frame``, filled with its rows."""
     cols = ", ".join(

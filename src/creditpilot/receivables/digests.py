@@ -115,9 +115,11 @@ class Skip:
     def span(self) -> tuple[date | None, date | None]:
         """The least and greatest entry dates of the skipped entries (as the file has them:
         their lines are the ones the last import read)."""
-        skipped = self.entries.join(self.skipped, on=DIGEST, how="semi")
-        first = _as_dates(skipped["first_date"]).min()
-        last = _as_dates(skipped["last_date"]).max()
+        # the dates alone: a join carrying each entry's lines costs five times as much
+        dated = self.entries.select(*DIGEST, "first_date", "last_date")
+        skipped = dated.join(self.skipped, on=DIGEST, how="semi")
+        first = _distinct_dates(skipped["first_date"]).min()
+        last = _distinct_dates(skipped["last_date"]).max()
         return first, last  # type: ignore[return-value]
 
     def agrees_with(self, fec: FecFile) -> bool:
@@ -207,7 +209,7 @@ def plan(
     if stored is None:
         return None
     entries = digested()
-    dates = _as_dates(pl.concat([entries["first_date"], entries["last_date"]])).drop_nulls()
+    dates = _distinct_dates(pl.concat([entries["first_date"], entries["last_date"]])).drop_nulls()
     if dates.len() == 0:
         return None
     start, end = dates.min(), dates.max()
@@ -257,9 +259,10 @@ def entries_kept(
     return pl.concat([p.cast(_SCHEMA) for p in parts])  # type: ignore[arg-type]
 
 
-def _as_dates(numbers: Any) -> Any:
-    """YYYYMMDD numbers (a series or an expression) as dates; null when not a date."""
-    return numbers.cast(pl.Utf8).str.strptime(pl.Date, "%Y%m%d", strict=False)
+def _distinct_dates(numbers: pl.Series) -> pl.Series:
+    """The distinct YYYYMMDD numbers of ``numbers`` as dates (null when not a date): a year
+    of entries has a few hundred, parsed at once where each entry's costs 0.05 s."""
+    return numbers.unique().cast(pl.Utf8).str.strptime(pl.Date, "%Y%m%d", strict=False)
 
 
 def dump(rows: pl.DataFrame) -> bytes:

@@ -265,6 +265,7 @@ def _store_derived(
         cur.execute(
             f"UPDATE {doc_table} SET is_active = u.is_active, effective_lettering = u.lettering, "
             f"due_date = u.due_date FROM cp_doc_update u WHERE {doc_table}.id = u.id"
+            + bulk.BY_IDS.format(table=doc_table, ids="cp_doc_update")
         )
     bulk.drop_temp_table("cp_doc_update")
 
@@ -290,7 +291,7 @@ def _store_unapplied(company: Company, counts: pl.DataFrame, *, partial: bool) -
     with connection.cursor() as cur:
         cur.execute(
             f"UPDATE {table} SET unapplied_credits = u.unapplied FROM cp_unapplied u "
-            f"WHERE {table}.id = u.customer_id"
+            f"WHERE {table}.id = u.customer_id AND {table}.id IN (SELECT customer_id FROM cp_unapplied)"
         )
     bulk.drop_temp_table("cp_unapplied")
 

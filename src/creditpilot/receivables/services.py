@@ -681,7 +681,8 @@ def _update(batch: ImportBatch, changed: pl.DataFrame) -> None:
     sets = ", ".join(f"{c} = s.{c}" for c in columns)
     with connection.cursor() as cur:
         cur.execute(
-            f"UPDATE {doc} SET {sets}, batch_id = %s FROM cp_changed s WHERE {doc}.id = s.id",
+            f"UPDATE {doc} SET {sets}, batch_id = %s FROM cp_changed s WHERE {doc}.id = s.id"
+            + bulk.BY_IDS.format(table=doc, ids="cp_changed"),
             [batch.id],
         )
     bulk.drop_temp_table("cp_changed")

@@ -417,10 +417,11 @@ def entry_digests(text: FecText) -> pl.DataFrame:
     sep, columns = text.layout.separator, text.layout.columns
     cut = max(columns[c] for c in _DIGEST_FIELDS) + 1
     keys = (
-        # a few fields at the start of the line: split_exact stops there, which a whole
-        # split (``_cut``) does not
+        # a few fields at the start of the line, the rest left whole as the last part:
+        # splitn stops there, which a whole split (``_cut``) does not (and a third cheaper
+        # than split_exact, which cuts out one field more)
         text.frame.lazy()
-        .select("line", *_line_hashes(), pl.col("raw").str.split_exact(sep, cut).alias("f"))
+        .select("line", *_line_hashes(), pl.col("raw").str.splitn(sep, cut + 1).alias("f"))
         .unnest("f")
         .select(
             "line",

@@ -97,7 +97,12 @@ def day_one() -> Fec:
     return f
 
 
-def test_the_next_day_parses_only_the_entries_added_changed_or_moved(pair, tmp_path):
+@pytest.mark.parametrize("seeks", [services._SEEKS, 0], ids=["sought-by-day", "period-read"])
+def test_the_next_day_parses_only_the_entries_added_changed_or_moved(
+    pair, tmp_path, monkeypatch, seeks
+):
+    # the stored documents the file no longer has, found day by day or by reading the period
+    monkeypatch.setattr(services, "_SEEKS", seeks)
     first = day_one()
     result = both(pair, first.write(tmp_path / "d1.txt"))
     entries = result.entries_read

@@ -598,7 +598,6 @@ def _diff_period(
     documents dated in ``span``). The documents of skipped entries (``kept``) are the
     file's too; each must be stored, else ``StaleDigestsError``.
     """
-    period = digests.fec_documents_dated(company.id, *span)
     in_file = stage.select("fingerprint")
     if kept is not None:
         kept = kept.unique()
@@ -607,7 +606,7 @@ def _diff_period(
         in_file = pl.concat([in_file, kept])
     incoming = stage.join(stored, on="fingerprint", how="anti")
     incoming = incoming.with_columns(derived_due_dates(company, incoming))
-    outgoing = _keys_of(stored.join(in_file, on="fingerprint", how="anti"), period)
+    outgoing = _keys_of(stored.join(in_file, on="fingerprint", how="anti"), company, span)
     matched = incoming.join(outgoing, on="key", how="left", suffix="_stored")
     new = matched.filter(pl.col("id").is_null()).drop("id", "customer_id_stored")
     changed = matched.filter(pl.col("id").is_not_null())
@@ -636,14 +635,24 @@ def _diff_period(
     return counts, None, touched
 
 
-def _keys_of(fingerprints: pl.DataFrame, period: tuple[str, list[Any]]) -> pl.DataFrame:
-    """``id``, ``key`` and ``customer_id`` of the stored documents of ``period`` (a condition
-    and its parameters) whose fingerprint is one of ``fingerprints``."""
+def _keys_of(fingerprints: pl.DataFrame, company: Company, span: tuple[date, date]) -> pl.DataFrame:
+    """``id``, ``key`` and ``customer_id`` of the company's FEC documents dated in ``span``
+    whose fingerprint is one of ``fingerprints``."""
     schema = {"id": pl.Int64, "key": pl.Utf8, "customer_id": pl.Int64}
     if fingerprints.height == 0:
         return pl.DataFrame(schema=schema)
-    bulk.create_temp_table("cp_outgoing", fingerprints.select("fingerprint").unique())
-    where, params = period
+    outgoing = fingerprints.select("fingerprint").unique()
+    bulk.create_temp_table("cp_outgoing", outgoing)
+    start, end = span
+    if ((end - start).days + 1) * outgoing.height <= _SEEKS:
+        # a few: each day and fingerprint sought in the period index, where the span's
+        # range reads every document of the year (0.005 s against 0.045 s for 386,000)
+        days = pl.DataFrame({"day": pl.date_range(start, end, eager=True)})
+        bulk.create_temp_table("cp_days", days)
+        where = "company_id = %s AND source = 'fec' AND entry_date IN (SELECT day FROM cp_days)"
+        params: list[Any] = [company.id]
+    else:
+        where, params = digests.fec_documents_dated(company.id, start, end)
     found = bulk.fetch_frame(
         Document._meta.db_table,
         f"{where} AND fingerprint IN (SELECT fingerprint FROM cp_outgoing)",
@@ -651,7 +660,12 @@ def _keys_of(fingerprints: pl.DataFrame, period: tuple[str, list[Any]]) -> pl.Da
         schema,
     )
     bulk.drop_temp_table("cp_outgoing")
+    bulk.drop_temp_table("cp_days")
     return found
+
+
+# look-ups by day and fingerprint beyond which the period's range is read instead
+_SEEKS = 20_000
 
 
 def _remove(company: Company, gone: pl.DataFrame) -> None:

@@ -17,6 +17,8 @@ from typing import Any
 
 import polars as pl
 from django.db import connection, transaction
+from django.db.models import SET_NULL
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from creditpilot.audit.services import Actor, record
@@ -669,11 +671,13 @@ _SEEKS = 20_000
 
 
 def _remove(company: Company, gone: pl.DataFrame) -> None:
-    """Delete the documents ``gone`` names, and the allocations that involve them."""
+    """Delete the documents ``gone`` names, the allocations that involve them, and what the
+    layers above hold of them (``_remove_dependents``)."""
     if gone.height == 0:
         return
     doc, alloc = Document._meta.db_table, Allocation._meta.db_table
     bulk.create_temp_table("cp_gone", gone, primary_key="id")
+    _remove_dependents(RawSQL("SELECT id FROM cp_gone", []))
     with connection.cursor() as cur:
         cur.execute(
             f"DELETE FROM {alloc} WHERE company_id = %s AND (invoice_id IN (SELECT id FROM cp_gone) "
@@ -682,6 +686,28 @@ def _remove(company: Company, gone: pl.DataFrame) -> None:
         )
         cur.execute(f"DELETE FROM {doc} WHERE id IN (SELECT id FROM cp_gone)")
     bulk.drop_temp_table("cp_gone")
+
+
+def _remove_dependents(ids: RawSQL) -> None:
+    """What the layers above the store hold of the documents ``ids`` selects, as their models
+    say (a dispute, a step sent, a predicted payment go with their document; a promise or a
+    case keeps its other documents): their rows reference the documents, and a document the
+    file no longer has could not go while one did (the import failed at its commit). The
+    relations are the app registry's: the store names none of the layers above it."""
+    for relation in Document._meta.related_objects:
+        model = relation.related_model
+        if model is Allocation:  # the store's own, deleted in SQL with the documents
+            continue
+        if relation.many_to_many:
+            through = relation.through._base_manager  # type: ignore[union-attr]
+            column = relation.field.m2m_reverse_field_name()  # type: ignore[union-attr]
+            through.filter(**{f"{column}__in": ids}).delete()
+        else:
+            rows = model._base_manager.filter(**{f"{relation.field.name}__in": ids})
+            if relation.on_delete is SET_NULL:
+                rows.update(**{relation.field.name: None})
+            else:  # CASCADE, the only other rule a relation to a document has (tested)
+                rows.delete()
 
 
 def _update(batch: ImportBatch, changed: pl.DataFrame) -> None:

@@ -76,3 +76,24 @@ def test_an_entry_whose_lines_are_apart_is_one_entry_with_all_its_lines(tmp_path
     digests = _same_digests(apart.write(tmp_path / "b.txt"))
     assert sorted(digests["lines"].to_list()) == [[2, 3, 7], [4, 5, 6]]
     assert digests.drop("lines").sort("entry").equals(together.drop("lines").sort("entry"))
+
+
+def test_an_entry_digest_is_the_same_however_the_lines_are_summed_up(tmp_path):
+    """Runs of lines one after the other and on one date are summed up at their ends; a
+    blank line inside an entry, or an entry on two dates, has its lines grouped: the same
+    lines give the same digest either way, and an entry's dates are its least and greatest."""
+    fec = Fec()
+    fec.invoice("20260105", "ACME", "FA1", "120.00")
+    fec.invoice("20260106", "GLOBEX", "FA2", "240.00")
+    plain = _same_digests(fec.write(tmp_path / "a.txt"))
+    blank = Fec(lines=[fec.lines[0], "", *fec.lines[1:]])
+    digests = _same_digests(blank.write(tmp_path / "b.txt"))
+    assert sorted(digests["lines"].to_list()) == [[2, 4, 5], [6, 7, 8]]
+    assert digests.drop("lines").sort("entry").equals(plain.drop("lines").sort("entry"))
+    two_dates = Fec(lines=[*fec.lines[:5], fec.lines[5].replace("|20260106|", "|20260107|", 1)])
+    digests = _same_digests(two_dates.write(tmp_path / "c.txt")).sort("first_date")
+    assert digests.select("first_date", "last_date").rows() == [
+        (20260105, 20260105),
+        (20260106, 20260107),
+    ]
+    assert digests.join(plain, on="entry", how="semi").height == 1  # FA1's, unchanged

@@ -388,6 +388,7 @@ def read_fec_text(
 # wide as a document's fingerprint, which the next day's export trusts as much)
 _LINE_SEED = 20261204
 _ENTRY_SEED = 71
+_PLACE_SEED = 72
 _DIGEST_FIELDS = ("JournalCode", "EcritureNum", "EcritureDate")
 
 
@@ -443,37 +444,80 @@ def entry_digests(text: FecText) -> pl.DataFrame:
 def _digests(keys: pl.DataFrame) -> pl.DataFrame:
     """``entry_digests`` from the lines' ``_h`` and trimmed key fields, in line order.
 
-    An export writes each entry's lines one after the other: the entries are then the runs
-    of lines with the same key, grouped by their number in order (a third cheaper than
-    grouping by the key). When some entry's lines are apart (two runs with one key), they
-    are grouped by the key.
+    An entry's digest is the sum (wrapping) of its lines' hashes, each mixed with its place
+    in the entry: any byte and the order of the lines count, and a run of lines adds up
+    without grouping. An export writes each entry's lines one after the other, on one
+    date: the entries are then the runs of lines with one key, and their digests,
+    dates and lines are read off running sums at each run's ends, 0.05 s where grouping
+    a million lines took 0.1 s. Otherwise (an entry's lines on several dates, a blank
+    line between two lines, a key in two runs) the lines are grouped, by run or by key.
     """
-    # the dates as numbers (YYYYMMDD; null when not one): the least and greatest cost less
-    day = pl.col("EcritureDate").cast(pl.Int64, strict=False)
-    parts = [
-        pl.col("_h"),
-        day.min().alias("first_date"),
-        day.max().alias("last_date"),
-        pl.col("line").alias("lines"),
-    ]
     same = pl.all_horizontal(pl.col(c) == pl.col(c).shift(1) for c in ENTRY).fill_null(False)
-    runs = (
+    lines = (
         keys.lazy()
-        .with_columns((~same).cum_sum().alias("_run"))
-        .group_by("_run", maintain_order=True)
-        .agg(*parts, *[pl.col(c).first() for c in ENTRY])
+        .with_row_index("_row")
+        .with_columns(
+            (~same).alias("_start"),
+            # the dates as numbers (YYYYMMDD; null when not one): the least and greatest
+            # cost less
+            pl.col("EcritureDate").cast(pl.Int64, strict=False).alias("_day"),
+        )
+        .with_columns(pl.when("_start").then("_row").forward_fill().alias("_first"))
         .collect()
     )
-    grouped = (
-        runs
-        if runs.select(pl.struct(ENTRY).is_unique().all()).item()
-        else keys.group_by(ENTRY).agg(*parts)
+    starts = lines.filter("_start")
+    if not starts.select(pl.struct(ENTRY).is_unique().all()).item():
+        # some entry's lines are apart: its place in the entry counts its lines in order
+        place = pl.int_range(pl.len(), dtype=pl.UInt32).over(ENTRY)
+        return _grouped(lines.with_columns(place.alias("_place")), ENTRY)
+    lines = lines.with_columns((pl.col("_row") - pl.col("_first")).alias("_place"))
+    # the run's lines numbered one after the other, on its first line's date
+    first = pl.col("_row") == pl.col("_first")
+    regular = (
+        lines.select(
+            (first | (pl.col("line").diff() == 1)).all()
+            & (first | pl.col("_day").eq_missing(pl.col("_day").shift(1))).all()
+        ).item()
+        if lines.height
+        else True
     )
-    return grouped.select(
-        pl.col("_h").hash(seed=_ENTRY_SEED).reinterpret(signed=True).alias("entry"),
-        "first_date",
-        "last_date",
-        "lines",
+    if not regular:
+        return _grouped(lines.with_columns((~same).cum_sum().alias("_run")), ["_run"])
+    sums = lines.select("_start", "line", "_day", _mixed().cum_sum().alias("_sum")).with_columns(
+        pl.col("_sum").shift(1, fill_value=0).alias("_before")
+    )
+    ends = sums.filter(pl.col("_start").shift(-1, fill_value=True))
+    at_start = sums.filter("_start")
+    return pl.DataFrame(
+        {
+            "entry": (ends["_sum"] - at_start["_before"]).reinterpret(signed=True),
+            "first_date": at_start["_day"],
+            "last_date": at_start["_day"],
+        }
+    ).with_columns(
+        pl.int_ranges(at_start["line"], ends["line"] + 1, dtype=pl.UInt32).alias("lines")
+    )
+
+
+def _mixed() -> pl.Expr:
+    """Each line's hash mixed with its place in its entry (``_place``)."""
+    place = pl.col("_place").cast(pl.UInt64).hash(seed=_PLACE_SEED)
+    return (pl.col("_h") ^ place).hash(seed=_ENTRY_SEED)
+
+
+def _grouped(lines: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+    """``_digests`` by grouping the lines (``_place`` given) by ``by``."""
+    return (
+        lines.lazy()
+        .group_by(by, maintain_order=True)
+        .agg(
+            _mixed().sum().reinterpret(signed=True).alias("entry"),
+            pl.col("_day").min().alias("first_date"),
+            pl.col("_day").max().alias("last_date"),
+            pl.col("line").alias("lines"),
+        )
+        .select("entry", "first_date", "last_date", "lines")
+        .collect()
     )
 
 

@@ -46,7 +46,7 @@ from creditpilot.readers.fec import FecFile, FecText
 from creditpilot.receivables import bulk
 from creditpilot.receivables.models import Document, LedgerPeriod
 
-FORMAT = 2
+FORMAT = 3
 DIGEST = ["entry"]
 # what a period keeps: a row per document of an entry accepted whole (its digest and the
 # document's fingerprint), and one with no fingerprint per such entry that gave none. Dates

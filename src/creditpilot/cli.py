@@ -820,7 +820,7 @@ def rebuild(
             result = do_rebuild(c)
         typer.echo(
             f"{c.code}: rebuilt {result.documents} documents, {result.allocations} allocations, "
-            f"unapplied credits {result.unapplied_credits}, warnings {len(result.warnings)}"
+            f"unapplied credits {result.unapplied_credits}, warnings {len(result.notices)}"
         )
 
 

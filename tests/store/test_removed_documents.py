@@ -13,12 +13,14 @@ from datetime import date
 
 import pytest
 from django.db.models import CASCADE, SET_NULL
+from django.utils import translation
 
 from creditpilot.collections.models import Dispute, LitigationCase, Promise, StepSent
 from creditpilot.companies.services import do_add_company
 from creditpilot.forecast.models import ForecastRun, PredictedPayment
-from creditpilot.receivables.models import Document
+from creditpilot.receivables.models import Document, ImportBatch
 from creditpilot.receivables.services import do_import_fec
+from creditpilot.web.reasons import reason
 from tests.fecbuilder import hand_ledger
 
 pytestmark = [pytest.mark.store, pytest.mark.django_db(transaction=True)]
@@ -73,6 +75,18 @@ def test_a_document_the_file_no_longer_has_goes_with_what_was_done_about_it(tmp_
     result = do_import_fec(company, fec.write(tmp_path / "d2.txt"))
 
     assert result.changed and result.counts["documents_removed"] == 1
+    # and the user is told, in the reader's language
+    assert result.warnings == [
+        "1 document(s) the file no longer has were being followed up (dispute, dunning, "
+        "promise, case or forecast), which went with them: FA100"
+    ]
+    (stored,) = ImportBatch.objects.get(pk=result.batch_id).warnings
+    assert stored["code"] == "removed_with_follow_up"
+    with translation.override("fr"):
+        assert reason(stored) == (
+            "1 pièce(s) absente(s) du fichier faisai(en)t l'objet d'un suivi (litige, "
+            "relance, promesse, procédure ou prévision), retiré avec elle(s) : FA100"
+        )
     assert not Document.objects.filter(pk=gone.pk).exists()
     assert not Dispute.objects.filter(company=company).exists()
     assert not StepSent.objects.filter(company=company).exists()

@@ -19,6 +19,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -103,6 +104,15 @@ REASONS: dict[str, str] = {
         "{end}, is more than a year away from the ledger's, {ledger_start} to {ledger_end}: "
         "is this the FEC of another company?"
     ),
+    # what an import says about the ledger it leaves (receivables)
+    "opening_restated": gettext_noop(
+        "opening entries of {start} for customer {customer} restate {amount} but the stored "
+        "year before leaves {held}"
+    ),
+    "removed_with_follow_up": gettext_noop(
+        "{count} document(s) the file no longer has were being followed up (dispute, "
+        "dunning, promise, case or forecast), which went with them: {numbers}"
+    ),
     # a dunning template (the line is given apart)
     "template_syntax": gettext_noop("syntax error: {detail}"),
     "template_unknown_variable": gettext_noop("unknown variable '{name}'"),
@@ -134,3 +144,19 @@ def reason_text(
 
 def _same(text: str) -> str:
     return text
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A warning a service leaves with its result: a code and its params, said in the
+    reader's language from the catalogue (``as_dict`` is how a batch stores it)."""
+
+    code: str
+    params: dict[str, Any]
+
+    @property
+    def message(self) -> str:
+        return reason_text(self.code, self.params) or self.code
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "params": self.params, "message": self.message}

@@ -75,10 +75,10 @@ def do_import_customers(
             today=timezone.localdate(),
             user=user,
         )
-        warnings = []
+        notices = []
         if terms_changed:
             # only these customers' due dates (and what hangs on them) are computed again
-            warnings = do_rebuild(company, customers=terms_changed).warnings
+            notices = do_rebuild(company, customers=terms_changed).notices
         elif created or updated:
             company.bump_ledger_version()  # the cached lists must show the new and changed customers
         batch = ImportBatch.objects.create(
@@ -94,9 +94,10 @@ def do_import_customers(
                 "rejected_rows": len(errors),
             },
             errors=[e.as_dict() for e in errors],
-            warnings=warnings,
+            warnings=[n.as_dict() for n in notices],
         )
         audit_import(batch, user)
+    warnings = [n.message for n in notices]
     return ImportResult("customers", name, True, batch.counts, warnings, errors, batch.id)
 
 

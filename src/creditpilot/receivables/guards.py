@@ -24,14 +24,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 from django.db.models import Max, Min
 
 from creditpilot.companies.models import Company
 from creditpilot.core.errors import InvalidInputError
-from creditpilot.core.reasons import reason_text
+from creditpilot.core.reasons import Notice
 from creditpilot.customers.models import Customer
 from creditpilot.receivables.models import Document
 
@@ -46,18 +45,8 @@ class FecName:
 
 
 @dataclass(frozen=True)
-class Finding:
+class Finding(Notice):
     """A reason to believe the file is another company's: a code and its params."""
-
-    code: str
-    params: dict[str, Any]
-
-    @property
-    def message(self) -> str:
-        return reason_text(self.code, self.params) or self.code
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "params": self.params, "message": self.message}
 
 
 class ForeignFecError(InvalidInputError):

@@ -102,10 +102,11 @@ def do_import_invoices(
         rebuilt = do_rebuild(company, customers=touched)
         batch.counts = {"rows": len(records) + len(errors), **counts, "rejected_rows": len(errors)}
         batch.errors = [e.as_dict() for e in errors]
-        batch.warnings = rebuilt.warnings
+        batch.warnings = [n.as_dict() for n in rebuilt.notices]
         batch.save(update_fields=["counts", "errors", "warnings"])
         audit_import(batch, user)
-    return ImportResult("invoices", name, True, batch.counts, rebuilt.warnings, errors, batch.id)
+    warnings = [n.message for n in rebuilt.notices]
+    return ImportResult("invoices", name, True, batch.counts, warnings, errors, batch.id)
 
 
 def _documents(

@@ -33,6 +33,7 @@ from creditpilot.core.ledger import Allocation as CoreAllocation
 from creditpilot.core.ledger import Item
 from creditpilot.core.matching import allocate, match_unlettered
 from creditpilot.core.money import format_cents
+from creditpilot.core.reasons import Notice
 from creditpilot.core.terms import DEFAULT_TERMS_CODE, Terms, parse_terms
 from creditpilot.customers.models import Customer, CustomerTerms
 from creditpilot.receivables import bulk
@@ -62,7 +63,7 @@ class RebuildResult:
     documents: int = 0
     allocations: int = 0
     unapplied_credits: int = 0
-    warnings: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
 
 
 def terms_of(code: str | None, default: str) -> Terms:
@@ -111,7 +112,7 @@ def do_rebuild(
     result.documents = docs.height
     store = _StoreReads.of(company, partial=partial, codes=inserting is not None)
     with bulk.alongside(inserting):
-        active, effective, warnings = _resolve_openings(docs, store)
+        active, effective, notices = _resolve_openings(docs, store)
         due = _derived_due_dates(company, docs, store.terms)
         stored, docs = (
             docs,
@@ -127,7 +128,7 @@ def do_rebuild(
         insert = bulk.prepare_insert(
             Allocation._meta.db_table, added, constants={"company_id": company.id}
         )
-    result.warnings.extend(warnings)
+    result.notices.extend(notices)
     _store_derived(stored, active, effective, due)
     _delete_allocations(gone)
     insert()
@@ -355,14 +356,14 @@ def _moved_days(before: list[Span], after: list[Span]) -> list[Span]:
 
 def _resolve_openings(
     docs: pl.DataFrame, store: _StoreReads
-) -> tuple[pl.Series, pl.Series, list[str]]:
+) -> tuple[pl.Series, pl.Series, list[Notice]]:
     """Which opening lines count, and the lettering each line ends up with."""
     active = pl.Series("is_active", [True] * docs.height, dtype=pl.Boolean)
     effective = docs["lettering"].fill_null("")
-    warnings: list[str] = []
+    notices: list[Notice] = []
     openings = docs.filter(pl.col("is_opening"))
     if openings.height == 0:
-        return active, effective, warnings
+        return active, effective, notices
     periods = store.periods
     docs = docs.with_row_index("_row")
     is_active = docs["is_opening"].not_()
@@ -379,19 +380,19 @@ def _resolve_openings(
             (pl.col("entry_date") < start)
             & pl.col("_row").is_in(pl.Series([i for i, a in enumerate(is_active) if a]).implode())
         )
-        warnings.extend(_restatement_differences(start, at_start, before, store))
+        notices.extend(_restatement_differences(start, at_start, before, store))
         for target, letter in _passed_lettering(at_start, before):
             lettering[target] = letter
     return (
         pl.Series("is_active", is_active, dtype=pl.Boolean),
         pl.Series("effective_lettering", lettering, dtype=pl.Utf8),
-        warnings,
+        notices,
     )
 
 
 def _restatement_differences(
     start: date, at_start: pl.DataFrame, before: pl.DataFrame, store: _StoreReads
-) -> list[str]:
+) -> list[Notice]:
     """Customers whose opening entries of ``start`` restate another balance than the stored
     year before leaves."""
     restated = at_start.group_by("customer_id").agg(pl.col("amount").sum().alias("restated"))
@@ -402,8 +403,15 @@ def _restatement_differences(
         return []
     codes = store.code_of(diff["customer_id"].to_list())
     return [
-        f"opening entries of {start.isoformat()} for customer {codes.get(cid, cid)} restate "
-        f"{format_cents(restated_amount)} but the stored year before leaves {format_cents(held_amount)}"
+        Notice(
+            "opening_restated",
+            {
+                "start": start.isoformat(),
+                "customer": str(codes.get(cid, cid)),
+                "amount": format_cents(restated_amount),
+                "held": format_cents(held_amount),
+            },
+        )
         for cid, restated_amount, held_amount in diff.select(
             "customer_id", "restated", "held"
         ).iter_rows()

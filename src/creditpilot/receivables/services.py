@@ -24,6 +24,7 @@ from django.utils import timezone
 from creditpilot.audit.services import Actor, record
 from creditpilot.companies.models import Company
 from creditpilot.core.errors import InvalidInputError, RowError
+from creditpilot.core.reasons import Notice
 from creditpilot.customers.models import Customer
 from creditpilot.readers.fec import FecFile, FecText, ReadAhead, read_fec_text
 from creditpilot.receivables import bulk, digests
@@ -317,13 +318,13 @@ def _import_read(
             "rejected_rows": fec.error_count,
             "unapplied_credits": rebuilt.unapplied_credits,
         }
-        batch.warnings = [*(f.as_dict() for f in findings), *rebuilt.warnings]
+        batch.warnings = [n.as_dict() for n in (*findings, *rebuilt.notices)]
         batch.content_hash = options["content_hash"]()
         if _already_imported(company, ImportBatch.Kind.FEC, batch.content_hash):
             raise _ImportedAlready
         batch.save(update_fields=["counts", "warnings", "content_hash"])
         audit_import(batch, user)
-    warnings = [*(f.message for f in findings), *rebuilt.warnings]
+    warnings = [n.message for n in (*findings, *rebuilt.notices)]
     result = ImportResult("fec", name, True, batch.counts, warnings, fec.errors, batch.id)
     result.entries_read, result.entries_skipped = read.counts()
     return result
@@ -346,11 +347,12 @@ def _store_period(
     first = not Document.objects.filter(company=company).exists()
     periods_before = period_spans(company)
     stage = _stage(company, read.fec.lines, customer_ids)
+    notices: list[Notice] = []
     counts, inserted, touched, writing = _merge_fec_lines(
-        company, batch, stage, (start, end), read, first=first
+        company, batch, stage, (start, end), read, notices, first=first
     )
     try:
-        return counts, _record_and_rebuild(
+        rebuilt = _record_and_rebuild(
             company,
             batch,
             read,
@@ -362,6 +364,8 @@ def _store_period(
             inserted,
             writing,
         )
+        rebuilt.notices[:0] = notices
+        return counts, rebuilt
     finally:
         if writing is not None:
             writing.cancel()  # when the rebuild did not get to run it
@@ -465,10 +469,12 @@ def _merge_fec_lines(
     stage: pl.DataFrame,
     span: tuple[date, date],
     read: _Read,
+    notices: list[Notice],
     *,
     first: bool = False,
 ) -> tuple[dict[str, int], pl.DataFrame | None, set[int], bulk.Background | None]:
-    """Make the stored FEC lines of ``span`` those of the file: insert, update, delete.
+    """Make the stored FEC lines of ``span`` those of the file: insert, update, delete
+    (what the user should know of it added to ``notices``).
 
     ``read.kept``: the fingerprints of the documents of the entries skipped (not in
     ``stage``), which must all be stored. Returns the counts, the rows inserted when they
@@ -484,7 +490,7 @@ def _merge_fec_lines(
             raise digests.StaleDigestsError
         return _insert_period(company, batch, stage, later=first)
     stored = _fingerprints_stored(company, start, end, read.stored)
-    return (*_diff_period(company, batch, stage, span, stored, kept), None)
+    return (*_diff_period(company, batch, stage, span, stored, kept, notices), None)
 
 
 def _fingerprints_stored(
@@ -603,6 +609,7 @@ def _diff_period(
     span: tuple[date, date],
     stored: pl.DataFrame,
     kept: pl.DataFrame | None = None,
+    notices: list[Notice] | None = None,
 ) -> tuple[dict[str, int], None, set[int]]:
     """Lines of the period: remove those the file no longer has, update those that differ,
     insert the new ones; identities of unchanged lines are kept.
@@ -639,7 +646,7 @@ def _diff_period(
         .unique()
         .to_list()
     )
-    _remove(company, gone.select("id"))
+    _remove(company, gone.select("id"), notices if notices is not None else [])
     _update(batch, changed.drop("customer_id_stored"))
     if new.height:
         _insert_rows(company, batch, new)
@@ -684,14 +691,20 @@ def _keys_of(fingerprints: pl.DataFrame, company: Company, span: tuple[date, dat
 _SEEKS = 20_000
 
 
-def _remove(company: Company, gone: pl.DataFrame) -> None:
+def _remove(company: Company, gone: pl.DataFrame, notices: list[Notice]) -> None:
     """Delete the documents ``gone`` names, the allocations that involve them, and what the
-    layers above hold of them (``_remove_dependents``)."""
+    layers above hold of them (``_remove_dependents``, said in ``notices``)."""
     if gone.height == 0:
         return
     doc, alloc = Document._meta.db_table, Allocation._meta.db_table
     bulk.create_temp_table("cp_gone", gone, primary_key="id")
-    _remove_dependents(RawSQL("SELECT id FROM cp_gone", []))
+    followed = _remove_dependents(RawSQL("SELECT id FROM cp_gone", []))
+    if followed:
+        numbers = sorted(
+            Document.objects.filter(pk__in=followed).values_list("number", flat=True).distinct()
+        )
+        shown = ", ".join(numbers[:10]) + (", ..." if len(numbers) > 10 else "")
+        notices.append(Notice("removed_with_follow_up", {"count": len(followed), "numbers": shown}))
     with connection.cursor() as cur:
         cur.execute(
             f"DELETE FROM {alloc} WHERE company_id = %s AND (invoice_id IN (SELECT id FROM cp_gone) "
@@ -702,12 +715,14 @@ def _remove(company: Company, gone: pl.DataFrame) -> None:
     bulk.drop_temp_table("cp_gone")
 
 
-def _remove_dependents(ids: RawSQL) -> None:
+def _remove_dependents(ids: RawSQL) -> set[int]:
     """What the layers above the store hold of the documents ``ids`` selects, as their models
     say (a dispute, a step sent, a predicted payment go with their document; a promise or a
     case keeps its other documents): their rows reference the documents, and a document the
     file no longer has could not go while one did (the import failed at its commit). The
-    relations are the app registry's: the store names none of the layers above it."""
+    relations are the app registry's: the store names none of the layers above it.
+    Returns the ids of the documents that had any."""
+    followed: set[int] = set()
     for relation in Document._meta.related_objects:
         model = relation.related_model
         if model is Allocation:  # the store's own, deleted in SQL with the documents
@@ -715,13 +730,17 @@ def _remove_dependents(ids: RawSQL) -> None:
         if relation.many_to_many:
             through = relation.through._base_manager  # type: ignore[union-attr]
             column = relation.field.m2m_reverse_field_name()  # type: ignore[union-attr]
-            through.filter(**{f"{column}__in": ids}).delete()
+            links = through.filter(**{f"{column}__in": ids})
+            followed.update(links.values_list(f"{column}_id", flat=True))
+            links.delete()
         else:
             rows = model._base_manager.filter(**{f"{relation.field.name}__in": ids})
+            followed.update(rows.values_list(relation.field.attname, flat=True))
             if relation.on_delete is SET_NULL:
                 rows.update(**{relation.field.name: None})
             else:  # CASCADE, the only other rule a relation to a document has (tested)
                 rows.delete()
+    return followed
 
 
 def _update(batch: ImportBatch, changed: pl.DataFrame) -> None:

@@ -29,7 +29,7 @@ from creditpilot.core.reasons import reason_text
 
 # params that hold a decimal amount (``-12.50``): written with the page's decimal separator
 _DECIMAL = re.compile(r"^-?\d+\.\d+$")
-_AMOUNT_PARAMS = {"difference", "amount"}
+_AMOUNT_PARAMS = {"difference", "amount", "held"}
 # formats of dates quoted in reasons, in the reader's letters
 _DATE_FORMATS = {gettext_noop("YYYYMMDD"), gettext_noop("YYYY-MM-DD, YYYYMMDD or DD/MM/YYYY")}
 

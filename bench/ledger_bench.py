@@ -11,7 +11,8 @@ ratio to that yardstick where the target is one.
 
 Options: --lines N (default 1,000,000; e.g. --lines 50000 for a quick check),
 --customers N (default 3,000), --skip-postgres, --skip-next-day (the next day's
-export of one simulated ledger and the daily run after it, see ``bench_next_day``),
+export of one simulated ledger, its first import and that export on a new store three
+times over, the median pair kept, and the daily run after it: see ``bench_next_day``),
 --only-next-day (that part alone, on SQLite).
 """
 
@@ -337,18 +338,22 @@ def print_targets(
         assert s.first_import is not None
         t = s.first_import.seconds
         rate = lines / t
-        # the issue's ratio to DuckDB is the embedded store's; PostgreSQL's is to SQLite
-        # (its own row, below)
+        # the issue's rate and ratio to DuckDB are the embedded store's; PostgreSQL's target
+        # is its ratio to SQLite (its own row, below), which this row's verdict repeats
         vs_duck = s.name != "PostgreSQL"
-        ok = rate >= IMPORT_LINES_PER_S and (not vs_duck or t / duck <= IMPORT_VS_DUCKDB)
+        lite = stores["SQLite"].first_import if "SQLite" in stores else None
+        ok = (
+            rate >= IMPORT_LINES_PER_S and t / duck <= IMPORT_VS_DUCKDB
+            if vs_duck
+            else lite is not None and t / lite.seconds <= POSTGRES_VS_SQLITE
+        )
         row(
             f"first import ({s.name})",
             f"{t:.2f} s, {rate:,.0f} lines/s",
             t / duck,
-            f">= {IMPORT_LINES_PER_S:,} lines/s"
-            + (
-                f", <= {IMPORT_VS_DUCKDB:g}x" if vs_duck else f", <= {POSTGRES_VS_SQLITE:g}x SQLite"
-            ),
+            f">= {IMPORT_LINES_PER_S:,} lines/s, <= {IMPORT_VS_DUCKDB:g}x"
+            if vs_duck
+            else f"<= {POSTGRES_VS_SQLITE:g}x SQLite",
             ok,
         )
         if s.name in next_days:

@@ -80,7 +80,7 @@ def run_cli(env: dict[str, str], *args: str) -> Run:
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "creditpilot.cli", *args], env=env, stdout=out, stderr=err
+            [sys.executable, "-m", "creditpilot", *args], env=env, stdout=out, stderr=err
         )
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start

@@ -196,7 +196,7 @@ def load(
         [
             sys.executable,
             "-m",
-            "creditpilot.cli",
+            "creditpilot",
             "serve",
             "--host",
             "127.0.0.1",

@@ -90,6 +90,9 @@ def setup_django(command: str = "") -> None:
 
     if not apps.ready:
         django.setup()
+    if not gc.isenabled():  # paused by the entry point (``__main__``) while modules load
+        gc.freeze()
+        gc.enable()
 
 
 # a FEC to import, read while Django is set up
@@ -1580,5 +1583,5 @@ def _run() -> None:
     sys.exit(status if isinstance(status, int) else 0)
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # the command is `creditpilot` (``creditpilot.__main__``)
     main()

@@ -12,7 +12,7 @@ import pytest
 
 from tests.fecbuilder import hand_ledger
 
-CLI = [sys.executable, "-m", "creditpilot.cli"]
+CLI = [sys.executable, "-m", "creditpilot"]
 
 
 @pytest.fixture

@@ -15,12 +15,12 @@ from tests.fecbuilder import hand_ledger
 HEAVY = ("polars", "pydantic", "ninja", "openpyxl", "weasyprint", "duckdb", "waitress", "axes")
 
 
-# runs the command as ``python -m creditpilot.cli`` does, then lists the modules it loaded
+# runs the command as ``creditpilot`` (``python -m creditpilot``) does, then lists the modules it loaded
 RUN_AND_LIST = (
     "import atexit, runpy, sys\n"
     "out = sys.argv.pop(1)\n"
     "atexit.register(lambda: open(out, 'w').write('\\n'.join(sorted(sys.modules))))\n"
-    "runpy.run_module('creditpilot.cli', run_name='__main__', alter_sys=True)\n"
+    "runpy.run_module('creditpilot', run_name='__main__', alter_sys=True)\n"
 )
 
 
@@ -67,3 +67,18 @@ def test_an_xlsx_report_imports_openpyxl_only_then(env, tmp_path):  # noqa: F811
         env, tmp_path, "report", "aging", "--format", "xlsx", "--output", str(out)
     )
     assert "openpyxl" in modules and "polars" not in modules
+
+
+def test_the_collector_waits_for_the_modules_then_runs(env):  # noqa: F811
+    # the entry point pauses the cyclic collector while the modules load; Django set up,
+    # what was loaded is frozen and the collector runs for the command's own work
+    script = (
+        "import gc, creditpilot.__main__\n"
+        "assert not gc.isenabled()\n"
+        "from creditpilot.cli import setup_django\n"
+        "setup_django('report_aging')\n"
+        "assert gc.isenabled(), 'the collector was left paused'\n"
+        "assert gc.get_freeze_count() > 10_000, gc.get_freeze_count()\n"
+    )
+    proc = subprocess.run([CLI[0], "-c", script], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr

@@ -140,7 +140,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     log = folder / "serve.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "creditpilot.cli", "serve", *address],
+            [sys.executable, "-m", "creditpilot", "serve", *address],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -21,7 +21,7 @@ OVERFLOWING = """() => [...document.querySelectorAll('main .panel, main table, .
 
 def cli(server: Server, *args: str) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "creditpilot.cli", *args],
+        [sys.executable, "-m", "creditpilot", *args],
         env=server_env(server.folder),
         capture_output=True,
         text=True,

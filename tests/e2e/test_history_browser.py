@@ -16,7 +16,7 @@ from playwright.sync_api import expect  # noqa: E402
 
 def test_the_history_is_drawn_and_follows_the_group_chosen(open_page, server):
     ran = subprocess.run(
-        [sys.executable, "-m", "creditpilot.cli", "run", "--as-of", "2026-07-02",
+        [sys.executable, "-m", "creditpilot", "run", "--as-of", "2026-07-02",
          "--company", "E2E"],
         env=server_env(server.folder), capture_output=True, text=True, timeout=180,
     )  # fmt: skip

@@ -17,7 +17,7 @@ COLLECTOR_PASSWORD = "un collecteur patient et courtois"
 
 def cli(server: Server, *args: str) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "creditpilot.cli", *args],
+        [sys.executable, "-m", "creditpilot", *args],
         env=server_env(server.folder),
         capture_output=True,
         text=True,

@@ -41,7 +41,7 @@ def run_and_send(server: Server, smtp: SmtpServer, as_of: str) -> None:
     env["CREDITPILOT_SMTP_URL"] = smtp.url
     env["CREDITPILOT_PUBLIC_URL"] = server.url.rstrip("/")
     done = subprocess.run(
-        [sys.executable, "-m", "creditpilot.cli", "run", "--as-of", as_of, "--company", "E2E"],
+        [sys.executable, "-m", "creditpilot", "run", "--as-of", as_of, "--company", "E2E"],
         env=env,
         capture_output=True,
         text=True,

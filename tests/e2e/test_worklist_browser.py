@@ -16,7 +16,7 @@ from playwright.sync_api import expect  # noqa: E402
 
 def cli(server: Server, *args: str) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "creditpilot.cli", *args],
+        [sys.executable, "-m", "creditpilot", *args],
         env=server_env(server.folder),
         capture_output=True,
         text=True,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-CLI = [sys.executable, "-m", "creditpilot.cli"]
+CLI = [sys.executable, "-m", "creditpilot"]
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -31,7 +31,7 @@ def cp(tmp_path):
 
     def run(*args: str, ok: int = 0) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
-            [sys.executable, "-m", "creditpilot.cli", *args],
+            [sys.executable, "-m", "creditpilot", *args],
             env=env,
             capture_output=True,
             text=True,

@@ -135,7 +135,7 @@ def test_the_command_line(tmp_path):
 
     def cp(*args: str) -> str:
         done = subprocess.run(
-            [sys.executable, "-m", "creditpilot.cli", *args],
+            [sys.executable, "-m", "creditpilot", *args],
             env=env,
             capture_output=True,
             text=True,

@@ -377,7 +377,7 @@ class WorkerProcesses:
 
     def _spawn(self) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
-            [sys.executable, "-m", "creditpilot.cli", "worker", "--exit-with-parent"],
+            [sys.executable, "-m", "creditpilot", "worker", "--exit-with-parent"],
             stdin=subprocess.DEVNULL,
         )
 

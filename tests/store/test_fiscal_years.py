@@ -90,11 +90,11 @@ def test_a_restated_balance_that_differs_from_the_stored_year_is_reported(tmp_pa
     result = do_import_fec(company, year_2026(fa101="450.00").write(tmp_path / "2026.txt"))
     assert any("ACME" in w and "1450.00" in w and "1500.00" in w for w in result.warnings)
     assert acme(company)["total"] == "1300.00"  # the stored year wins
-    # said in the reader's language, amounts written the French way
+    # said in the reader's language, days and amounts written the French way
     (warning,) = ImportBatch.objects.get(pk=result.batch_id).warnings
     with translation.override("fr"):
         said = reason(warning)
-    assert said.startswith("les à-nouveaux du 2026-01-01 du client ACME reprennent 1")
+    assert said.startswith("les à-nouveaux du 1 janv. 2026 du client ACME reprennent 1")
     assert "450,00" in said and "500,00" in said
 
 

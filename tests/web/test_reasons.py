@@ -95,3 +95,23 @@ def test_an_error_stored_without_params_keeps_its_message():
 
 def _placeholders(text: str) -> list[str]:
     return [name for _, name, _, _ in string.Formatter().parse(text) if name]
+
+
+def test_days_in_a_reason_are_written_as_the_pages_write_them():
+    notice = {
+        "code": "opening_restated",
+        "params": {"start": "2026-01-01", "customer": "ACME", "amount": "-120.50", "held": "0.00"},
+    }
+    with translation.override("fr"):
+        said = reason(notice)
+    assert "1 janv. 2026" in said and "2026-01-01" not in said, said
+    assert "-120,50" in said, said
+    with translation.override("en"):
+        assert "1 Jan 2026" in reason(notice)  # as the English pages say it
+    # a value the file gave is quoted as it was, even when it looks like a day
+    refused = {"code": "bad_date", "params": {"value": "2026-01-01", "format": "YYYYMMDD"}}
+    with translation.override("fr"):
+        assert "« 2026-01-01 »" in reason(refused)
+    row = {"code": "due_before_date", "params": {"due_date": "2026-02-30", "date": "2026-03-01"}}
+    with translation.override("fr"):
+        assert "2026-02-30" in reason(row) and "1 mars 2026" in reason(row)

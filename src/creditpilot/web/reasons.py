@@ -20,18 +20,35 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from contextlib import suppress
+from datetime import date
 from typing import Any
 
 from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext, gettext_noop
 
 from creditpilot.core.reasons import reason_text
+from creditpilot.web.templatetags.cp import day
 
 # params that hold a decimal amount (``-12.50``): written with the page's decimal separator
 _DECIMAL = re.compile(r"^-?\d+\.\d+$")
 _AMOUNT_PARAMS = {"difference", "amount", "held"}
 # formats of dates quoted in reasons, in the reader's letters
 _DATE_FORMATS = {gettext_noop("YYYYMMDD"), gettext_noop("YYYY-MM-DD, YYYYMMDD or DD/MM/YYYY")}
+# params that hold a day (ISO, as the readers and the store give it): written as the pages
+# write days, in the reader's language; a value a file gave (``value``) is quoted as it was
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_PARAMS = {"date", "due_date", "paid_date", "start", "end", "ledger_start", "ledger_end"}
+
+
+def _days(params: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(params)
+    for key in _DATE_PARAMS & out.keys():
+        value = str(out[key])
+        if _ISO_DAY.match(value):
+            with suppress(ValueError):  # not a day: said as it is
+                out[key] = day(date.fromisoformat(value))
+    return out
 
 
 def _localised(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -56,7 +73,7 @@ def reason(error: Mapping[str, Any] | str) -> str:
     message = str(error.get("message", ""))
     if not isinstance(params, Mapping):
         return message
-    values = {"column": error.get("column") or "", **params}
+    values = _days({"column": error.get("column") or "", **params})
     if not (get_language() or "").startswith("fr"):
         return reason_text(str(error.get("code", "")), values) or message
     return reason_text(str(error.get("code", "")), _localised(values), gettext) or message

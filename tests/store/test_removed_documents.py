@@ -77,15 +77,15 @@ def test_a_document_the_file_no_longer_has_goes_with_what_was_done_about_it(tmp_
     assert result.changed and result.counts["documents_removed"] == 1
     # and the user is told, in the reader's language
     assert result.warnings == [
-        "1 document(s) the file no longer has were being followed up (dispute, dunning, "
-        "promise, case or forecast), which went with them: FA100"
+        "documents gone from the file, removed with their follow-up (dispute, dunning, "
+        "promise, case or forecast): FA100 (1 in all)"
     ]
     (stored,) = ImportBatch.objects.get(pk=result.batch_id).warnings
     assert stored["code"] == "removed_with_follow_up"
     with translation.override("fr"):
         assert reason(stored) == (
-            "1 pièce(s) absente(s) du fichier faisai(en)t l'objet d'un suivi (litige, "
-            "relance, promesse, procédure ou prévision), retiré avec elle(s) : FA100"
+            "pièces absentes du fichier, retirées avec leur suivi (litige, relance, "
+            "promesse, procédure ou prévision) : FA100 (1 au total)"
         )
     assert not Document.objects.filter(pk=gone.pk).exists()
     assert not Dispute.objects.filter(company=company).exists()

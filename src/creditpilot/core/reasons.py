@@ -110,8 +110,8 @@ REASONS: dict[str, str] = {
         "year before leaves {held}"
     ),
     "removed_with_follow_up": gettext_noop(
-        "{count} document(s) the file no longer has were being followed up (dispute, "
-        "dunning, promise, case or forecast), which went with them: {numbers}"
+        "documents gone from the file, removed with their follow-up (dispute, dunning, "
+        "promise, case or forecast): {numbers} ({count} in all)"
     ),
     # a dunning template (the line is given apart)
     "template_syntax": gettext_noop("syntax error: {detail}"),

@@ -37,7 +37,7 @@ def test_the_import_form_refuses_another_companys_fec_then_takes_it_when_confirm
     assert refused.status == "refused" and refused.warnings[0]["code"] == "nothing_in_common"
     assert Document.objects.count() == before
     page = client.get(f"/c/{world.a.code}/imports/{refused.pk}/").content.decode()
-    assert "aucun des clients du fichier (2) n&#x27;est connu" in page
+    assert "Aucun des clients du fichier (2) n&#x27;est connu" in page
     assert "est-ce le FEC d&#x27;une autre société ?" in page
     assert "none of the" not in page
 
@@ -65,5 +65,5 @@ def test_a_file_refused_whole_is_said_in_french(
     job = ImportJob.objects.get()
     assert job.status == "refused" and job.warnings[0]["code"] == "missing_columns"
     page = client.get(f"/c/{world.a.code}/imports/{job.pk}/").content.decode()
-    assert "ce n&#x27;est pas un FEC : colonnes manquantes JournalLib, CompteLib" in page
+    assert "Ce n&#x27;est pas un FEC : colonnes manquantes JournalLib, CompteLib" in page
     assert "not a FEC" not in page and "autre société" not in page

@@ -289,9 +289,29 @@ def test_audit_sentences_show_dates_and_lists_as_people_read_them(world):
         object_ref=world.a.code,
         after={"day": "2026-03-02"},
     )
+    record(
+        "portal_link_issued",
+        company_id=world.a.pk,
+        actor=Actor(username="run"),
+        object_type="customer",
+        object_ref="ACME",
+        after={"until": "2026-05-01"},
+    )
+    record(
+        "import",
+        company_id=world.a.pk,
+        actor=Actor(username="alice"),
+        object_type="import",
+        object_ref="7",
+        after={"file": "FEC.txt", "kind": "fec", "status": "done", "counts": {"lines": 20258}},
+    )
     body = main_of(world.client("audrey").get(f"/c/{world.a.code}/audit/"))
     text = html.unescape(re.sub(r"<[^>]+>", "|", body))
     assert "15 mars 2026" in text and "FA002, FA003" in text
     assert "Le traitement quotidien a fait les relances du 2 mars 2026" in text
     assert "2026-03-15" not in text and "['FA002'" not in text and "2026-03-02" not in text
     assert "|run|" not in text  # the author column says who in words too
+    assert re.search(r"lien vers le portail pour [^|]*ACME\), valable jusqu’au 1 mai 2026", text), (
+        text
+    )
+    assert "lignes lues 20\u202f258" in text or "lignes lues 20\xa0258" in text, text

@@ -38,7 +38,7 @@ from creditpilot.steering.schedules import LANGUAGE_LABELS, frequency_label, rep
 from creditpilot.web.decisions import ACTION_NAMES
 from creditpilot.web.forms import figure_labels
 from creditpilot.web.policy import GUARANTEE_CHOICES
-from creditpilot.web.templatetags.cp import count_label, day, money
+from creditpilot.web.templatetags.cp import count_label, day, money, number
 
 TERMS_FIELDS = {"payment_terms", "default_terms"}
 MONEY_FIELDS = {"credit_limit", *FIGURES}
@@ -287,11 +287,16 @@ def shown_value(field: str, value: Any, currency: str = "EUR") -> str:
     if isinstance(value, str) and _ISO_DAY.fullmatch(value):
         return day(value)
     if isinstance(value, dict):
-        return ", ".join(f"{count_label(k)} : {v}" for k, v in value.items())
+        return ", ".join(f"{count_label(k)} : {_count(v)}" for k, v in value.items())
     return str(value)
 
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _count(value: Any) -> str:
+    """A count as the pages write it (20 258), anything else as it is."""
+    return number(value) if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
 def _colon() -> str:
@@ -382,7 +387,7 @@ def _customer_changed(event: Any, who: str, customer: str, currency: str) -> str
 def _import_done(event: Any, who: str) -> str:
     after = event.after or {}
     counts = after.get("counts") or {}
-    shown = ", ".join(f"{count_label(k)} {v}" for k, v in counts.items() if v)
+    shown = ", ".join(f"{count_label(k)} {_count(v)}" for k, v in counts.items() if v)
     sentence = _("Import of %(file)s (%(kind)s) by %(who)s: %(status)s") % {
         "file": after.get("file", "—"),
         "kind": import_kind(str(after.get("kind", ""))),
@@ -426,6 +431,12 @@ def _sentence(event: Any, customer_names: Mapping[str, str], currency: str) -> s
         return _customer_changed(event, who, customer, currency)
     if action == "import":
         return _import_done(event, who)
+    if action == "portal_link_issued" and _ISO_DAY.fullmatch(str(after.get("until", ""))):
+        return _("%(who)s issued a portal link for %(customer)s, valid until %(day)s") % {
+            "who": who,
+            "customer": customer,
+            "day": day(str(after["until"])),
+        }
     if action in STATEMENT_ACTIONS:
         shown = {
             "who": who,

@@ -10,6 +10,7 @@ median days to pay (or the due date for a customer without history).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -98,8 +99,9 @@ def train(history: History, as_of: date) -> PaymentModel:
     held = np.random.default_rng(0).random(len(y)) < CALIBRATION_SHARE
     if held.sum() < MIN_CALIBRATION:
         held[:] = False
-    trees = []
-    for q in QUANTILES:
+    x_fit, y_fit = x[~held], y[~held]
+
+    def fit(q: float) -> HistGradientBoostingRegressor:
         tree = HistGradientBoostingRegressor(
             loss="quantile",
             quantile=q,
@@ -111,8 +113,16 @@ def train(history: History, as_of: date) -> PaymentModel:
             early_stopping=False,
             random_state=0,
         )
-        with threadpool_limits(1):  # many times faster than OpenMP threads on a busy machine
-            trees.append(tree.fit(x[~held], y[~held]))
+        # one OpenMP thread each (many times faster than OpenMP's threads on a busy machine;
+        # the limit is the calling thread's)
+        with threadpool_limits(1):
+            return tree.fit(x_fit, y_fit)
+
+    # the three trees learn apart, each on a thread of its own: their loops let go of
+    # Python's lock, and the same trees come out as one after the other (2.1 s each for
+    # 150,000 rows; 6.4 s in a row, 4.5 s side by side on two cores)
+    with ThreadPoolExecutor(len(QUANTILES), thread_name_prefix="creditpilot-fit") as pool:
+        trees = list(pool.map(fit, QUANTILES))
     return PaymentModel(as_of, n_train, trees, features, _margin(trees, x[held], y[held]))
 
 

@@ -273,38 +273,23 @@ def test_an_import_that_failed_says_so_in_french_without_the_exception(world):
 def test_audit_sentences_show_dates_and_lists_as_people_read_them(world):
     from creditpilot.audit.services import Actor, record
 
-    record(
-        "promise_added",
-        company_id=world.a.pk,
-        actor=Actor(username="alice"),
-        object_type="customer",
-        object_ref="ACME",
-        after={"amount": "1200.00", "date": "2026-03-15", "items": ["FA002", "FA003"]},
-    )
-    record(
-        "dunning_run",
-        company_id=world.a.pk,
-        actor=Actor(username="run"),
-        object_type="company",
-        object_ref=world.a.code,
-        after={"day": "2026-03-02"},
-    )
-    record(
-        "portal_link_issued",
-        company_id=world.a.pk,
-        actor=Actor(username="run"),
-        object_type="customer",
-        object_ref="ACME",
-        after={"until": "2026-05-01"},
-    )
-    record(
-        "import",
-        company_id=world.a.pk,
-        actor=Actor(username="alice"),
-        object_type="import",
-        object_ref="7",
-        after={"file": "FEC.txt", "kind": "fec", "status": "done", "counts": {"lines": 20258}},
-    )
+    events = (
+        ("promise_added", "alice", "customer", "ACME",
+         {"amount": "1200.00", "date": "2026-03-15", "items": ["FA002", "FA003"]}),
+        ("dunning_run", "run", "company", world.a.code, {"day": "2026-03-02"}),
+        ("portal_link_issued", "run", "customer", "ACME", {"until": "2026-05-01"}),
+        ("import", "alice", "import", "7",
+         {"file": "FEC.txt", "kind": "fec", "status": "done", "counts": {"lines": 20258}}),
+    )  # fmt: skip
+    for action, username, kind, ref, after in events:
+        record(
+            action,
+            company_id=world.a.pk,
+            actor=Actor(username=username),
+            object_type=kind,
+            object_ref=ref,
+            after=after,
+        )
     body = main_of(world.client("audrey").get(f"/c/{world.a.code}/audit/"))
     text = html.unescape(re.sub(r"<[^>]+>", "|", body))
     assert "15 mars 2026" in text and "FA002, FA003" in text

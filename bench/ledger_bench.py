@@ -418,6 +418,17 @@ def print_targets(
         print(f"{'':38} ({ratio:.2f}x SQLite)")
 
 
+def pdf_font_subsetter() -> str:
+    """WeasyPrint subsets a PDF's fonts with the system's HarfBuzz when it has
+    libharfbuzz-subset, else with fontTools, some seven times slower a letter: the daily
+    run's figures depend on it."""
+    from weasyprint.pdf import fonts
+
+    if fonts.harfbuzz_subset is not None:
+        return "HarfBuzz"
+    return "fontTools (no libharfbuzz-subset0 on this machine: letters cost 7 x more)"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=1_000_000)
@@ -442,6 +453,7 @@ def main() -> None:
         f"({yardstick.cpu:.2f} s CPU)"
     )
     print(f"  DuckDB total {sum(buckets.values()) / 100:.2f}, buckets {buckets}")
+    print(f"letters' fonts subset by {pdf_font_subsetter()} (the daily run prints letters)")
 
     stores: dict[str, StoreFigures] = {}
     stores["SQLite"] = bench_store("SQLite", clean_env(), fec, lines)

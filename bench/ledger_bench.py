@@ -6,8 +6,10 @@ the first import, the same file again, the next day's export, `report aging` and
 `report kpis`, the daily run and the next day's run with nothing changed -- on SQLite
 and, when it answers, on a throwaway PostgreSQL database. The yardstick, measured in the
 same run: DuckDB's aged balance and monthly sales (for the DSO) straight on the file, in
-a process of its own (start included). Every figure is printed beside its target, as a
-ratio to that yardstick where the target is one.
+a process of its own (start included), best of three. The first import is the best of
+three too, each into a new store (all three are printed; the peak memory is the largest
+of the three). Every figure is printed beside its target, as a ratio to that yardstick
+where the target is one.
 
 Options: --lines N (default 1,000,000; e.g. --lines 50000 for a quick check),
 --customers N (default 3,000), --skip-postgres, --skip-next-day (the next day's
@@ -19,6 +21,7 @@ times over, the median pair kept, and the daily run after it: see ``bench_next_d
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -47,6 +50,9 @@ POSTGRES_VS_SQLITE = 1.5
 PEAK_MB = 1536
 REPORT_START_S = 0.3
 AGING_VS_DUCKDB = 2.0
+# the first import, like DuckDB's yardstick, is the best of this many runs, each into a
+# new store: on a shared machine one run varies by 10-20 %
+IMPORT_RUNS = 3
 
 
 @dataclass
@@ -186,7 +192,16 @@ def bench_store(name: str, env: dict[str, str], fec: Path, lines: int) -> StoreF
     # a report's start: the whole command on a store that holds a company and no ledger
     start = best(env, 5, "report", "aging", "--as-of", AS_OF)
     figures.start, figures.start_cpu = start.seconds, start.cpu
-    figures.first_import = run_cli(env, "import", "fec", str(fec))
+    imports = [run_cli(env, "import", "fec", str(fec))]
+    for _ in range(IMPORT_RUNS - 1):
+        with new_store(env) as other:
+            run_cli(other, "init")
+            imports.append(run_cli(other, "import", "fec", str(fec)))
+    fastest = min(imports, key=lambda r: r.seconds)
+    # the peak is the largest of the runs, not the fastest run's
+    figures.first_import = Run(
+        fastest.seconds, max(r.peak_mb for r in imports), fastest.stdout, fastest.cpu
+    )
     figures.again = run_cli(env, "import", "fec", str(fec))
     aging = best(env, 3, "report", "aging", "--as-of", AS_OF, "--format", "json")
     kpis = best(env, 3, "report", "kpis", "--as-of", AS_OF, "--format", "json")
@@ -196,6 +211,8 @@ def bench_store(name: str, env: dict[str, str], fec: Path, lines: int) -> StoreF
     body, k = json.loads(aging.stdout), json.loads(kpis.stdout)
     figures.notes = [
         f"import: {figures.first_import.stdout.strip()}",
+        "import, each run into a new store (the best is the figure): "
+        + ", ".join(f"{r.seconds:.2f} s" for r in imports),
         f"again: {figures.again.stdout.strip()}",
         f"aging total {body['total']} over {len(body['customers']):,} customers",
         f"aging buckets {body['buckets']}",
@@ -290,12 +307,12 @@ def bench_next_day(name: str, env: dict[str, str], lines: int, customers: int) -
     return {"first": first, "next_day": nxt, "run_again": again, "ratio_cpu": nxt_cpu / first_cpu}
 
 
-def pg_database() -> str | None:
+def pg_database(suffix: str = "") -> str | None:
     try:
         import psycopg
     except ImportError:
         return None
-    name = f"creditpilot_bench_{os.getpid()}"
+    name = f"creditpilot_bench_{os.getpid()}{suffix}"
     try:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name}")
@@ -312,6 +329,25 @@ def drop_pg(url: str) -> None:
     name = url.rsplit("/", 1)[1]
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@contextlib.contextmanager
+def new_store(env: dict[str, str]) -> Iterator[dict[str, str]]:
+    """The environment of another, empty store of the same kind, removed afterwards."""
+    if "CREDITPILOT_DATABASE_URL" in env:
+        url = pg_database("_other")
+        if url is None:
+            raise SystemExit("PostgreSQL stopped answering during the benchmark")
+        try:
+            yield {**env, "CREDITPILOT_DATABASE_URL": url}
+        finally:
+            drop_pg(url)
+    else:
+        data = tempfile.mkdtemp(prefix="creditpilot-bench-")
+        try:
+            yield {**env, "CREDITPILOT_DATA_DIR": data}
+        finally:
+            shutil.rmtree(data, ignore_errors=True)
 
 
 def clean_env() -> dict[str, str]:

@@ -8,6 +8,8 @@ export UV_SYSTEM_CERTS := 1
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# the suite runs on every core (pytest-xdist); WORKERS=0 runs it in one process
+WORKERS ?= auto
 
 .PHONY: install run test test-sqlite test-postgres check lint format bench vendor messages clean
 
@@ -27,10 +29,10 @@ run: install
 # The whole suite on SQLite, then the store tests again on PostgreSQL when it answers
 # (CI sets CREDITPILOT_REQUIRE_POSTGRES=1: then PostgreSQL must answer).
 test: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(WORKERS)
 	@if $(BIN)/python -m creditpilot.testing.pg_ready "$(PG_URL)"; then \
 		echo "== store tests on PostgreSQL"; \
-		CREDITPILOT_DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q -m store tests; \
+		CREDITPILOT_DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q -n $(WORKERS) -m store tests; \
 	elif [ "$$CREDITPILOT_REQUIRE_POSTGRES" = "1" ]; then \
 		echo "PostgreSQL is required (CREDITPILOT_REQUIRE_POSTGRES=1) but does not answer at $(PG_URL)"; exit 1; \
 	else \
